@@ -1,0 +1,183 @@
+/**
+ * Three alerts per CronJob, generated from its own schedule: it missed a run,
+ * its latest run failed, or a run outlived its slot. kube-state-metrics and
+ * kubernetes-mixin ship no missed-run rule, so upkeep writes one per task.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Cron } from "croner";
+import { environmentLabels } from "./labels";
+import { passesGuard } from "./schedule/describe";
+import type { ScheduledTask } from "./schedule/engine";
+import type { MaintenanceTask } from "./tasks";
+import { SCHEDULE_DEFAULTS, type Severity } from "./tiers";
+
+export const ALERT_NAMES = Object.freeze({
+  missed: "UpkeepJobMissed",
+  failed: "UpkeepJobFailed",
+  tooLong: "UpkeepJobRunningTooLong",
+});
+
+const DAY = 86_400;
+
+/**
+ * The longest time between two real runs. Monthly tasks run on the first
+ * window weekday of the month: at most five weeks apart. Quarterly ones: at
+ * most fourteen weeks.
+ */
+const CADENCE_MAX_GAP_SECONDS: Record<string, number> = {
+  daily: DAY,
+  weekly: 7 * DAY,
+  monthly: 35 * DAY,
+  quarterly: 98 * DAY,
+};
+
+/** For a custom schedule, the longest gap between runs over the next year, measured. */
+export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" | "timeZone" | "guard">, from: Date): number {
+  const known = CADENCE_MAX_GAP_SECONDS[schedule.cadence];
+  if (known !== undefined) return known;
+  const cron = new Cron(schedule.cron, { timezone: schedule.timeZone, legacyMode: true, paused: true });
+  const end = from.getTime() + 400 * DAY * 1000;
+  let previous: number | undefined;
+  let longest = 0;
+  for (let next = cron.nextRun(from); next && next.getTime() < end; next = cron.nextRun(next)) {
+    if (!passesGuard(schedule, next.getTime())) continue;
+    if (previous !== undefined) longest = Math.max(longest, next.getTime() - previous);
+    previous = next.getTime();
+  }
+  // A schedule that fires less than twice a year is given a year.
+  return previous === undefined || longest === 0 ? 366 * DAY : Math.round(longest / 1000);
+}
+
+export interface AlertInputs {
+  readonly environment: string;
+  readonly namespace: string;
+  readonly severity: Severity;
+  readonly runbookBaseUrl: string;
+  readonly tasks: readonly MaintenanceTask[];
+  /** The reference instant for measuring custom schedules' gaps. */
+  readonly now: Date;
+}
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+export interface PrometheusRuleObject {
+  readonly apiVersion: "monitoring.coreos.com/v1";
+  readonly kind: "PrometheusRule";
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> };
+  readonly spec: { readonly groups: readonly { readonly name: string; readonly rules: readonly AlertRule[] }[] };
+}
+
+export function runbookUrl(base: string, alert: string): string {
+  return `${base.replace(/\/+$/, "")}/${alert}.md`;
+}
+
+function humanDuration(seconds: number): string {
+  if (seconds % DAY === 0) return `${seconds / DAY}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return `${Math.round(seconds / 60)}m`;
+}
+
+export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule[] {
+  const ns = inputs.namespace;
+  const cj = task.id;
+  const cronjobSel = `{namespace="${ns}",cronjob="${cj}"}`;
+  const jobSel = `{namespace="${ns}",job_name=~"${cj}-[0-9]+"}`;
+  const slot = task.schedule.durationMinutes * 60;
+  const missedAfter = maxGapSeconds(task.schedule, inputs.now) + (SCHEDULE_DEFAULTS.missedRunGraceMinutes * 60 + slot);
+  const labels = {
+    severity: inputs.severity,
+    environment: inputs.environment,
+    namespace: ns,
+    task: cj,
+    cadence: task.schedule.cadence,
+  };
+  const lastSuccess = `max by (namespace, cronjob) (kube_cronjob_status_last_successful_time${cronjobSel})`;
+  const started = `max by (namespace, job_name) (kube_job_status_start_time${jobSel})`;
+  const lastSuccessByNs = `max by (namespace) (kube_cronjob_status_last_successful_time${cronjobSel})`;
+  return [
+    {
+      alert: ALERT_NAMES.missed,
+      expr:
+        `(\n  (time() - ${lastSuccess}) > ${missedAfter}\n` +
+        `  or\n  ((time() - max by (namespace, cronjob) (kube_cronjob_created${cronjobSel})) > ${missedAfter}` +
+        ` unless on (namespace, cronjob) kube_cronjob_status_last_successful_time${cronjobSel})\n)\n` +
+        `unless on (namespace, cronjob) (kube_cronjob_spec_suspend${cronjobSel} == 1)`,
+      for: "0m",
+      labels,
+      annotations: {
+        summary: `${cj} has not succeeded within its period`,
+        description:
+          `CronJob ${ns}/${cj} (${task.title}, ${task.schedule.cadence}) has had no successful run for more than ` +
+          `${humanDuration(missedAfter)}: its longest gap between runs plus ${SCHEDULE_DEFAULTS.missedRunGraceMinutes}m grace and its ${task.schedule.durationMinutes}m slot.`,
+        runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.missed),
+      },
+    },
+    {
+      alert: ALERT_NAMES.failed,
+      expr:
+        `max by (namespace, job_name) (kube_job_failed{namespace="${ns}",job_name=~"${cj}-[0-9]+",condition="true"}) > 0\n` +
+        `and on (namespace, job_name) (\n` +
+        `  (${started} > on (namespace) group_left () ${lastSuccessByNs})\n` +
+        `  or\n  (${started} unless on (namespace) ${lastSuccessByNs})\n)`,
+      for: "1m",
+      labels,
+      annotations: {
+        summary: `${cj} failed`,
+        description: `Job {{ $labels.job_name }} of CronJob ${ns}/${cj} (${task.title}) failed, and no run has succeeded since. Its logs stay until a newer run replaces it.`,
+        runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.failed),
+      },
+    },
+    {
+      alert: ALERT_NAMES.tooLong,
+      expr:
+        `(time() - ${started}) > ${slot}\n` +
+        `and on (namespace, job_name) (max by (namespace, job_name) (kube_job_status_active${jobSel}) > 0)`,
+      for: "5m",
+      labels,
+      annotations: {
+        summary: `${cj} is running past its slot`,
+        description: `Job {{ $labels.job_name }} of CronJob ${ns}/${cj} is still active more than ${task.schedule.durationMinutes}m after it started; its deadline did not stop it and it now overlaps the next task.`,
+        runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.tooLong),
+      },
+    },
+  ];
+}
+
+export function buildPrometheusRule(inputs: AlertInputs): PrometheusRuleObject {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: {
+      name: `upkeep-${inputs.environment}`,
+      namespace: inputs.namespace,
+      labels: { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alerts" },
+    },
+    spec: {
+      groups: [{ name: `upkeep.${inputs.environment}.maintenance-jobs`, rules: inputs.tasks.flatMap((t) => taskRules(t, inputs)) }],
+    },
+  };
+}
+
+/** The PrometheusRule for every task. Type token: upkeep:monitoring:MaintenanceAlerts. */
+export class MaintenanceAlerts extends pulumi.ComponentResource {
+  public readonly ruleName: pulumi.Output<string>;
+
+  constructor(name: string, inputs: AlertInputs, opts?: pulumi.ComponentResourceOptions) {
+    super("upkeep:monitoring:MaintenanceAlerts", name, {}, opts);
+    const rule = buildPrometheusRule(inputs);
+    const resource = new k8s.apiextensions.CustomResource(
+      `${name}-prometheusrule`,
+      { apiVersion: rule.apiVersion, kind: rule.kind, metadata: rule.metadata, spec: rule.spec },
+      { parent: this, deleteBeforeReplace: true },
+    );
+    this.ruleName = resource.metadata.name;
+    this.registerOutputs({ ruleName: this.ruleName });
+  }
+}

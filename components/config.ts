@@ -1,0 +1,244 @@
+/**
+ * The one schema for an environment's config. Types are inferred from it, it
+ * is checked once, at the boundary, and every problem is reported at once
+ * with the full `upkeep:` key path.
+ */
+import { z } from "zod";
+import {
+  boundedInt,
+  cadence,
+  cronExpression,
+  databaseName,
+  email,
+  hhmm,
+  hostname,
+  httpsUrl,
+  ianaZone,
+  imageReference,
+  qualifiedTable,
+  rfc1123Name,
+  sqlIdentifier,
+  TIERS,
+  weekday,
+} from "./validators";
+import { formatIssues, type ConfigProblem } from "./configErrors";
+
+export const DEFAULT_POSTGRES_IMAGE = "docker.io/library/postgres:15.10-alpine";
+export const DEFAULT_NAMESPACE = "upkeep-maintenance";
+export const DEFAULT_RUNBOOK_BASE = "docs/runbooks";
+
+/** Default slot length per database task, in minutes. */
+export const DATABASE_TASK_DEFAULTS = Object.freeze({
+  vacuum: { cadence: "daily", durationMinutes: 30 },
+  reindex: { cadence: "monthly", durationMinutes: 60 },
+  cleanup: { cadence: "weekly", durationMinutes: 30 },
+} as const);
+
+const unique = <T>(items: readonly T[]): boolean => new Set(items).size === items.length;
+
+const windowSchema = z.strictObject({
+  days: z
+    .array(weekday)
+    .min(1, { error: "must name at least one day" })
+    .refine(unique, { error: (iss) => `must not repeat a day (got ${JSON.stringify(iss.input)})` }),
+  start: hhmm,
+  durationMinutes: boundedInt(15, 720),
+});
+
+const environmentSchema = z.strictObject({
+  name: rfc1123Name(),
+  tier: z.enum(TIERS),
+  timezone: ianaZone,
+  paused: z.boolean().default(false),
+  window: windowSchema,
+});
+
+const kubernetesSchema = z
+  .strictObject({
+    namespace: rfc1123Name().default(DEFAULT_NAMESPACE),
+    postgresImage: imageReference.default(DEFAULT_POSTGRES_IMAGE),
+  })
+  .default({ namespace: DEFAULT_NAMESPACE, postgresImage: DEFAULT_POSTGRES_IMAGE });
+
+const notifySchema = z.strictObject({ emails: z.array(email).default([]) }).default({ emails: [] });
+
+const alertingSchema = z
+  .strictObject({
+    runbookBaseUrl: httpsUrl.default(DEFAULT_RUNBOOK_BASE),
+  })
+  .default({ runbookBaseUrl: DEFAULT_RUNBOOK_BASE });
+
+/** `daily`, `off`, or `{ cadence, durationMinutes }`: one shape after parsing. */
+function taskSetting(defaults: { cadence: string; durationMinutes: number }) {
+  const shape = z.strictObject({
+    cadence: z.enum(["daily", "weekly", "monthly", "quarterly", "off"]),
+    durationMinutes: boundedInt(5, 720).default(defaults.durationMinutes),
+  });
+  return z.preprocess((v) => (typeof v === "string" ? { cadence: v } : v), shape).default({
+    cadence: defaults.cadence as "daily",
+    durationMinutes: defaults.durationMinutes,
+  });
+}
+
+const cleanupTableSchema = z.strictObject({
+  table: qualifiedTable,
+  timestampColumn: sqlIdentifier,
+  retentionDays: boundedInt(1, 36500),
+  batchSize: boundedInt(100, 100000).default(5000),
+});
+
+const cleanupSchema = z.strictObject({
+  cadence: cadence.default("weekly"),
+  durationMinutes: boundedInt(5, 720).default(DATABASE_TASK_DEFAULTS.cleanup.durationMinutes),
+  tables: z.array(cleanupTableSchema).min(1, { error: "must list at least one table" }),
+});
+
+const databaseSchema = z.strictObject({
+  name: rfc1123Name(40, "so its task names fit the 52-character CronJob name limit"),
+  host: hostname,
+  port: boundedInt(1, 65535).default(5432),
+  database: databaseName,
+  credentialsSecret: rfc1123Name(),
+  vacuum: taskSetting(DATABASE_TASK_DEFAULTS.vacuum),
+  vacuumJobs: boundedInt(1, 16).default(2),
+  reindex: taskSetting(DATABASE_TASK_DEFAULTS.reindex),
+  cleanup: cleanupSchema.optional(),
+});
+
+const envVarName = z.string().refine((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), {
+  error: (iss) => `must be an environment variable name (got ${JSON.stringify(iss.input)})`,
+});
+
+const quantity = z.string().refine((v) => /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(v), {
+  error: (iss) => `must be a Kubernetes quantity such as 500m or 256Mi (got ${JSON.stringify(iss.input)})`,
+});
+
+const resourcesSchema = z.strictObject({
+  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+});
+
+const jobSchema = z
+  .strictObject({
+    name: rfc1123Name(52, "the CronJob name limit"),
+    cadence: cadence.optional(),
+    schedule: cronExpression.optional(),
+    outsideWindow: z.boolean().default(false),
+    durationMinutes: boundedInt(5, 720).default(30),
+    image: imageReference,
+    command: z.array(z.string()).min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: z.record(envVarName, z.string()).default({}),
+    secretEnv: z
+      .array(z.strictObject({ name: envVarName, secretName: rfc1123Name(), key: z.string().min(1) }))
+      .default([]),
+    runAsUser: boundedInt(1, 2147483647).optional(),
+    resources: resourcesSchema.optional(),
+  })
+  .superRefine((job, ctx) => {
+    if ((job.cadence === undefined) === (job.schedule === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["cadence"], message: "set exactly one of cadence or schedule" });
+    }
+    if (job.outsideWindow && job.schedule === undefined) {
+      ctx.addIssue({ code: "custom", path: ["outsideWindow"], message: "only applies to a custom schedule; a cadence always runs inside the window" });
+    }
+    if ((job.cadence === "monthly" || job.cadence === "quarterly") && job.command === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["command"],
+        message: `is required for a ${job.cadence} job: upkeep wraps it in its once-per-period guard, which replaces the image's entrypoint`,
+      });
+    }
+  });
+
+export const upkeepSchema = z
+  .strictObject({
+    environment: environmentSchema,
+    kubernetes: kubernetesSchema,
+    kubeconfig: z.string().min(1, { error: "must not be empty" }).optional(),
+    notify: notifySchema,
+    alerting: alertingSchema,
+    databases: z.array(databaseSchema).default([]),
+    jobs: z.array(jobSchema).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, string>();
+    const claim = (id: string, path: (string | number)[], label: string) => {
+      const first = seen.get(id);
+      if (first) ctx.addIssue({ code: "custom", path, message: `${label} "${id}" is already used by ${first}` });
+      else seen.set(id, formatPath(path));
+    };
+    cfg.databases.forEach((db, i) => {
+      claim(db.name, ["databases", i, "name"], "name");
+      const tables = new Set<string>();
+      db.cleanup?.tables.forEach((t, j) => {
+        if (tables.has(t.table)) {
+          ctx.addIssue({ code: "custom", path: ["databases", i, "cleanup", "tables", j, "table"], message: `lists ${t.table} twice` });
+        }
+        tables.add(t.table);
+      });
+    });
+    cfg.jobs.forEach((job, i) => {
+      for (const task of ["vacuum", "reindex", "cleanup"]) {
+        const owner = cfg.databases.findIndex((db) => `${db.name}-${task}` === job.name);
+        if (owner >= 0) {
+          ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" clashes with the ${task} task of upkeep:databases[${owner}]` });
+        }
+      }
+      claim(job.name, ["jobs", i, "name"], "name");
+    });
+  });
+
+export type UpkeepConfig = z.output<typeof upkeepSchema>;
+export type EnvironmentConfig = UpkeepConfig["environment"];
+export type WindowConfig = EnvironmentConfig["window"];
+export type DatabaseConfig = UpkeepConfig["databases"][number];
+export type JobConfig = UpkeepConfig["jobs"][number];
+export type CleanupTableConfig = NonNullable<DatabaseConfig["cleanup"]>["tables"][number];
+
+/** Config keys whose values must be Pulumi secrets. */
+export const SECRET_KEYS = ["kubeconfig"] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => `${p.path}: ${p.reason}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "upkeep";
+  path.forEach((part, i) => {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
+  });
+  return out;
+}
+
+/**
+ * Validates raw config (key without the `upkeep:` prefix → parsed JSON value).
+ * `secretKeys` are the keys Pulumi holds as secrets.
+ */
+export function parseConfig(raw: Readonly<Record<string, unknown>>, secretKeys: ReadonlySet<string>): UpkeepConfig {
+  const problems: ConfigProblem[] = [];
+  for (const key of SECRET_KEYS) {
+    if (raw[key] !== undefined && !secretKeys.has(key)) {
+      problems.push({
+        path: formatPath([key]),
+        reason: `must be a secret; set it with: pulumi config set --secret upkeep:${key} …`,
+      });
+    }
+  }
+  const result = upkeepSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) problems.push(...formatIssues(result.error.issues, formatPath));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(result.data as UpkeepConfig);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,142 @@
+/**
+ * MaintenanceCronJob: one task as a hardened CronJob with its own
+ * ServiceAccount. The defaults are the point of this file:
+ * - never two runs at once (Forbid), a starting deadline above the
+ *   controller's 10-second tick, and history limits per tier;
+ * - a Job deadline equal to the task's slot and a small backoff limit, and no
+ *   ttlSecondsAfterFinished, which would delete a failed Job and its alert;
+ * - a pod that passes Pod Security "restricted": non-root, RuntimeDefault
+ *   seccomp, no privilege escalation, no capabilities, read-only root with an
+ *   emptyDir at /tmp, no service-account token, requests and limits.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ContainerPlan } from "./containers";
+import { ANNOTATIONS, taskLabels } from "./labels";
+import { describeSchedule } from "./schedule/describe";
+import { SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
+import type { MaintenanceTask } from "./tasks";
+import { POD_DEFAULTS, SCHEDULE_DEFAULTS, type TierDefaults } from "./tiers";
+
+/** The CronJob as plain JSON; Pulumi's input types accept it as it is. */
+export type CronJobObject = k8s.types.input.batch.v1.CronJob & { metadata: { name: string; namespace: string } };
+
+export interface CronJobInputs {
+  readonly task: MaintenanceTask;
+  readonly environment: string;
+  readonly paused: boolean;
+  readonly namespace: string;
+  readonly tier: TierDefaults;
+  readonly container: ContainerPlan;
+  readonly scriptsConfigMap: string;
+  readonly scriptsChecksum: string;
+  readonly runbookUrl: string;
+}
+
+function identity(task: MaintenanceTask) {
+  return { id: task.id, kind: task.kind, cadence: task.schedule.cadence };
+}
+
+export function buildServiceAccount(inputs: CronJobInputs): k8s.types.input.core.v1.ServiceAccount {
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: inputs.task.id, namespace: inputs.namespace, labels: taskLabels(inputs.environment, identity(inputs.task)) },
+    automountServiceAccountToken: false,
+  };
+}
+
+export function buildCronJob(inputs: CronJobInputs): CronJobObject {
+  const { task, container } = inputs;
+  const labels = taskLabels(inputs.environment, identity(task));
+  const annotations = {
+    [ANNOTATIONS.schedule]: describeSchedule(task.schedule),
+    [ANNOTATIONS.scriptsChecksum]: inputs.scriptsChecksum,
+    [ANNOTATIONS.runbook]: inputs.runbookUrl,
+    [ANNOTATIONS.configPath]: task.configPath,
+  };
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: task.id, namespace: inputs.namespace, labels, annotations },
+    spec: {
+      schedule: task.schedule.cron,
+      timeZone: task.schedule.timeZone,
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: SCHEDULE_DEFAULTS.startingDeadlineSeconds,
+      suspend: inputs.paused,
+      successfulJobsHistoryLimit: inputs.tier.successfulJobsHistoryLimit,
+      failedJobsHistoryLimit: inputs.tier.failedJobsHistoryLimit,
+      jobTemplate: {
+        metadata: { labels, annotations },
+        spec: {
+          backoffLimit: inputs.tier.backoffLimit,
+          activeDeadlineSeconds: task.schedule.durationMinutes * 60,
+          template: {
+            metadata: { labels, annotations },
+            spec: {
+              serviceAccountName: task.id,
+              automountServiceAccountToken: false,
+              restartPolicy: "Never",
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: container.runAsUser,
+                runAsGroup: container.runAsUser,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              containers: [
+                {
+                  name: "task",
+                  image: container.image,
+                  imagePullPolicy: "IfNotPresent",
+                  ...(container.command.length > 0 ? { command: [...container.command] } : {}),
+                  ...(container.args.length > 0 ? { args: [...container.args] } : {}),
+                  env: container.env.map((e) => ({ ...e })),
+                  resources: {
+                    requests: { ...container.resources.requests },
+                    limits: { ...container.resources.limits },
+                  },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    capabilities: { drop: ["ALL"] },
+                  },
+                  volumeMounts: [
+                    { name: "tmp", mountPath: "/tmp" },
+                    { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "tmp", emptyDir: { sizeLimit: POD_DEFAULTS.tmpSizeLimit } },
+                { name: "scripts", configMap: { name: inputs.scriptsConfigMap, defaultMode: 0o444 } },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** A hardened CronJob and its ServiceAccount. Type token: upkeep:kubernetes:MaintenanceCronJob. */
+export class MaintenanceCronJob extends pulumi.ComponentResource {
+  public readonly cronJobName: pulumi.Output<string>;
+
+  constructor(name: string, inputs: CronJobInputs, opts?: pulumi.ComponentResourceOptions) {
+    super("upkeep:kubernetes:MaintenanceCronJob", name, {}, opts);
+    // The objects carry fixed names that alerts refer to, so a replacement must delete first.
+    const childOpts = { parent: this, deleteBeforeReplace: true };
+    const sa = buildServiceAccount(inputs);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: sa.metadata, automountServiceAccountToken: false }, childOpts);
+    const built = buildCronJob(inputs);
+    const cronJob = new k8s.batch.v1.CronJob(
+      `${name}-cronjob`,
+      { metadata: built.metadata, spec: built.spec },
+      { ...childOpts, dependsOn: [serviceAccount] },
+    );
+    this.cronJobName = cronJob.metadata.name;
+    this.registerOutputs({ cronJobName: this.cronJobName });
+  }
+}

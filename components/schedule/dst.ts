@@ -1,0 +1,137 @@
+/**
+ * Where a zone's wall clock misbehaves. On a spring-forward day some local
+ * times never happen, on a fall-back day some happen twice; a cron entry in
+ * either range runs zero or two times, or overlaps the next task. The engine
+ * keeps every slot clear of these ranges, so local times hold all year.
+ */
+
+const MINUTE = 60_000;
+const DAY = 1440 * MINUTE;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+export interface LocalTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  /** 0 = Sunday. */
+  readonly weekday: number;
+}
+
+export function localTime(zone: string, epochMs: number): LocalTime {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(zone).formatToParts(new Date(epochMs))) {
+    if (p.type !== "literal") parts[p.type] = Number(p.value);
+  }
+  const year = parts.year!;
+  const month = parts.month!;
+  const day = parts.day!;
+  return {
+    year,
+    month,
+    day,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
+  };
+}
+
+/** The zone's offset from UTC at an instant, in minutes. */
+export function offsetMinutes(zone: string, epochMs: number): number {
+  const t = localTime(zone, epochMs);
+  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute);
+  return Math.round((asUtc - Math.floor(epochMs / MINUTE) * MINUTE) / MINUTE);
+}
+
+/** A half-open range of minutes after local midnight, never wrapping. */
+export interface MinuteRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface DstHorizon {
+  readonly fromYear: number;
+  readonly years: number;
+}
+
+function transitionInstant(zone: string, lo: number, hi: number): number {
+  // offset(lo) != offset(hi); find the first minute with the new offset.
+  const before = offsetMinutes(zone, lo);
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
+    if (offsetMinutes(zone, mid) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+function wallRange(startMinute: number, length: number): MinuteRange[] {
+  const from = ((startMinute % 1440) + 1440) % 1440;
+  const to = from + length;
+  return to <= 1440 ? [{ from, to }] : [{ from, to: 1440 }, { from: 0, to: to - 1440 }];
+}
+
+const cache = new Map<string, readonly MinuteRange[]>();
+
+/**
+ * Local minute ranges that are skipped or repeated by any offset change in the
+ * horizon, merged and sorted.
+ */
+export function unsafeLocalRanges(zone: string, horizon: DstHorizon): readonly MinuteRange[] {
+  const key = `${zone}|${horizon.fromYear}|${horizon.years}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const ranges: MinuteRange[] = [];
+  const end = Date.UTC(horizon.fromYear + horizon.years, 0, 1);
+  let t = Date.UTC(horizon.fromYear, 0, 1);
+  let offset = offsetMinutes(zone, t);
+  while (t < end) {
+    const next = t + DAY;
+    const nextOffset = offsetMinutes(zone, next);
+    if (nextOffset !== offset) {
+      const at = transitionInstant(zone, t, next);
+      const after = offsetMinutes(zone, at);
+      const before = offsetMinutes(zone, at - MINUTE);
+      const delta = Math.abs(after - before);
+      const minuteOfInstant = Math.floor(at / MINUTE);
+      // Spring forward skips [old wall, new wall); fall back repeats [new wall, old wall).
+      const wallStart = after > before ? minuteOfInstant + before : minuteOfInstant + after;
+      ranges.push(...wallRange(wallStart, delta));
+    }
+    t = next;
+    offset = nextOffset;
+  }
+  const merged = mergeRanges(ranges);
+  cache.set(key, merged);
+  return merged;
+}
+
+export function mergeRanges(ranges: readonly MinuteRange[]): MinuteRange[] {
+  const sorted = [...ranges].sort((a, b) => a.from - b.from);
+  const out: MinuteRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.from <= last.to) out[out.length - 1] = { from: last.from, to: Math.max(last.to, r.to) };
+    else out.push({ ...r });
+  }
+  return out;
+}

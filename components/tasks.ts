@@ -1,0 +1,92 @@
+/**
+ * The environment's maintenance as a flat list of tasks, each scheduled.
+ * This is the one place that turns databases and jobs into tasks, so the
+ * CronJobs, the alerts and the calendar can never disagree about them.
+ */
+import type { DatabaseConfig, JobConfig, UpkeepConfig } from "./config";
+import { formatPath } from "./config";
+import { hhmmToMinute, planSchedule, type ScheduledTask, type TaskRequest } from "./schedule/engine";
+import { SCHEDULE_DEFAULTS } from "./tiers";
+import type { Cadence } from "./validators";
+
+export type DatabaseTaskKind = "vacuum" | "reindex" | "cleanup";
+export type TaskKind = DatabaseTaskKind | "custom";
+
+interface TaskCommon {
+  /** Unique in the environment; also the CronJob's name. */
+  readonly id: string;
+  readonly title: string;
+  readonly configPath: string;
+  readonly schedule: ScheduledTask;
+}
+
+export interface DatabaseTask extends TaskCommon {
+  readonly kind: DatabaseTaskKind;
+  readonly database: DatabaseConfig;
+}
+
+export interface CustomTask extends TaskCommon {
+  readonly kind: "custom";
+  readonly job: JobConfig;
+}
+
+export type MaintenanceTask = DatabaseTask | CustomTask;
+
+const TITLES: Record<DatabaseTaskKind, (db: DatabaseConfig) => string> = {
+  vacuum: (db) => `Vacuum and analyze ${db.name}`,
+  reindex: (db) => `Reindex ${db.name} concurrently`,
+  cleanup: (db) => `Delete old rows in ${db.name}`,
+};
+
+interface Pending {
+  readonly request: TaskRequest;
+  readonly build: (schedule: ScheduledTask) => MaintenanceTask;
+}
+
+function databaseTasks(db: DatabaseConfig, index: number): Pending[] {
+  const out: Pending[] = [];
+  const add = (kind: DatabaseTaskKind, cadence: Cadence, durationMinutes: number) => {
+    const id = `${db.name}-${kind}`;
+    const path = formatPath(["databases", index, kind]);
+    out.push({
+      request: { id, cadence, durationMinutes, path },
+      build: (schedule) => ({ id, kind, title: TITLES[kind](db), configPath: path, schedule, database: db }),
+    });
+  };
+  if (db.vacuum.cadence !== "off") add("vacuum", db.vacuum.cadence, db.vacuum.durationMinutes);
+  if (db.reindex.cadence !== "off") add("reindex", db.reindex.cadence, db.reindex.durationMinutes);
+  if (db.cleanup) add("cleanup", db.cleanup.cadence, db.cleanup.durationMinutes);
+  return out;
+}
+
+function customTask(job: JobConfig, index: number): Pending {
+  const path = formatPath(["jobs", index]);
+  const common = { id: job.name, durationMinutes: job.durationMinutes, path };
+  const request: TaskRequest =
+    job.schedule !== undefined
+      ? { ...common, schedule: job.schedule, outsideWindow: job.outsideWindow }
+      : { ...common, cadence: job.cadence as Cadence };
+  return {
+    request,
+    build: (schedule) => ({ id: job.name, kind: "custom", title: `Run ${job.name}`, configPath: path, schedule, job }),
+  };
+}
+
+export interface PlanOptions {
+  /** The first year whose clock changes the schedule avoids; the engine looks this many years ahead. */
+  readonly fromYear: number;
+}
+
+export const DST_HORIZON_YEARS = 5;
+
+/** Every task of the environment, scheduled in its window. Throws ScheduleError. */
+export function planTasks(config: UpkeepConfig, options: PlanOptions): MaintenanceTask[] {
+  const pending = [...config.databases.flatMap(databaseTasks), ...config.jobs.map(customTask)];
+  const { window, timezone } = config.environment;
+  const schedules = planSchedule(
+    { days: window.days, startMinute: hhmmToMinute(window.start), durationMinutes: window.durationMinutes, timeZone: timezone },
+    pending.map((p) => p.request),
+    { gapMinutes: SCHEDULE_DEFAULTS.gapMinutes, dstHorizon: { fromYear: options.fromYear, years: DST_HORIZON_YEARS } },
+  );
+  return pending.map((p, i) => p.build(schedules[i]!));
+}
