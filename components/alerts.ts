@@ -74,8 +74,9 @@ export interface PrometheusRuleObject {
   readonly spec: { readonly groups: readonly { readonly name: string; readonly rules: readonly AlertRule[] }[] };
 }
 
-export function runbookUrl(base: string, alert: string): string {
-  return `${base.replace(/\/+$/, "")}/${alert}.md`;
+/** Runbooks are named after the alert, or after the task kind (`task-vacuum`), under one base. */
+export function runbookUrl(base: string, page: string): string {
+  return `${base.replace(/\/+$/, "")}/${page}.md`;
 }
 
 function humanDuration(seconds: number): string {

@@ -189,7 +189,8 @@ export const upkeepSchema = z
     });
   });
 
-export type UpkeepConfig = z.output<typeof upkeepSchema>;
+/** The validated config; `awsRegion` is Pulumi's `aws:region`, which the explicit AWS provider needs. */
+export type UpkeepConfig = z.output<typeof upkeepSchema> & { readonly awsRegion?: string };
 export type EnvironmentConfig = UpkeepConfig["environment"];
 export type WindowConfig = EnvironmentConfig["window"];
 export type DatabaseConfig = UpkeepConfig["databases"][number];
@@ -219,8 +220,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * Validates raw config (key without the `upkeep:` prefix → parsed JSON value).
  * `secretKeys` are the keys Pulumi holds as secrets.
  */
-export function parseConfig(raw: Readonly<Record<string, unknown>>, secretKeys: ReadonlySet<string>): UpkeepConfig {
+export function parseConfig(
+  raw: Readonly<Record<string, unknown>>,
+  secretKeys: ReadonlySet<string>,
+  awsRegion?: string,
+): UpkeepConfig {
   const problems: ConfigProblem[] = [];
+  if (awsRegion !== undefined && !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(awsRegion)) {
+    problems.push({ path: "aws:region", reason: `must be an AWS region such as eu-central-1 (got ${JSON.stringify(awsRegion)})` });
+  }
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined && !secretKeys.has(key)) {
       problems.push({
@@ -231,8 +239,8 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>, secretKeys: 
   }
   const result = upkeepSchema.safeParse(raw, { reportInput: true });
   if (!result.success) problems.push(...formatIssues(result.error.issues, formatPath));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(result.data as UpkeepConfig);
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return deepFreeze({ ...result.data, ...(awsRegion !== undefined ? { awsRegion } : {}) });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -41,5 +41,5 @@ export function loadConfig(): UpkeepConfig {
     const key = fullKey.slice(PREFIX.length);
     raw[key] = decode(key, text);
   }
-  return parseConfig(raw, configSecretKeys());
+  return parseConfig(raw, configSecretKeys(), pulumi.runtime.allConfig()["aws:region"]);
 }

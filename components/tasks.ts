@@ -5,7 +5,8 @@
  */
 import type { DatabaseConfig, JobConfig, UpkeepConfig } from "./config";
 import { formatPath } from "./config";
-import { hhmmToMinute, planSchedule, type ScheduledTask, type TaskRequest } from "./schedule/engine";
+import type { DstHorizon } from "./schedule/dst";
+import { hhmmToMinute, planSchedule, type ScheduledTask, type ScheduleWindow, type TaskRequest } from "./schedule/engine";
 import { SCHEDULE_DEFAULTS } from "./tiers";
 import type { Cadence } from "./validators";
 
@@ -79,14 +80,28 @@ export interface PlanOptions {
 
 export const DST_HORIZON_YEARS = 5;
 
+export const dstHorizon = (options: PlanOptions): DstHorizon => ({ fromYear: options.fromYear, years: DST_HORIZON_YEARS });
+
+export function scheduleWindowOf(config: UpkeepConfig): ScheduleWindow {
+  const { window, timezone } = config.environment;
+  return { days: window.days, startMinute: hhmmToMinute(window.start), durationMinutes: window.durationMinutes, timeZone: timezone };
+}
+
 /** Every task of the environment, scheduled in its window. Throws ScheduleError. */
 export function planTasks(config: UpkeepConfig, options: PlanOptions): MaintenanceTask[] {
   const pending = [...config.databases.flatMap(databaseTasks), ...config.jobs.map(customTask)];
-  const { window, timezone } = config.environment;
   const schedules = planSchedule(
-    { days: window.days, startMinute: hhmmToMinute(window.start), durationMinutes: window.durationMinutes, timeZone: timezone },
+    scheduleWindowOf(config),
     pending.map((p) => p.request),
-    { gapMinutes: SCHEDULE_DEFAULTS.gapMinutes, dstHorizon: { fromYear: options.fromYear, years: DST_HORIZON_YEARS } },
+    { gapMinutes: SCHEDULE_DEFAULTS.gapMinutes, dstHorizon: dstHorizon(options) },
   );
   return pending.map((p, i) => p.build(schedules[i]!));
+}
+
+export function isDatabaseTask(task: MaintenanceTask): task is DatabaseTask {
+  return task.kind !== "custom";
+}
+
+export function isCustomTask(task: MaintenanceTask): task is CustomTask {
+  return task.kind === "custom";
 }

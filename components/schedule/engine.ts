@@ -6,9 +6,13 @@
  * weekly, monthly and quarterly tasks. Each window instance (one per weekday,
  * named by the day it starts on) has its own timeline of minutes from the
  * window start. A daily task holds the same minutes on all seven timelines; any
- * other task holds minutes on the one window day it is given. Tasks are placed
- * first-fit in the order declared, each followed by a gap, so appending a task
- * never moves one declared before it.
+ * other task holds minutes on the one window day it is given. Each slot is
+ * followed by a gap.
+ *
+ * Placement packs from both ends: daily tasks from the window's start, the
+ * others from its end, each in the order declared. A new task therefore takes
+ * the free middle and moves no task that is already placed, while there is
+ * room.
  */
 import type { Cadence, Weekday } from "../validators";
 import { WEEKDAYS } from "../validators";
@@ -108,6 +112,17 @@ class Timelines {
     for (const d of dayIndexes) {
       const hit = this.days[d]!.find((i) => i.from < to && from < i.to);
       if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** The latest start where [start, start+length) ends by `limit` and is free on every given day. */
+  lastFit(dayIndexes: readonly number[], length: number, limit: number): number | undefined {
+    const candidates = new Set<number>([limit - length]);
+    for (const d of dayIndexes) for (const i of this.days[d]!) candidates.add(i.from - length);
+    for (const start of [...candidates].sort((a, b) => b - a)) {
+      if (start < 0) return undefined;
+      if (start + length <= limit && !this.conflict(dayIndexes, start, start + length)) return start;
     }
     return undefined;
   }
@@ -220,17 +235,19 @@ export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest
     });
   }
 
-  for (const task of tasks) {
-    if (isCustom(task)) continue;
+  const cadenceTasks = tasks.filter((t): t is CadenceTask => !isCustom(t));
+  const dailyFirst = [...cadenceTasks.filter((t) => t.cadence === "daily"), ...cadenceTasks.filter((t) => t.cadence !== "daily")];
+  for (const task of dailyFirst) {
     const length = task.durationMinutes + gapMinutes;
     let placed: { day?: number; offset: number } | undefined;
     if (task.cadence === "daily") {
       const offset = timelines.firstFit(ALL_DAYS, length, L + gapMinutes);
       if (offset !== undefined) placed = { offset };
     } else {
+      // The window day with the latest free slot; ties go to the day listed first.
       for (const day of windowDays) {
-        const offset = timelines.firstFit([day], length, L + gapMinutes);
-        if (offset !== undefined && (placed === undefined || offset < placed.offset)) placed = { day, offset };
+        const offset = timelines.lastFit([day], length, L + gapMinutes);
+        if (offset !== undefined && (placed === undefined || offset > placed.offset)) placed = { day, offset };
       }
     }
     if (!placed) {

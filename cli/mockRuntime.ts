@@ -1,0 +1,135 @@
+/**
+ * Runs the real program under Pulumi's runtime mocks and records what it
+ * registers: each resource's type, name, parent, inputs (secrets redacted) and
+ * the resource options that matter for safety. Mocks never see options, so a
+ * stack transformation, which runs inside the SDK, records them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { SECRET_PLACEHOLDER, type StackConfig } from "./stackFile";
+
+export const PROJECT = "upkeep";
+
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly inputs: Record<string, unknown>;
+  readonly options: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  readonly resources: readonly RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** The marker Pulumi's wire format puts on secret values. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(record).sort()) out[key] = redactSecrets(record[key]);
+    return out;
+  }
+  return value;
+}
+
+const SAFETY_OPTIONS = ["protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "aliases"] as const;
+
+function recordOptions(opts: pulumi.ResourceOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of SAFETY_OPTIONS) {
+    const value = (opts as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    out[key] = key === "aliases" ? (value as unknown[]).map((a) => (typeof a === "string" ? a : redactSecrets(a))) : value;
+  }
+  return out;
+}
+
+interface Registration {
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: pulumi.Resource;
+  readonly options: Record<string, unknown>;
+}
+
+/**
+ * URNs as the engine forms them: the types of every ancestor below the stack,
+ * joined by `$`. (The mock monitor's own URNs keep only the parent's type.)
+ */
+function urnOf(reg: Registration, registrations: Map<pulumi.Resource, Registration>, stack: string): string {
+  const types: string[] = [reg.type];
+  for (let p = reg.parent && registrations.get(reg.parent); p; p = p.parent && registrations.get(p.parent)) types.unshift(p.type);
+  return `urn:pulumi:${stack}::${PROJECT}::${types.join("$")}::${reg.name}`;
+}
+
+type WaitForRpcs = () => Promise<void>;
+
+export async function runProgram(programPath: string, stack: string, config: StackConfig): Promise<ProgramRun> {
+  const inputs = new Map<string, Record<string, unknown>>();
+  const duplicates: string[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const key = `${args.type}::${args.name}`;
+        if (inputs.has(key)) duplicates.push(key);
+        inputs.set(key, redactSecrets(args.inputs) as Record<string, unknown>);
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        throw new Error(`Mock not implemented: ${args.token}`);
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig({ ...config.all }, [...config.secretKeys]);
+
+  const registrations = new Map<pulumi.Resource, Registration>();
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      registrations.set(args.resource, { type: args.type, name: args.name, parent: args.opts.parent, options: recordOptions(args.opts) });
+      return undefined;
+    });
+    const program: Record<string, unknown> = await import(programPath);
+    return { ...program };
+  });
+  const settings: { waitForRPCs?: WaitForRpcs } = require("@pulumi/pulumi/runtime/settings");
+  if (typeof settings.waitForRPCs !== "function") throw new Error("@pulumi/pulumi no longer exposes waitForRPCs; the plan cannot wait for registrations");
+  await settings.waitForRPCs();
+  if (duplicates.length > 0) throw new Error(`the program registered the same type and name twice: ${duplicates.join(", ")}`);
+
+  const stackUrn = `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
+  const resources: RecordedResource[] = [];
+  for (const reg of registrations.values()) {
+    const parentReg = reg.parent && registrations.get(reg.parent);
+    resources.push({
+      urn: urnOf(reg, registrations, stack),
+      type: reg.type,
+      name: reg.name,
+      parent: parentReg ? urnOf(parentReg, registrations, stack) : stackUrn,
+      inputs: inputs.get(`${reg.type}::${reg.name}`) ?? {},
+      options: reg.options,
+    });
+  }
+  resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  return { resources, outputs: await resolveOutputs(outputs ?? {}) };
+}
+
+/** Stack outputs as plain values; a secret output becomes the placeholder. */
+async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
+    const secret = await pulumi.isSecret(output);
+    const plain = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
+    out[key] = secret ? SECRET_PLACEHOLDER : redactSecrets(plain);
+  }
+  return out;
+}

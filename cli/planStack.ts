@@ -1,0 +1,62 @@
+/** The offline plan of one stack, as a function the CLI and the tests share. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { WindowFill } from "../components/schedule/usage";
+import { runProgram } from "./mockRuntime";
+import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";
+import { readStackFile } from "./stackFile";
+import { renderSummary } from "./summary";
+import { validateObjects } from "./validateObjects";
+
+export class PlanFailure extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PlanRequest {
+  readonly stack: string;
+  readonly stackFile: string;
+  readonly outDir: string;
+  readonly now: Date;
+  readonly program: string;
+}
+
+/** Plans one stack, writes its files, and returns the summary. Throws PlanFailure. */
+export async function planStack(req: PlanRequest): Promise<string> {
+  let run;
+  try {
+    run = await runProgram(req.program, req.stack, readStackFile(req.stackFile));
+  } catch (e) {
+    // The program reports bad config as a RunError, which Pulumi prints without a stack trace.
+    if (pulumi.RunError.isInstance(e)) throw new PlanFailure(2, e.message);
+    throw e;
+  }
+  const objects = kubernetesObjects(run.resources);
+  const invalid = await validateObjects(objects);
+  if (invalid.length > 0) {
+    throw new PlanFailure(1, ["upkeep plan: invalid Kubernetes objects; nothing was written:", ...invalid.map((p) => `  ${p}`)].join("\n"));
+  }
+  const environment = String(run.outputs.environment);
+  const paused = run.outputs.paused === true;
+  const calendar = datedCalendar(run.outputs.calendar, req.now);
+  const rendered = renderCalendar(environment, calendar, paused);
+
+  mkdirSync(req.outDir, { recursive: true });
+  writeFileSync(join(req.outDir, "resources.json"), renderResourcesJson(run.resources));
+  writeFileSync(join(req.outDir, "kubernetes.yaml"), renderKubernetesYaml(objects));
+  writeFileSync(join(req.outDir, "calendar.json"), rendered.json);
+  writeFileSync(join(req.outDir, "calendar.md"), rendered.markdown);
+  return renderSummary({
+    stack: req.stack,
+    outDir: req.outDir,
+    paused,
+    resources: run.resources,
+    calendar,
+    windows: (run.outputs.windows ?? []) as WindowFill[],
+  });
+}

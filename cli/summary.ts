@@ -1,0 +1,34 @@
+/** The few lines `npm run plan` prints: what, how often, and how full the windows are. */
+import type { DatedCalendarEntry } from "../components/calendar";
+import type { WindowFill } from "../components/schedule/usage";
+import type { RecordedResource } from "./mockRuntime";
+
+function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+export interface SummaryInputs {
+  readonly stack: string;
+  readonly outDir: string;
+  readonly paused: boolean;
+  readonly resources: readonly RecordedResource[];
+  readonly calendar: readonly DatedCalendarEntry[];
+  readonly windows: readonly WindowFill[];
+}
+
+export function renderSummary(s: SummaryInputs): string {
+  const lines = [`upkeep plan: stack ${s.stack} → ${s.outDir}`];
+  if (s.paused) lines.push("PAUSED: change freeze; every CronJob is suspended and nothing will run.");
+  lines.push(`resources (${s.resources.length}):`);
+  for (const [type, n] of countBy(s.resources, (r) => r.type)) lines.push(`  ${String(n).padStart(4)}  ${type}`);
+  const cadences = countBy(s.calendar, (e) => e.cadence).map(([c, n]) => `${c} ${n}`);
+  lines.push(`tasks (${s.calendar.length}): ${cadences.join(", ") || "none"}`);
+  lines.push("windows:");
+  for (const w of s.windows) {
+    const pct = w.availableMinutes > 0 ? Math.round((100 * w.usedMinutes) / w.availableMinutes) : 0;
+    lines.push(`  ${w.day}: ${w.usedMinutes}/${w.availableMinutes} min (${pct}%) ${w.tasks.join(", ")}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,52 @@
+/**
+ * Every Kubernetes object the plan writes is checked against the published
+ * schemas, so a typo in a builder fails here rather than at `pulumi up`.
+ */
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly [field: string]: unknown;
+}
+
+interface Validatable {
+  validate(): void;
+}
+/** Each model types its own constructor argument; ours are untyped JSON, checked by validate(). */
+type ModelClass = new (data: never) => Validatable;
+
+/** apiVersion/kind → loader of its model class. Kinds without a schema are refused. */
+const MODELS: Record<string, () => Promise<ModelClass>> = {
+  "v1/Namespace": async () => (await import("kubernetes-models/v1/Namespace")).Namespace,
+  "v1/ConfigMap": async () => (await import("kubernetes-models/v1/ConfigMap")).ConfigMap,
+  "v1/ServiceAccount": async () => (await import("kubernetes-models/v1/ServiceAccount")).ServiceAccount,
+  "v1/Secret": async () => (await import("kubernetes-models/v1/Secret")).Secret,
+  "batch/v1/CronJob": async () => (await import("kubernetes-models/batch/v1/CronJob")).CronJob,
+  "monitoring.coreos.com/v1/PrometheusRule": async () =>
+    (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule")).PrometheusRule,
+};
+
+export function objectLabel(obj: KubernetesObject): string {
+  const ns = obj.metadata?.namespace ? `${obj.metadata.namespace}/` : "";
+  return `${obj.kind} ${ns}${obj.metadata?.name ?? "(unnamed)"}`;
+}
+
+/** Returns one line per invalid object; empty when all are valid. */
+export async function validateObjects(objects: readonly KubernetesObject[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const obj of objects) {
+    const load = MODELS[`${obj.apiVersion}/${obj.kind}`];
+    if (!load) {
+      problems.push(`${objectLabel(obj)}: no schema for ${obj.apiVersion} ${obj.kind}; add one to cli/validateObjects.ts`);
+      continue;
+    }
+    const Model = await load();
+    try {
+      new Model(obj as never).validate();
+    } catch (e) {
+      const message = e instanceof Error ? e.message.split("\n").join("; ") : String(e);
+      problems.push(`${objectLabel(obj)}: ${message}`);
+    }
+  }
+  return problems;
+}
