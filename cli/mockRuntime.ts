@@ -13,7 +13,7 @@ export interface RecordedResource {
   readonly urn: string;
   readonly type: string;
   readonly name: string;
-  readonly parent: string | null;
+  readonly parent: string;
   readonly inputs: Record<string, unknown>;
   readonly options: Record<string, unknown>;
 }

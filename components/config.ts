@@ -118,6 +118,9 @@ const resourcesSchema = z.strictObject({
   limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
 });
 
+/** Plain env values land in the CronJob spec; names like these belong in secretEnv. */
+const SECRET_LIKE_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+
 const jobSchema = z
   .strictObject({
     name: rfc1123Name(52, "the CronJob name limit"),
@@ -141,6 +144,15 @@ const jobSchema = z
     }
     if (job.outsideWindow && job.schedule === undefined) {
       ctx.addIssue({ code: "custom", path: ["outsideWindow"], message: "only applies to a custom schedule; a cadence always runs inside the window" });
+    }
+    for (const name of Object.keys(job.env)) {
+      if (SECRET_LIKE_NAME.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["env", name],
+          message: "looks like a secret, and env values are plain text in the CronJob; pass it with secretEnv from an existing Kubernetes Secret",
+        });
+      }
     }
     if ((job.cadence === "monthly" || job.cadence === "quarterly") && job.command === undefined) {
       ctx.addIssue({

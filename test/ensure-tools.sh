@@ -1,0 +1,37 @@
+#!/bin/sh
+# The tests run real tools: PostgreSQL 15 for the job scripts, promtool for the
+# alerts, shellcheck for the scripts. As root (CI) missing ones are installed
+# from Debian; otherwise this prints the exact install line and fails. It
+# never lets a test skip silently.
+set -eu
+
+missing=""
+need() { # command package
+	if ! command -v "$1" >/dev/null 2>&1; then
+		case " $missing " in *" $2 "*) ;; *) missing="$missing $2" ;; esac
+	fi
+}
+
+PG_BIN=${UPKEEP_PG_BIN:-/usr/lib/postgresql/15/bin}
+for tool in initdb pg_ctl postgres; do
+	[ -x "$PG_BIN/$tool" ] || case " $missing " in *" postgresql-15 "*) ;; *) missing="$missing postgresql-15" ;; esac
+done
+need psql postgresql-client-15
+need vacuumdb postgresql-client-15
+need reindexdb postgresql-client-15
+need promtool prometheus
+need shellcheck shellcheck
+
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "upkeep test: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086 # the package list is meant to split
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	exit 0
+fi
+
+echo "upkeep test: missing tools; install them with: sudo apt-get install -y$missing" >&2
+exit 1

@@ -1,0 +1,208 @@
+/**
+ * `npm run plan` end to end, in child processes: every committed stack plans
+ * and validates, runs are byte-identical, and bad input writes nothing.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseAllDocuments } from "yaml";
+import { validateObjects, type KubernetesObject } from "../cli/validateObjects";
+import { ROOT } from "./support/configs";
+import { runPlan } from "./support/planChild";
+
+type Obj = Record<string, any>;
+const STACKS = readdirSync(join(ROOT, "stacks"))
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined)
+  .sort();
+const devYaml = () => readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+
+test("the committed stacks are dev, staging and prod, each a different tier, zone and window", () => {
+  assert.deepEqual(STACKS, ["dev", "prod", "staging"]);
+});
+
+for (const stack of STACKS) {
+  test(`plan of ${stack}: succeeds, validates, and every CronJob is in its window with three alerts`, async () => {
+    const plan = await runPlan({ stack });
+    try {
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.match(plan.stdout, new RegExp(`^upkeep plan: stack ${stack} → `));
+      const objects = parseAllDocuments(plan.file("kubernetes.yaml")!).map((d) => d.toJSON() as KubernetesObject);
+      assert.deepEqual(await validateObjects(objects), []);
+      assert.equal(objects[0]!.kind, "Namespace", "the namespace comes first, so kubectl apply works in one pass");
+
+      const resources = plan.json<Obj[]>("resources.json");
+      const urns = resources.map((r) => r.urn);
+      assert.deepEqual(urns, [...urns].sort(), "resources.json is sorted by URN");
+      for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "inputs", "options"]);
+
+      const calendar = plan.json<Obj[]>("calendar.json");
+      const cronJobs = objects.filter((o) => o.kind === "CronJob");
+      assert.deepEqual(calendar.map((e) => e.id).sort(), cronJobs.map((c) => c.metadata!.name).sort());
+      const rules: Obj[] = (objects.find((o) => o.kind === "PrometheusRule")!.spec as Obj).groups.flatMap((g: Obj) => g.rules);
+      for (const entry of calendar) {
+        assert.deepEqual(Object.keys(entry).filter((k) => k !== "guard" && k !== "description"), [
+          "id", "title", "cadence", "mechanism", "schedule", "timeZone", "durationMinutes", "next", "alerts",
+        ]);
+        assert.equal(entry.next.length, 6, entry.id);
+        for (const iso of entry.next) assert.match(iso, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00[+-]\d\d:\d\d$/);
+        assert.deepEqual(rules.filter((r) => r.labels.task === entry.id).map((r) => r.alert), entry.alerts);
+      }
+      assert.match(plan.file("calendar.md")!, new RegExp(`^# Maintenance calendar: ${stack}\n`));
+    } finally {
+      plan.cleanup();
+    }
+  });
+}
+
+test("two plans of the same stack are byte-identical", async () => {
+  const [a, b] = await Promise.all([runPlan({ stack: "prod" }), runPlan({ stack: "prod" })]);
+  try {
+    for (const file of ["resources.json", "kubernetes.yaml", "calendar.json", "calendar.md"]) {
+      assert.ok(a.file(file)!.length > 0, file);
+      assert.equal(a.file(file), b.file(file), file);
+    }
+  } finally {
+    a.cleanup();
+    b.cleanup();
+  }
+});
+
+test("next runs are real local times: monthly on the first window Saturday, across the DST change", async () => {
+  const plan = await runPlan({ stack: "prod", now: "2027-02-20T00:00:00Z" });
+  try {
+    const entry = plan.json<Obj[]>("calendar.json").find((e) => e.id === "orders-reindex")!;
+    assert.deepEqual(entry.next, [
+      "2027-03-06T04:30:00+01:00",
+      "2027-04-03T04:30:00+02:00",
+      "2027-05-01T04:30:00+02:00",
+      "2027-06-05T04:30:00+02:00",
+      "2027-07-03T04:30:00+02:00",
+      "2027-08-07T04:30:00+02:00",
+    ]);
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("invalid config: exit 2, every problem on its own line, no stack trace, nothing written", async () => {
+  const yaml = devYaml()
+    .replace("timezone: Europe/Berlin", "timezone: Berlin")
+    .replace("retentionDays: 14", "retentionDays: 0")
+    .replace("image: ghcr.io/aquasecurity/trivy:0.58.1", "image: ghcr.io/aquasecurity/trivy");
+  const plan = await runPlan({ stack: "broken", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 2);
+    assert.equal(
+      plan.stderr,
+      [
+        "upkeep: invalid configuration:",
+        'upkeep:environment.timezone: must be an IANA time zone such as Europe/Berlin or UTC (got "Berlin")',
+        "upkeep:databases[0].cleanup.tables[0].retentionDays: must be at least 1 (got 0)",
+        'upkeep:jobs[0].image: must carry an explicit tag or digest, such as :1.2.3 or @sha256:… (got "ghcr.io/aquasecurity/trivy")',
+        "",
+      ].join("\n"),
+    );
+    assert.equal(plan.stdout, "");
+    assert.equal(existsSync(plan.outDir), false, "nothing is written");
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("tasks that do not fit the window: exit 2 with the minutes needed against the minutes available", async () => {
+  const yaml = devYaml().replace("durationMinutes: 180", "durationMinutes: 45");
+  const plan = await runPlan({ stack: "tight", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 2);
+    assert.equal(
+      plan.stderr,
+      "upkeep: invalid configuration:\n" +
+        "upkeep:environment.window.durationMinutes: the tasks need 70 minutes in the Tuesday window (each with a 5-minute gap, orders-cleanup included) " +
+        "but only 50 are available (45 minutes plus the last gap); lengthen the window, add a window day, or shorten or move tasks\n" +
+        "upkeep:environment.window.durationMinutes: the tasks need 60 minutes in the Tuesday window (each with a 5-minute gap, image-scan included) " +
+        "but only 50 are available (45 minutes plus the last gap); lengthen the window, add a window day, or shorten or move tasks\n",
+    );
+    assert.equal(existsSync(plan.outDir), false);
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("a paused environment suspends every CronJob, and the plan says so", async () => {
+  const plan = await runPlan({ stack: "dev", stackYaml: devYaml().replace("paused: false", "paused: true") });
+  try {
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /\nPAUSED: change freeze; every CronJob is suspended and nothing will run\.\n/);
+    const cronJobs = parseAllDocuments(plan.file("kubernetes.yaml")!).map((d) => d.toJSON() as Obj).filter((o) => o.kind === "CronJob");
+    assert.equal(cronJobs.length, 3);
+    assert.ok(cronJobs.every((c) => c.spec.suspend === true));
+    assert.match(plan.file("calendar.md")!, /\*\*Paused:\*\* every CronJob is suspended/);
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("the development tier: short history, no retries, info alerts, no protection", async () => {
+  const plan = await runPlan({ stack: "dev" });
+  try {
+    const resources = plan.json<Obj[]>("resources.json");
+    const ns = resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+    assert.deepEqual(ns.options, { protect: false });
+    for (const cj of resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob")) {
+      assert.equal(cj.inputs.spec.successfulJobsHistoryLimit, 1);
+      assert.equal(cj.inputs.spec.failedJobsHistoryLimit, 1);
+      assert.equal(cj.inputs.spec.jobTemplate.spec.backoffLimit, 0);
+    }
+    const rule = resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
+    assert.ok(rule.inputs.spec.groups[0].rules.every((r: Obj) => r.labels.severity === "info"));
+    assert.match(plan.stdout, /\n {2}tue: 60\/180 min \(33%\) orders-vacuum, orders-cleanup\n {2}thu: 50\/180 min \(28%\) orders-vacuum, image-scan\n$/);
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("a secure: value in a stack file reaches the program as a redacted secret", async () => {
+  const yaml = devYaml().replace("config:\n", "config:\n  upkeep:kubeconfig:\n    secure: v1:Zm9vYmFy\n");
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 0, plan.stderr);
+    const provider = plan.json<Obj[]>("resources.json").find((r) => r.type === "pulumi:providers:kubernetes")!;
+    assert.equal(provider.inputs.kubeconfig, "[secret]");
+    assert.ok(!plan.file("resources.json")!.includes("Zm9vYmFy"));
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("a plain-text kubeconfig is refused", async () => {
+  const yaml = devYaml().replace("config:\n", "config:\n  upkeep:kubeconfig: |\n    apiVersion: v1\n");
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 2);
+    assert.equal(plan.stderr, "upkeep: invalid configuration:\nupkeep:kubeconfig: must be a secret; set it with: pulumi config set --secret upkeep:kubeconfig …\n");
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("bad arguments: one clear line and exit 2", async () => {
+  const plan = await runPlan({ stack: "nosuch" });
+  try {
+    assert.equal(plan.code, 2);
+    assert.match(plan.stderr, /^upkeep plan: no stack file .*stacks\/Pulumi\.nosuch\.yaml; add stacks\/Pulumi\.nosuch\.yaml\nusage: /);
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("an object that breaks its schema is named, so the plan can fail on it", async () => {
+  const broken = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "x", namespace: "n" }, spec: { schedule: 5, jobTemplate: {} } };
+  const problems = await validateObjects([broken as unknown as KubernetesObject]);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /^CronJob n\/x: .*schedule/);
+  assert.deepEqual(await validateObjects([{ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }]), [
+    "Widget w: no schema for example.com/v1 Widget; add one to cli/validateObjects.ts",
+  ]);
+});

@@ -1,0 +1,223 @@
+/**
+ * The real index.ts under Pulumi's runtime mocks (setMocks first, then the
+ * import), with the committed prod stack plus a secret kubeconfig. Asserts the
+ * exact inputs and safety options of what it registers.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { runProgram, type ProgramRun, type RecordedResource } from "../cli/mockRuntime";
+import { readStackFile } from "../cli/stackFile";
+import { loadScripts } from "../components/scriptsBundle";
+import { ROOT } from "./support/configs";
+
+const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: hunter2-token}}]";
+let run: ProgramRun;
+
+const byType = (type: string) => run.resources.filter((r) => r.type === type);
+const named = (type: string, name: string): RecordedResource => {
+  const hit = run.resources.find((r) => r.type === type && r.name === name);
+  assert.ok(hit, `${type} ${name} was not registered`);
+  return hit;
+};
+type Obj = Record<string, any>;
+
+before(async () => {
+  const stack = readStackFile(join(ROOT, "stacks", "Pulumi.prod.yaml"));
+  run = await runProgram(join(ROOT, "index.ts"), "prod", {
+    all: { ...stack.all, "upkeep:kubeconfig": KUBECONFIG },
+    secretKeys: [...stack.secretKeys, "upkeep:kubeconfig"],
+  });
+});
+
+test("providers are explicit: kubeconfig from the secret, AWS region and default tags from the stack", () => {
+  assert.deepEqual(named("pulumi:providers:kubernetes", "upkeep-kubernetes").inputs, { enableServerSideApply: "true", kubeconfig: "[secret]" });
+  const awsInputs = named("pulumi:providers:aws", "upkeep-aws").inputs;
+  assert.equal(awsInputs.region, "eu-central-1");
+  assert.deepEqual(JSON.parse(String(awsInputs.defaultTags)), { tags: { environment: "prod", "managed-by": "upkeep" } });
+});
+
+test("the secret kubeconfig never appears in any recorded input or output", () => {
+  const everything = JSON.stringify(run);
+  assert.ok(!everything.includes("hunter2"), "the kubeconfig leaked into the plan");
+});
+
+test("the namespace enforces Pod Security restricted and is protected in production", () => {
+  const ns = named("kubernetes:core/v1:Namespace", "upkeep-namespace");
+  assert.deepEqual(ns.inputs.metadata, {
+    labels: {
+      "app.kubernetes.io/managed-by": "pulumi",
+      "app.kubernetes.io/part-of": "upkeep",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "upkeep.dev/environment": "prod",
+    },
+    name: "upkeep-maintenance",
+  });
+  assert.deepEqual(ns.options, { protect: true });
+});
+
+test("the scripts ConfigMap carries every job script and the checksum every CronJob names", () => {
+  const bundle = loadScripts();
+  const cm = named("kubernetes:core/v1:ConfigMap", "upkeep-scripts");
+  assert.deepEqual(cm.inputs.data, bundle.files);
+  assert.deepEqual(Object.keys(bundle.files), ["cleanup.sh", "common.sh", "period-guard.sh", "reindex.sh", "vacuum.sh"]);
+  for (const cj of byType("kubernetes:batch/v1:CronJob")) {
+    const meta = (cj.inputs as Obj).metadata;
+    assert.equal(meta.annotations["upkeep.dev/scripts-checksum"], bundle.checksum, cj.name);
+  }
+});
+
+test("every CronJob is hardened as documented", () => {
+  const cronJobs = byType("kubernetes:batch/v1:CronJob");
+  assert.deepEqual(cronJobs.map((c) => c.name).sort(), [
+    "billing-reindex-cronjob",
+    "billing-vacuum-cronjob",
+    "image-scan-cronjob",
+    "orders-cleanup-cronjob",
+    "orders-reindex-cronjob",
+    "orders-vacuum-cronjob",
+    "search-rebuild-cronjob",
+  ]);
+  for (const cj of cronJobs) {
+    const spec = (cj.inputs as Obj).spec;
+    const job = spec.jobTemplate.spec;
+    const pod = job.template.spec;
+    const container = pod.containers[0];
+    assert.equal(spec.concurrencyPolicy, "Forbid", cj.name);
+    assert.equal(spec.startingDeadlineSeconds, 120, cj.name);
+    assert.equal(spec.timeZone, "Europe/Berlin", cj.name);
+    assert.equal(spec.suspend, false, cj.name);
+    assert.equal(spec.successfulJobsHistoryLimit, 3, cj.name);
+    assert.equal(spec.failedJobsHistoryLimit, 5, cj.name);
+    assert.equal(job.backoffLimit, 2, cj.name);
+    assert.equal(job.ttlSecondsAfterFinished, undefined, `${cj.name}: a TTL would delete failed Jobs and silence their alert`);
+    assert.equal(pod.restartPolicy, "Never", cj.name);
+    assert.equal(pod.automountServiceAccountToken, false, cj.name);
+    assert.equal(pod.serviceAccountName, (cj.inputs as Obj).metadata.name, cj.name);
+    assert.deepEqual(pod.securityContext, { runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } }, cj.name);
+    assert.deepEqual(container.securityContext, {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+    }, cj.name);
+    assert.ok(container.resources.requests.cpu && container.resources.requests.memory && container.resources.limits.cpu && container.resources.limits.memory, cj.name);
+    assert.deepEqual(container.volumeMounts, [
+      { mountPath: "/tmp", name: "tmp" },
+      { mountPath: "/upkeep/scripts", name: "scripts", readOnly: true },
+    ], cj.name);
+    assert.deepEqual(cj.options.deleteBeforeReplace, true, cj.name);
+  }
+});
+
+test("a database task: exact schedule, deadline, guard, and credentials only through secretKeyRef", () => {
+  const cj = named("kubernetes:batch/v1:CronJob", "orders-reindex-cronjob");
+  assert.equal(cj.parent, "urn:pulumi:prod::upkeep::upkeep:postgres:DatabaseMaintenance$upkeep:kubernetes:MaintenanceCronJob::orders-reindex");
+  const spec = (cj.inputs as Obj).spec;
+  assert.equal(spec.schedule, "30 4 * * 6");
+  assert.equal(spec.jobTemplate.spec.activeDeadlineSeconds, 3600);
+  assert.equal((cj.inputs as Obj).metadata.annotations["upkeep.dev/schedule"], "At 04:30, only on Saturday, the first one of each month only (Europe/Berlin)");
+  const container = spec.jobTemplate.spec.template.spec.containers[0];
+  assert.equal(container.image, "docker.io/library/postgres:15.10-alpine");
+  assert.deepEqual(container.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/reindex.sh"]);
+  assert.equal(container.args, undefined);
+  assert.deepEqual(container.env, [
+    { name: "HOME", value: "/tmp" },
+    { name: "UPKEEP_TASK", value: "orders-reindex" },
+    { name: "UPKEEP_CADENCE", value: "monthly" },
+    { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
+    { name: "UPKEEP_DEADLINE_SECONDS", value: "3600" },
+    { name: "PGHOST", value: "orders-db.internal.example.com" },
+    { name: "PGPORT", value: "5432" },
+    { name: "PGDATABASE", value: "orders" },
+    { name: "PGUSER", valueFrom: { secretKeyRef: { key: "PGUSER", name: "orders-db-maintenance" } } },
+    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { key: "PGPASSWORD", name: "orders-db-maintenance" } } },
+    { name: "PGCONNECT_TIMEOUT", value: "10" },
+    { name: "PGAPPNAME", value: "upkeep-orders-reindex" },
+  ]);
+});
+
+test("cleanup and vacuum get their task parameters; daily tasks run unguarded", () => {
+  const cleanup = (named("kubernetes:batch/v1:CronJob", "orders-cleanup-cronjob").inputs as Obj).spec.jobTemplate.spec.template.spec.containers[0];
+  assert.deepEqual(cleanup.command, ["/bin/sh", "/upkeep/scripts/cleanup.sh"]);
+  assert.deepEqual(cleanup.env.at(-1), { name: "UPKEEP_CLEANUP_TABLES", value: "public.audit_log:created_at:90:5000" });
+  const vacuum = (named("kubernetes:batch/v1:CronJob", "billing-vacuum-cronjob").inputs as Obj).spec;
+  assert.equal(vacuum.schedule, "5 1 * * *");
+  assert.deepEqual(vacuum.jobTemplate.spec.template.spec.containers[0].env.at(-1), { name: "UPKEEP_VACUUM_JOBS", value: "4" });
+  assert.equal(vacuum.jobTemplate.spec.activeDeadlineSeconds, 45 * 60);
+});
+
+test("a custom job keeps its own command and takes secrets only from secretEnv", () => {
+  const cj = named("kubernetes:batch/v1:CronJob", "search-rebuild-cronjob");
+  assert.equal(cj.parent, "urn:pulumi:prod::upkeep::upkeep:kubernetes:MaintenanceCronJob::search-rebuild");
+  const spec = (cj.inputs as Obj).spec;
+  assert.equal(spec.schedule, "0 5 * * 0");
+  const container = spec.jobTemplate.spec.template.spec.containers[0];
+  assert.deepEqual(container.command, ["/app/indexer"]);
+  assert.deepEqual(container.args, ["rebuild", "--all", "--max-minutes", "18"]);
+  assert.deepEqual(container.env.at(-1), { name: "SEARCH_API_TOKEN", valueFrom: { secretKeyRef: { key: "token", name: "search-indexer" } } });
+});
+
+test("every CronJob has its own ServiceAccount without a token", () => {
+  for (const cj of byType("kubernetes:batch/v1:CronJob")) {
+    const name = (cj.inputs as Obj).metadata.name;
+    const sa = named("kubernetes:core/v1:ServiceAccount", `${cj.name.replace(/-cronjob$/, "")}-sa`);
+    assert.equal((sa.inputs as Obj).metadata.name, name);
+    assert.equal((sa.inputs as Obj).automountServiceAccountToken, false);
+  }
+});
+
+test("the PrometheusRule has exactly the three alerts for every CronJob, with production severity", () => {
+  const rule = named("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "upkeep-prometheusrule").inputs as Obj;
+  const rules: Obj[] = rule.spec.groups.flatMap((g: Obj) => g.rules);
+  const cronJobNames = byType("kubernetes:batch/v1:CronJob").map((c) => (c.inputs as Obj).metadata.name).sort();
+  for (const name of cronJobNames) {
+    assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong"], name);
+  }
+  assert.equal(rules.length, 3 * cronJobNames.length);
+  assert.ok(rules.every((r) => r.labels.severity === "critical" && r.labels.environment === "prod"));
+  assert.ok(rules.every((r) => r.annotations.runbook_url.startsWith("https://github.com/acme/platform-maintenance/blob/main/docs/runbooks/Upkeep")));
+});
+
+test("stack outputs: the calendar and how full each window is", () => {
+  const calendar = run.outputs.calendar as Obj[];
+  assert.deepEqual(calendar.map((e) => [e.id, e.cadence, e.schedule]), [
+    ["orders-vacuum", "daily", "30 0 * * *"],
+    ["orders-reindex", "monthly", "30 4 * * 6"],
+    ["orders-cleanup", "weekly", "25 4 * * 0"],
+    ["billing-vacuum", "daily", "5 1 * * *"],
+    ["billing-reindex", "quarterly", "25 3 * 1,4,7,10 6"],
+    ["image-scan", "weekly", "50 3 * * 0"],
+    ["search-rebuild", "custom", "0 5 * * 0"],
+  ]);
+  assert.deepEqual(run.outputs.windows, [
+    { day: "sat", usedMinutes: 195, availableMinutes: 240, tasks: ["orders-vacuum", "orders-reindex", "billing-vacuum", "billing-reindex"] },
+    { day: "sun", usedMinutes: 155, availableMinutes: 240, tasks: ["orders-vacuum", "orders-cleanup", "billing-vacuum", "image-scan", "search-rebuild"] },
+  ]);
+  assert.equal(run.outputs.paused, false);
+  assert.equal(run.outputs.maintenanceNamespace, "upkeep-maintenance");
+});
+
+test("components carry their type tokens and their children hang below them", () => {
+  const components = run.resources.filter((r) => r.type.startsWith("upkeep:")).map((r) => `${r.type} ${r.name}`).sort();
+  assert.deepEqual(components, [
+    "upkeep:kubernetes:MaintenanceCronJob billing-reindex",
+    "upkeep:kubernetes:MaintenanceCronJob billing-vacuum",
+    "upkeep:kubernetes:MaintenanceCronJob image-scan",
+    "upkeep:kubernetes:MaintenanceCronJob orders-cleanup",
+    "upkeep:kubernetes:MaintenanceCronJob orders-reindex",
+    "upkeep:kubernetes:MaintenanceCronJob orders-vacuum",
+    "upkeep:kubernetes:MaintenanceCronJob search-rebuild",
+    "upkeep:kubernetes:MaintenanceNamespace upkeep",
+    "upkeep:monitoring:MaintenanceAlerts upkeep",
+    "upkeep:postgres:DatabaseMaintenance billing",
+    "upkeep:postgres:DatabaseMaintenance orders",
+  ]);
+  const urns = new Set(run.resources.map((r) => r.urn));
+  for (const r of run.resources) {
+    if (!r.parent.endsWith("pulumi:pulumi:Stack::upkeep-prod")) assert.ok(urns.has(r.parent), `${r.urn} has an unknown parent ${r.parent}`);
+  }
+});
