@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { validateObjects, type KubernetesObject } from "../cli/validateObjects";
@@ -50,6 +50,13 @@ for (const stack of STACKS) {
         assert.deepEqual(rules.filter((r) => r.labels.task === entry.id).map((r) => r.alert), entry.alerts);
       }
       assert.match(plan.file("calendar.md")!, new RegExp(`^# Maintenance calendar: ${stack}\n`));
+      const runbooks = [
+        ...rules.map((r) => r.annotations.runbook_url as string),
+        ...cronJobs.map((c) => (c.metadata as Obj).annotations["upkeep.dev/runbook-url"] as string),
+      ];
+      for (const url of runbooks) {
+        assert.ok(existsSync(join(ROOT, "docs", "runbooks", basename(url))), `runbook ${url} is missing from docs/runbooks`);
+      }
     } finally {
       plan.cleanup();
     }
