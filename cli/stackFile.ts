@@ -5,8 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { REDACTED } from "../components/config";
 
-export const SECRET_PLACEHOLDER = "[secret]";
+export const SECRET_PLACEHOLDER = REDACTED;
 
 export interface StackConfig {
   /** Every config key, with values as Pulumi passes them (strings; objects as JSON). */

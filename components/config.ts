@@ -22,6 +22,7 @@ import {
   weekday,
 } from "./validators";
 import { formatIssues, type ConfigProblem } from "./configErrors";
+import { ROUTINE_IDS } from "./routine/catalog";
 
 export const DEFAULT_POSTGRES_IMAGE = "docker.io/library/postgres:15.10-alpine";
 export const DEFAULT_NAMESPACE = "upkeep-maintenance";
@@ -60,13 +61,62 @@ const kubernetesSchema = z
   })
   .default({ namespace: DEFAULT_NAMESPACE, postgresImage: DEFAULT_POSTGRES_IMAGE });
 
-const notifySchema = z.strictObject({ emails: z.array(email).default([]) }).default({ emails: [] });
+/**
+ * The offline plan cannot decrypt `secure:` values and passes this instead;
+ * secret fields accept it so that a plan of a real stack file still runs.
+ */
+export const REDACTED = "[secret]";
+
+const webhookUrl = z.string().refine((v) => v === REDACTED || /^https:\/\/[^\s]+$/.test(v), {
+  // The value is a secret: never echo it.
+  error: "must be an https:// URL",
+});
+
+const kmsKeyArn = z.string().refine((v) => /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/.test(v), {
+  error: (iss) => `must be a KMS key or alias ARN (got ${JSON.stringify(iss.input)})`,
+});
+
+const notifySchema = z
+  .strictObject({
+    emails: z.array(email).default([]),
+    webhookUrl: webhookUrl.optional(),
+    stakeholderEmails: z.array(email).default([]),
+    noticeHours: boundedInt(1, 168).default(24),
+    kmsKeyArn: kmsKeyArn.optional(),
+  })
+  .default({ emails: [], stakeholderEmails: [], noticeHours: 24 });
+
+const reviewsSchema = z
+  .strictObject({
+    at: hhmm.default("09:30"),
+    overrides: z
+      .array(
+        z.strictObject({
+          task: z.string().refine((v) => ROUTINE_IDS.includes(v), {
+            error: (iss) => `is not a routine task (got ${JSON.stringify(iss.input)}); known tasks: ${ROUTINE_IDS.join(", ")}`,
+          }),
+          cadence: cadence.optional(),
+          enabled: z.boolean().default(true),
+        }),
+      )
+      .default([]),
+  })
+  .default({ at: "09:30", overrides: [] });
+
+const endpointSchema = z.strictObject({
+  url: z.string().refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), {
+    error: (iss) => `must be an http(s) URL (got ${JSON.stringify(iss.input)})`,
+  }),
+  expectStatus: boundedInt(100, 599).default(200),
+  maxLatencyMs: boundedInt(50, 60000).default(2000),
+});
 
 const alertingSchema = z
   .strictObject({
     runbookBaseUrl: httpsUrl.default(DEFAULT_RUNBOOK_BASE),
+    alertmanager: z.boolean().default(false),
   })
-  .default({ runbookBaseUrl: DEFAULT_RUNBOOK_BASE });
+  .default({ runbookBaseUrl: DEFAULT_RUNBOOK_BASE, alertmanager: false });
 
 /** `daily`, `off`, or `{ cadence, durationMinutes }`: one shape after parsing. */
 function taskSetting(defaults: { cadence: string; durationMinutes: number }) {
@@ -170,6 +220,8 @@ export const upkeepSchema = z
     kubeconfig: z.string().min(1, { error: "must not be empty" }).optional(),
     notify: notifySchema,
     alerting: alertingSchema,
+    reviews: reviewsSchema,
+    endpoints: z.array(endpointSchema).default([]),
     databases: z.array(databaseSchema).default([]),
     jobs: z.array(jobSchema).default([]),
   })
@@ -248,6 +300,13 @@ export function parseConfig(
         reason: `must be a secret; set it with: pulumi config set --secret upkeep:${key} …`,
       });
     }
+  }
+  const notify = raw.notify;
+  if (notify && typeof notify === "object" && "webhookUrl" in notify && !secretKeys.has("notify")) {
+    problems.push({
+      path: formatPath(["notify", "webhookUrl"]),
+      reason: "must be a secret; set it with: pulumi config set --secret --path 'upkeep:notify.webhookUrl' …",
+    });
   }
   const result = upkeepSchema.safeParse(raw, { reportInput: true });
   if (!result.success) problems.push(...formatIssues(result.error.issues, formatPath));

@@ -24,7 +24,10 @@ test("the reference stack file is accepted exactly, with documented defaults fil
     window: { days: ["sat", "sun"], start: "01:30", durationMinutes: 240 },
   });
   assert.deepEqual(config.kubernetes, { namespace: "upkeep-maintenance", postgresImage: DEFAULT_POSTGRES_IMAGE });
-  assert.deepEqual(config.alerting, { runbookBaseUrl: "docs/runbooks" });
+  assert.deepEqual(config.alerting, { runbookBaseUrl: "docs/runbooks", alertmanager: false });
+  assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24 });
+  assert.deepEqual(config.reviews, { at: "09:30", overrides: [] });
+  assert.deepEqual(config.endpoints, []);
   const db = config.databases[0]!;
   assert.deepEqual(db.vacuum, { cadence: "daily", durationMinutes: 30 });
   assert.deepEqual(db.reindex, { cadence: "monthly", durationMinutes: 60 });
