@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { renderIcs } from "../components/calendarIcs";
 import type { WindowFill } from "../components/schedule/usage";
 import { runProgram } from "./mockRuntime";
 import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";
@@ -51,6 +52,7 @@ export async function planStack(req: PlanRequest): Promise<string> {
   writeFileSync(join(req.outDir, "kubernetes.yaml"), renderKubernetesYaml(objects));
   writeFileSync(join(req.outDir, "calendar.json"), rendered.json);
   writeFileSync(join(req.outDir, "calendar.md"), rendered.markdown);
+  writeFileSync(join(req.outDir, "calendar.ics"), renderIcs(environment, calendar, req.now));
   return renderSummary({
     stack: req.stack,
     outDir: req.outDir,

@@ -66,7 +66,7 @@ for (const stack of STACKS) {
 test("two plans of the same stack are byte-identical", async () => {
   const [a, b] = await Promise.all([runPlan({ stack: "prod" }), runPlan({ stack: "prod" })]);
   try {
-    for (const file of ["resources.json", "kubernetes.yaml", "calendar.json", "calendar.md"]) {
+    for (const file of ["resources.json", "kubernetes.yaml", "calendar.json", "calendar.md", "calendar.ics"]) {
       assert.ok(a.file(file)!.length > 0, file);
       assert.equal(a.file(file), b.file(file), file);
     }
