@@ -70,7 +70,24 @@ function urnOf(reg: Registration, registrations: Map<pulumi.Resource, Registrati
 
 type WaitForRpcs = () => Promise<void>;
 
+/** The placeholder account in the ARNs the offline plan invents for AWS resources. */
+export const MOCK_ACCOUNT = "123456789012";
+
+/**
+ * AWS resources hand their ARN to others (a topic policy names its topic), so
+ * the mocks invent one the way AWS would spell it, in a placeholder account.
+ */
+function mockAwsAttributes(args: pulumi.runtime.MockResourceArgs, region: string): Record<string, string> {
+  const match = /^aws:([a-z0-9]+)\//.exec(args.type);
+  if (!match) return {};
+  const name = typeof args.inputs.name === "string" ? args.inputs.name : args.name;
+  const service = match[1]!;
+  const arn = service === "iam" ? `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}` : `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${name}`;
+  return { arn, name };
+}
+
 export async function runProgram(programPath: string, stack: string, config: StackConfig): Promise<ProgramRun> {
+  const region = config.all["aws:region"] ?? "us-east-1";
   const inputs = new Map<string, Record<string, unknown>>();
   const duplicates: string[] = [];
   await pulumi.runtime.setMocks(
@@ -79,7 +96,7 @@ export async function runProgram(programPath: string, stack: string, config: Sta
         const key = `${args.type}::${args.name}`;
         if (inputs.has(key)) duplicates.push(key);
         inputs.set(key, redactSecrets(args.inputs) as Record<string, unknown>);
-        return { id: `${args.name}-id`, state: args.inputs };
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...mockAwsAttributes(args, region) } };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         throw new Error(`Mock not implemented: ${args.token}`);

@@ -24,6 +24,8 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   "batch/v1/CronJob": async () => (await import("kubernetes-models/batch/v1/CronJob")).CronJob,
   "monitoring.coreos.com/v1/PrometheusRule": async () =>
     (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule")).PrometheusRule,
+  "monitoring.coreos.com/v1alpha1/AlertmanagerConfig": async () =>
+    (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig")).AlertmanagerConfig,
 };
 
 export function objectLabel(obj: KubernetesObject): string {

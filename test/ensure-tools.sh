@@ -20,6 +20,7 @@ need psql postgresql-client-15
 need vacuumdb postgresql-client-15
 need reindexdb postgresql-client-15
 need promtool prometheus
+need amtool prometheus-alertmanager
 need shellcheck shellcheck
 
 [ -n "$missing" ] || exit 0
