@@ -9,6 +9,9 @@ import type { ScriptsBundle } from "./scriptsBundle";
 
 export const SCRIPTS_CONFIGMAP = "upkeep-scripts";
 
+/** The webhook URL as a Kubernetes Secret, for Alertmanager and the verification job alike. */
+export const WEBHOOK_SECRET = Object.freeze({ name: "upkeep-webhook", key: "url" });
+
 export function buildNamespace(name: string, environment: string): k8s.types.input.core.v1.Namespace & { metadata: { name: string } } {
   return {
     apiVersion: "v1",
@@ -48,6 +51,8 @@ export interface MaintenanceNamespaceArgs {
   readonly scripts: ScriptsBundle;
   /** Production namespaces are protected: `pulumi destroy` must not take maintenance away by accident. */
   readonly protect: boolean;
+  /** `upkeep:notify.webhookUrl`, a Pulumi secret; stored as the WEBHOOK_SECRET Secret when set. */
+  readonly webhookUrl?: string;
 }
 
 /** Type token: upkeep:kubernetes:MaintenanceNamespace. */
@@ -67,6 +72,17 @@ export class MaintenanceNamespace extends pulumi.ComponentResource {
       dependsOn: [ns],
       deleteBeforeReplace: true,
     });
+    if (args.webhookUrl !== undefined) {
+      new k8s.core.v1.Secret(
+        `${name}-webhook`,
+        {
+          metadata: { name: WEBHOOK_SECRET.name, namespace: args.name, labels: environmentLabels(args.environment) },
+          type: "Opaque",
+          stringData: { [WEBHOOK_SECRET.key]: pulumi.secret(args.webhookUrl) },
+        },
+        { parent: this, dependsOn: [ns], deleteBeforeReplace: true },
+      );
+    }
     this.namespace = ns.metadata.name;
     this.scriptsConfigMap = configMap.metadata.name;
     this.registerOutputs({ namespace: this.namespace, scriptsConfigMap: this.scriptsConfigMap });

@@ -8,10 +8,11 @@ import { formatPath } from "./config";
 import type { DstHorizon } from "./schedule/dst";
 import { hhmmToMinute, planSchedule, type ScheduledTask, type ScheduleWindow, type TaskRequest } from "./schedule/engine";
 import { SCHEDULE_DEFAULTS } from "./tiers";
+import { verificationTime } from "./verification";
 import type { Cadence } from "./validators";
 
 export type DatabaseTaskKind = "vacuum" | "reindex" | "cleanup";
-export type TaskKind = DatabaseTaskKind | "custom";
+export type TaskKind = DatabaseTaskKind | "custom" | "verify";
 
 interface TaskCommon {
   /** Unique in the environment; also the CronJob's name. */
@@ -31,7 +32,17 @@ export interface CustomTask extends TaskCommon {
   readonly job: JobConfig;
 }
 
-export type MaintenanceTask = DatabaseTask | CustomTask;
+/** The post-maintenance check of every endpoint, right after the window. */
+export interface VerifyTask extends TaskCommon {
+  readonly kind: "verify";
+  readonly endpoints: UpkeepConfig["endpoints"];
+}
+
+export type MaintenanceTask = DatabaseTask | CustomTask | VerifyTask;
+
+export const VERIFY_TASK_ID = "post-maintenance-verify";
+/** Long enough for 50 endpoints at the script's 10-second timeout, plus the notice. */
+export const VERIFY_SLOT_MINUTES = 10;
 
 const TITLES: Record<DatabaseTaskKind, (db: DatabaseConfig) => string> = {
   vacuum: (db) => `Vacuum and analyze ${db.name}`,
@@ -73,6 +84,26 @@ function customTask(job: JobConfig, index: number): Pending {
   };
 }
 
+function verifyTask(config: UpkeepConfig, options: PlanOptions): Pending[] {
+  if (config.endpoints.length === 0) return [];
+  const time = verificationTime(config.environment.window, config.environment.timezone, dstHorizon(options));
+  const path = formatPath(["endpoints"]);
+  return [
+    {
+      // It runs after the window by design, so it is the one task outside it.
+      request: { id: VERIFY_TASK_ID, schedule: time.cron, outsideWindow: true, durationMinutes: VERIFY_SLOT_MINUTES, path },
+      build: (schedule) => ({
+        id: VERIFY_TASK_ID,
+        kind: "verify",
+        title: "Verify endpoints after the maintenance window",
+        configPath: path,
+        schedule,
+        endpoints: config.endpoints,
+      }),
+    },
+  ];
+}
+
 export interface PlanOptions {
   /** The first year whose clock changes the schedule avoids; the engine looks this many years ahead. */
   readonly fromYear: number;
@@ -89,7 +120,7 @@ export function scheduleWindowOf(config: UpkeepConfig): ScheduleWindow {
 
 /** Every task of the environment, scheduled in its window. Throws ScheduleError. */
 export function planTasks(config: UpkeepConfig, options: PlanOptions): MaintenanceTask[] {
-  const pending = [...config.databases.flatMap(databaseTasks), ...config.jobs.map(customTask)];
+  const pending = [...config.databases.flatMap(databaseTasks), ...config.jobs.map(customTask), ...verifyTask(config, options)];
   const schedules = planSchedule(
     scheduleWindowOf(config),
     pending.map((p) => p.request),
@@ -99,7 +130,11 @@ export function planTasks(config: UpkeepConfig, options: PlanOptions): Maintenan
 }
 
 export function isDatabaseTask(task: MaintenanceTask): task is DatabaseTask {
-  return task.kind !== "custom";
+  return task.kind === "vacuum" || task.kind === "reindex" || task.kind === "cleanup";
+}
+
+export function isVerifyTask(task: MaintenanceTask): task is VerifyTask {
+  return task.kind === "verify";
 }
 
 export function isCustomTask(task: MaintenanceTask): task is CustomTask {

@@ -1,0 +1,114 @@
+/**
+ * The endpoint check after each maintenance window: when it runs and what its
+ * container runs. verify-endpoints.sh checks every configured endpoint's
+ * status and latency, sends a completion notice to the webhook and fails the
+ * Job when anything is unhealthy, so the usual failed-run alert fires.
+ */
+import type { UpkeepConfig, WindowConfig } from "./config";
+import type { ContainerPlan, EnvVar } from "./containers";
+import { scriptPath } from "./scriptsBundle";
+import { unsafeLocalRanges, type DstHorizon } from "./schedule/dst";
+import { hhmmToMinute } from "./schedule/engine";
+import type { ScheduledTask } from "./schedule/engine";
+import { POD_DEFAULTS } from "./tiers";
+
+export type EndpointConfig = UpkeepConfig["endpoints"][number];
+
+export const VERIFY_IMAGE = "docker.io/curlimages/curl:8.11.1";
+export const VERIFY_SCRIPT = "verify-endpoints.sh";
+/** Per-request limit the script applies (`curl --max-time`). */
+export const VERIFY_TIMEOUT_SECONDS = 10;
+/** The script's own limit for posting the completion notice. */
+const NOTICE_TIMEOUT_SECONDS = 10;
+
+/** What the container needs of its task: the same fields every task's env carries. */
+export interface VerificationTaskLike {
+  readonly id: string;
+  readonly schedule: Pick<ScheduledTask, "cadence" | "timeZone" | "durationMinutes">;
+}
+
+export interface VerificationOptions {
+  /** The environment's name, for the notice text. */
+  readonly environment: string;
+  readonly endpoints: readonly EndpointConfig[];
+  /** The Secret and key holding the webhook URL; no notice without it. */
+  readonly webhookSecret?: { readonly name: string; readonly key: string };
+  readonly timeoutSeconds?: number;
+}
+
+const ENTRY_URL = /^https?:\/\/[^\s|]+$/;
+
+/** `expectStatus|maxLatencyMs|url …`, the format verify-endpoints.sh reads. */
+export function endpointsEnv(endpoints: readonly EndpointConfig[]): string {
+  return endpoints
+    .map((e) => {
+      // Config validation already ensures this; a space here would split the entry in the script.
+      if (!ENTRY_URL.test(e.url)) throw new Error(`endpoint URL must be http(s) without spaces or "|": ${JSON.stringify(e.url)}`);
+      return `${e.expectStatus}|${e.maxLatencyMs}|${e.url}`;
+    })
+    .join(" ");
+}
+
+const plain = (name: string, value: string): EnvVar => ({ name, value });
+
+export function verificationContainer(task: VerificationTaskLike, options: VerificationOptions): ContainerPlan {
+  const timeout = options.timeoutSeconds ?? VERIFY_TIMEOUT_SECONDS;
+  const slotSeconds = task.schedule.durationMinutes * 60;
+  // Requests run one after another; the Job's deadline must leave room for all of them and the notice.
+  const worstCase = options.endpoints.length * timeout + NOTICE_TIMEOUT_SECONDS;
+  if (worstCase > slotSeconds) {
+    throw new Error(
+      `${task.id}: ${options.endpoints.length} endpoints at up to ${timeout} s each, plus the notice, need ${worstCase} s, more than the ${slotSeconds}-second slot`,
+    );
+  }
+  return {
+    image: VERIFY_IMAGE,
+    command: ["/bin/sh", scriptPath(VERIFY_SCRIPT)],
+    args: [],
+    env: [
+      // The same variables containers.ts gives every task.
+      plain("HOME", "/tmp"),
+      plain("UPKEEP_TASK", task.id),
+      plain("UPKEEP_CADENCE", task.schedule.cadence),
+      plain("UPKEEP_TIMEZONE", task.schedule.timeZone),
+      plain("UPKEEP_DEADLINE_SECONDS", String(slotSeconds)),
+      plain("UPKEEP_ENVIRONMENT", options.environment),
+      plain("UPKEEP_ENDPOINTS", endpointsEnv(options.endpoints)),
+      plain("UPKEEP_TIMEOUT_SECONDS", String(timeout)),
+      ...(options.webhookSecret
+        ? [{ name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: options.webhookSecret.name, key: options.webhookSecret.key } } }]
+        : []),
+    ],
+    resources: { requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } },
+    runAsUser: POD_DEFAULTS.runAsUser,
+  };
+}
+
+export interface VerificationTime {
+  /** Daily, in the window's zone (the CronJob's spec.timeZone). */
+  readonly cron: string;
+  /** Local minutes after midnight. */
+  readonly minuteOfDay: number;
+}
+
+/**
+ * The local minute right after the window ends, moved forward past any range
+ * the zone's clock changes skip or repeat in the horizon, so the check runs
+ * exactly once every day.
+ */
+export function verificationTime(
+  window: Pick<WindowConfig, "start" | "durationMinutes">,
+  timeZone: string,
+  horizon: DstHorizon,
+): VerificationTime {
+  const unsafe = unsafeLocalRanges(timeZone, horizon);
+  let minute = (hhmmToMinute(window.start) + window.durationMinutes) % 1440;
+  // Ranges are merged and never wrap; moving past one may land in another (or wrap to midnight).
+  for (let moves = 0; ; moves++) {
+    const hit = unsafe.find((r) => r.from <= minute && minute < r.to);
+    if (!hit) break;
+    if (moves > unsafe.length) throw new Error(`no minute of the day in ${timeZone} is clear of clock changes`);
+    minute = hit.to % 1440;
+  }
+  return { cron: `${minute % 60} ${Math.floor(minute / 60)} * * *`, minuteOfDay: minute };
+}
