@@ -3,16 +3,22 @@
  * Config → tasks scheduled in the window → Kubernetes objects and alerts.
  */
 import { MaintenanceAlerts, runbookUrl } from "./components/alerts";
-import { buildCalendar } from "./components/calendar";
+import { UpkeepAlertRouting } from "./components/alertmanager";
+import { buildCalendar, buildRoutineCalendar } from "./components/calendar";
 import { customContainer } from "./components/containers";
 import { MaintenanceCronJob } from "./components/cronjob";
 import { DatabaseMaintenance } from "./components/database";
 import { loadEnvironment } from "./components/loadEnvironment";
-import { MaintenanceNamespace, SCRIPTS_CONFIGMAP } from "./components/namespace";
+import { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./components/namespace";
+import { NotificationTopics } from "./components/notifications";
 import { createProviders } from "./components/providers";
+import { routinePlan, routineReminders, stakeholderNotices } from "./components/routine/reminders";
+import { RoutineSchedules } from "./components/routine/schedules";
+import { runbookPage } from "./components/runbooks";
 import { loadScripts } from "./components/scriptsBundle";
-import { isCustomTask, isDatabaseTask } from "./components/tasks";
+import { isCustomTask, isDatabaseTask, isVerifyTask } from "./components/tasks";
 import { TIER_DEFAULTS } from "./components/tiers";
+import { verificationContainer } from "./components/verification";
 
 const { config, tasks, windowFill } = loadEnvironment();
 const env = config.environment;
@@ -22,7 +28,8 @@ const opts = { providers: { kubernetes: providers.kubernetes, aws: providers.aws
 const scripts = loadScripts();
 const namespace = config.kubernetes.namespace;
 
-const ns = new MaintenanceNamespace("upkeep", { name: namespace, environment: env.name, scripts, protect: tier.protect }, opts);
+const webhookUrl = config.notify.webhookUrl;
+const ns = new MaintenanceNamespace("upkeep", { name: namespace, environment: env.name, scripts, protect: tier.protect, webhookUrl }, opts);
 const inNamespace = { ...opts, dependsOn: [ns] };
 const common = {
   environment: env.name,
@@ -32,19 +39,43 @@ const common = {
   scriptsConfigMap: SCRIPTS_CONFIGMAP,
   scriptsChecksum: scripts.checksum,
 };
-const taskRunbook = (kind: string) => runbookUrl(config.alerting.runbookBaseUrl, `task-${kind}`);
+const taskRunbook = (task: { id: string }) => runbookUrl(config.alerting.runbookBaseUrl, runbookPage(env.name, task.id));
 
 for (const database of config.databases) {
   const own = tasks.filter(isDatabaseTask).filter((t) => t.database === database);
   new DatabaseMaintenance(
     database.name,
-    { database, tasks: own, postgresImage: config.kubernetes.postgresImage, common, runbookUrl: (t) => taskRunbook(t.kind) },
+    { database, tasks: own, postgresImage: config.kubernetes.postgresImage, common, runbookUrl: taskRunbook },
     inNamespace,
   );
 }
 for (const task of tasks.filter(isCustomTask)) {
-  new MaintenanceCronJob(task.id, { ...common, task, container: customContainer(task), runbookUrl: taskRunbook(task.kind) }, inNamespace);
+  new MaintenanceCronJob(task.id, { ...common, task, container: customContainer(task), runbookUrl: taskRunbook(task) }, inNamespace);
 }
+for (const task of tasks.filter(isVerifyTask)) {
+  const container = verificationContainer(task, { environment: env.name, endpoints: task.endpoints, ...(webhookUrl ? { webhookSecret: WEBHOOK_SECRET } : {}) });
+  new MaintenanceCronJob(task.id, { ...common, task, container, runbookUrl: taskRunbook(task) }, inNamespace);
+}
+
+const notifications = new NotificationTopics("upkeep", { environment: env.name, notify: config.notify, protect: tier.protect }, opts);
+if (config.alerting.alertmanager) {
+  new UpkeepAlertRouting("upkeep", { environment: env.name, namespace, emails: config.notify.emails, hasWebhook: webhookUrl !== undefined }, inNamespace);
+}
+const reminders = routineReminders(config);
+const notices = stakeholderNotices(config, tasks);
+new RoutineSchedules(
+  "upkeep",
+  {
+    environment: env.name,
+    paused: env.paused,
+    timeZone: env.timezone,
+    reminders,
+    notices,
+    topicArns: notifications.topicArns,
+    schedulerRoleArn: notifications.schedulerRoleArn,
+  },
+  opts,
+);
 
 new MaintenanceAlerts(
   "upkeep",
@@ -55,5 +86,7 @@ new MaintenanceAlerts(
 export const environment = env.name;
 export const maintenanceNamespace = ns.namespace;
 export const paused = env.paused;
-export const calendar = buildCalendar(tasks, namespace);
+export const calendar = [...buildCalendar(tasks, namespace), ...buildRoutineCalendar(env.name, env.timezone, config.reviews.at, reminders, notices)];
+export const routine = routinePlan(config);
+export const topicArns = notifications.topicArns;
 export const windows = windowFill;

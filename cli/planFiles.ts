@@ -3,7 +3,7 @@
  * runs of the same program give byte-identical files.
  */
 import { stringify } from "yaml";
-import { renderCalendarMarkdown, withNextRuns, type CalendarEntry, type DatedCalendarEntry } from "../components/calendar";
+import { renderCalendarMarkdown, withNextRuns, type CalendarEntry, type DatedCalendarEntry, type RoutineRow } from "../components/calendar";
 import type { RecordedResource } from "./mockRuntime";
 import type { KubernetesObject } from "./validateObjects";
 
@@ -35,6 +35,6 @@ export function datedCalendar(calendar: unknown, now: Date): DatedCalendarEntry[
   return withNextRuns(calendar as CalendarEntry[], now);
 }
 
-export function renderCalendar(environment: string, entries: readonly DatedCalendarEntry[], paused: boolean) {
-  return { json: `${JSON.stringify(entries, null, 2)}\n`, markdown: renderCalendarMarkdown(environment, entries, paused) };
+export function renderCalendar(environment: string, entries: readonly DatedCalendarEntry[], paused: boolean, routine: readonly RoutineRow[]) {
+  return { json: `${JSON.stringify(entries, null, 2)}\n`, markdown: renderCalendarMarkdown(environment, entries, paused, routine) };
 }

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { RoutineRow } from "../components/calendar";
 import { renderIcs } from "../components/calendarIcs";
 import type { WindowFill } from "../components/schedule/usage";
 import { runProgram } from "./mockRuntime";
@@ -45,7 +46,8 @@ export async function planStack(req: PlanRequest): Promise<string> {
   const environment = String(run.outputs.environment);
   const paused = run.outputs.paused === true;
   const calendar = datedCalendar(run.outputs.calendar, req.now);
-  const rendered = renderCalendar(environment, calendar, paused);
+  const routine = (run.outputs.routine ?? []) as RoutineRow[];
+  const rendered = renderCalendar(environment, calendar, paused, routine);
 
   mkdirSync(req.outDir, { recursive: true });
   writeFileSync(join(req.outDir, "resources.json"), renderResourcesJson(run.resources));
@@ -59,6 +61,7 @@ export async function planStack(req: PlanRequest): Promise<string> {
     paused,
     resources: run.resources,
     calendar,
+    routine,
     windows: (run.outputs.windows ?? []) as WindowFill[],
   });
 }

@@ -1,5 +1,5 @@
 /** The few lines `npm run plan` prints: what, how often, and how full the windows are. */
-import type { DatedCalendarEntry } from "../components/calendar";
+import type { DatedCalendarEntry, RoutineRow } from "../components/calendar";
 import type { WindowFill } from "../components/schedule/usage";
 import type { RecordedResource } from "./mockRuntime";
 
@@ -15,16 +15,21 @@ export interface SummaryInputs {
   readonly paused: boolean;
   readonly resources: readonly RecordedResource[];
   readonly calendar: readonly DatedCalendarEntry[];
+  readonly routine: readonly RoutineRow[];
   readonly windows: readonly WindowFill[];
 }
 
 export function renderSummary(s: SummaryInputs): string {
   const lines = [`upkeep plan: stack ${s.stack} → ${s.outDir}`];
-  if (s.paused) lines.push("PAUSED: change freeze; every CronJob is suspended and nothing will run.");
+  if (s.paused) lines.push("PAUSED: change freeze; every CronJob, reminder and notice is suspended and nothing will run.");
   lines.push(`resources (${s.resources.length}):`);
   for (const [type, n] of countBy(s.resources, (r) => r.type)) lines.push(`  ${String(n).padStart(4)}  ${type}`);
-  const cadences = countBy(s.calendar, (e) => e.cadence).map(([c, n]) => `${c} ${n}`);
-  lines.push(`tasks (${s.calendar.length}): ${cadences.join(", ") || "none"}`);
+  const jobs = s.calendar.filter((e) => e.kind !== "reminder" && e.kind !== "notice");
+  const cadences = countBy(jobs, (e) => e.cadence).map(([c, n]) => `${c} ${n}`);
+  lines.push(`tasks (${jobs.length}): ${cadences.join(", ") || "none"}`);
+  const reminded = s.routine.filter((r) => r.mechanism === "reminder").length;
+  const notices = s.calendar.filter((e) => e.kind === "notice").length;
+  lines.push(`routine (${s.routine.length}): ${s.routine.length - reminded} automated, ${reminded} reminders; ${notices} stakeholder notices`);
   lines.push("windows:");
   for (const w of s.windows) {
     const pct = w.availableMinutes > 0 ? Math.round((100 * w.usedMinutes) / w.availableMinutes) : 0;

@@ -4,11 +4,15 @@
  * they are added by whoever knows what now is (the plan), not by the program.
  */
 import { ALERT_NAMES } from "./alerts";
+import type { RoutineReminder, StakeholderNotice } from "./routine/reminders";
+import { schedulerNextRuns } from "./routine/schedulerCron";
 import { describeSchedule, isoInZone, nextRuns } from "./schedule/describe";
 import type { MaintenanceTask } from "./tasks";
 
 export interface CalendarEntry {
   readonly id: string;
+  /** vacuum, reindex, cleanup, custom, verify: selects the runbook text. */
+  readonly kind: string;
   readonly title: string;
   readonly cadence: string;
   readonly mechanism: string;
@@ -28,6 +32,7 @@ export interface DatedCalendarEntry extends CalendarEntry {
 export function buildCalendar(tasks: readonly MaintenanceTask[], namespace: string): CalendarEntry[] {
   return tasks.map((t) => ({
     id: t.id,
+    kind: t.kind,
     title: t.title,
     cadence: t.schedule.cadence,
     mechanism: `Kubernetes CronJob ${namespace}/${t.id}`,
@@ -40,12 +45,60 @@ export function buildCalendar(tasks: readonly MaintenanceTask[], namespace: stri
   }));
 }
 
+const REMINDER_WHEN: Record<string, string> = {
+  daily: "Working days (Monday to Friday)",
+  weekly: "Mondays",
+  monthly: "The first working day of each month",
+  quarterly: "The first working day of January, April, July and October",
+};
+
+/** Reminders to people and notices to stakeholders, as EventBridge Scheduler runs them. */
+export function buildRoutineCalendar(
+  environment: string,
+  timeZone: string,
+  at: string,
+  reminders: readonly RoutineReminder[],
+  notices: readonly StakeholderNotice[],
+): CalendarEntry[] {
+  return [
+    ...reminders.map((r) => ({
+      id: `review-${r.id}`,
+      kind: "reminder",
+      title: r.title,
+      cadence: r.cadence,
+      mechanism: `EventBridge Scheduler reminder to SNS upkeep-${environment}-warning`,
+      schedule: r.expression,
+      timeZone,
+      durationMinutes: 0,
+      description: `${REMINDER_WHEN[r.cadence]} at ${at} (${timeZone})`,
+      alerts: [],
+    })),
+    ...notices.map((n) => ({
+      id: `notice-${n.day}`,
+      kind: "notice",
+      title: `Stakeholder notice for the ${n.day} maintenance window`,
+      cadence: "weekly",
+      mechanism: `EventBridge Scheduler notice to SNS upkeep-${environment}-info`,
+      schedule: n.expression,
+      timeZone: n.timeZone,
+      durationMinutes: 0,
+      description: `${n.message.split("\n")[0]}`,
+      alerts: [],
+    })),
+  ];
+}
+
+const isSchedulerExpression = (schedule: string) => schedule.startsWith("cron(");
+
 export function withNextRuns(entries: readonly CalendarEntry[], now: Date, count = 6): DatedCalendarEntry[] {
   return entries.map((e) => {
-    const runs = nextRuns({ cron: e.schedule, timeZone: e.timeZone, guard: e.guard === "first-week-of-month" ? e.guard : undefined }, now, count);
+    const runs = isSchedulerExpression(e.schedule)
+      ? schedulerNextRuns(e.schedule, e.timeZone, now, count)
+      : nextRuns({ cron: e.schedule, timeZone: e.timeZone, guard: e.guard === "first-week-of-month" ? e.guard : undefined }, now, count);
     // Keys in reading order: what, how often, by what, when, then the alerts that watch it.
     return {
       id: e.id,
+      kind: e.kind,
       title: e.title,
       cadence: e.cadence,
       mechanism: e.mechanism,
@@ -62,12 +115,25 @@ export function withNextRuns(entries: readonly CalendarEntry[], now: Date, count
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
-/** A readable table in local time: what runs, when, and for how long. */
-export function renderCalendarMarkdown(environment: string, entries: readonly DatedCalendarEntry[], paused: boolean): string {
+/** How each task of the seed's routine is done, as the program exports it. */
+export interface RoutineRow {
+  readonly id: string;
+  readonly title: string;
+  readonly cadence: string;
+  readonly mechanism: string;
+}
+
+/** A readable table in local time: what runs, when, and for how long; then the whole routine. */
+export function renderCalendarMarkdown(
+  environment: string,
+  entries: readonly DatedCalendarEntry[],
+  paused: boolean,
+  routine: readonly RoutineRow[] = [],
+): string {
   const lines = [
     `# Maintenance calendar: ${environment}`,
     "",
-    ...(paused ? ["**Paused:** every CronJob is suspended (change freeze). Nothing below runs until `paused` is false.", ""] : []),
+    ...(paused ? ["**Paused:** every CronJob, reminder and notice is suspended (change freeze). Nothing below runs until `paused` is false.", ""] : []),
     "| Task | Cadence | When (local) | Slot | Next runs |",
     "| --- | --- | --- | --- | --- |",
     ...entries.map(
@@ -78,6 +144,16 @@ export function renderCalendarMarkdown(environment: string, entries: readonly Da
           .join("<br>")} |`,
     ),
     "",
+    ...(routine.length > 0
+      ? [
+          "## The routine",
+          "",
+          "| Check | Cadence | Done by |",
+          "| --- | --- | --- |",
+          ...routine.map((r) => `| ${cell(r.title)} (\`${r.id}\`) | ${r.cadence} | ${cell(r.mechanism === "reminder" ? "a reminder to the platform team" : r.mechanism)} |`),
+          "",
+        ]
+      : []),
   ];
   return lines.join("\n");
 }

@@ -8,18 +8,11 @@ import { TZDate } from "@date-fns/tz";
 import { getVtimezoneComponent } from "@touch4it/ical-timezones";
 import ical from "ical-generator";
 import type { DatedCalendarEntry } from "./calendar";
+import { schedulerRrule } from "./routine/schedulerCron";
 import { parseCron } from "./schedule/cronFields";
 
 const ICAL_DAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
-const WORKDAYS = "MO,TU,WE,TH,FR";
 
-/** A few cadences are defined by rule rather than by a cron (reminders to people). */
-export const RULE_SCHEDULES: Readonly<Record<string, string>> = Object.freeze({
-  "working-days": `FREQ=WEEKLY;BYDAY=${WORKDAYS}`,
-  "first-monday-of-week": "FREQ=WEEKLY;BYDAY=MO",
-  "first-working-day-of-month": `FREQ=MONTHLY;BYDAY=${WORKDAYS};BYSETPOS=1`,
-  "first-working-day-of-quarter": `FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=${WORKDAYS};BYSETPOS=1`,
-});
 
 function timesOfDay(minutes: readonly number[], hours: readonly number[]): string {
   // DTSTART carries a single time; several need explicit lists.
@@ -42,9 +35,9 @@ export function rrulesForCron(cron: string, guard?: string): string[] {
   return [`FREQ=DAILY${months}${times}`];
 }
 
+/** Kubernetes crons (CronJobs) and Scheduler crons (reminders, notices) alike. */
 export function rrulesFor(entry: DatedCalendarEntry): string[] {
-  const rule = RULE_SCHEDULES[entry.schedule];
-  return rule ? [rule] : rrulesForCron(entry.schedule, entry.guard);
+  return entry.schedule.startsWith("cron(") ? [schedulerRrule(entry.schedule)] : rrulesForCron(entry.schedule, entry.guard);
 }
 
 /**

@@ -221,7 +221,7 @@ export const upkeepSchema = z
     notify: notifySchema,
     alerting: alertingSchema,
     reviews: reviewsSchema,
-    endpoints: z.array(endpointSchema).default([]),
+    endpoints: z.array(endpointSchema).max(50).default([]),
     databases: z.array(databaseSchema).default([]),
     jobs: z.array(jobSchema).default([]),
   })
@@ -248,6 +248,9 @@ export const upkeepSchema = z
         if (owner >= 0) {
           ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" clashes with the ${task} task of upkeep:databases[${owner}]` });
         }
+      }
+      if (job.name === "post-maintenance-verify") {
+        ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: '"post-maintenance-verify" is reserved for the check upkeep runs after each window' });
       }
       claim(job.name, ["jobs", i, "name"], "name");
     });

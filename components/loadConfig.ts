@@ -20,26 +20,33 @@ function decode(key: string, text: string): unknown {
 }
 
 /**
- * Pulumi marks secret keys in PULUMI_CONFIG_SECRET_KEYS; the SDK reads it
- * through an internal helper that its typings do not export.
+ * Validates Pulumi's flat config map (`"upkeep:databases"` → JSON text), as the
+ * program receives it and as the CLI reads it from a stack file.
  */
-function configSecretKeys(): Set<string> {
-  const runtimeConfig: { isConfigSecret?: (key: string) => boolean } = require("@pulumi/pulumi/runtime/config");
-  const isSecret = runtimeConfig.isConfigSecret;
-  if (typeof isSecret !== "function") throw new Error("@pulumi/pulumi no longer exposes isConfigSecret; upkeep cannot tell secret config apart");
-  const out = new Set<string>();
-  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
-    if (fullKey.startsWith(PREFIX) && isSecret(fullKey)) out.add(fullKey.slice(PREFIX.length));
-  }
-  return out;
-}
-
-export function loadConfig(): UpkeepConfig {
+export function parsePulumiConfig(all: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string>): UpkeepConfig {
   const raw: Record<string, unknown> = {};
-  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+  const secret = new Set<string>();
+  for (const [fullKey, text] of Object.entries(all)) {
     if (!fullKey.startsWith(PREFIX)) continue;
     const key = fullKey.slice(PREFIX.length);
     raw[key] = decode(key, text);
+    if (secretKeys.has(fullKey)) secret.add(key);
   }
-  return parseConfig(raw, configSecretKeys(), pulumi.runtime.allConfig()["aws:region"]);
+  return parseConfig(raw, secret, all["aws:region"]);
+}
+
+/**
+ * Pulumi marks secret keys in PULUMI_CONFIG_SECRET_KEYS; the SDK reads it
+ * through an internal helper that its typings do not export.
+ */
+function configSecretKeys(all: Readonly<Record<string, string>>): Set<string> {
+  const runtimeConfig: { isConfigSecret?: (key: string) => boolean } = require("@pulumi/pulumi/runtime/config");
+  const isSecret = runtimeConfig.isConfigSecret;
+  if (typeof isSecret !== "function") throw new Error("@pulumi/pulumi no longer exposes isConfigSecret; upkeep cannot tell secret config apart");
+  return new Set(Object.keys(all).filter((key) => isSecret(key)));
+}
+
+export function loadConfig(): UpkeepConfig {
+  const all = pulumi.runtime.allConfig();
+  return parsePulumiConfig(all, configSecretKeys(all));
 }

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { validateObjects, type KubernetesObject } from "../cli/validateObjects";
@@ -39,10 +39,11 @@ for (const stack of STACKS) {
 
       const calendar = plan.json<Obj[]>("calendar.json");
       const cronJobs = objects.filter((o) => o.kind === "CronJob");
-      assert.deepEqual(calendar.map((e) => e.id).sort(), cronJobs.map((c) => c.metadata!.name).sort());
+      const scheduled = calendar.filter((e) => e.kind !== "reminder" && e.kind !== "notice");
+      assert.deepEqual(scheduled.map((e) => e.id).sort(), cronJobs.map((c) => c.metadata!.name).sort());
       const rules: Obj[] = (objects.find((o) => o.kind === "PrometheusRule")!.spec as Obj).groups.flatMap((g: Obj) => g.rules);
       for (const entry of calendar) {
-        assert.deepEqual(Object.keys(entry).filter((k) => k !== "guard" && k !== "description"), [
+        assert.deepEqual(Object.keys(entry).filter((k) => k !== "guard" && k !== "description" && k !== "kind"), [
           "id", "title", "cadence", "mechanism", "schedule", "timeZone", "durationMinutes", "next", "alerts",
         ]);
         assert.equal(entry.next.length, 6, entry.id);
@@ -50,12 +51,18 @@ for (const stack of STACKS) {
         assert.deepEqual(rules.filter((r) => r.labels.task === entry.id).map((r) => r.alert), entry.alerts);
       }
       assert.match(plan.file("calendar.md")!, new RegExp(`^# Maintenance calendar: ${stack}\n`));
+      const reminderRunbooks = resources
+        .filter((r) => r.type === "aws:scheduler/schedule:Schedule" && /\nRunbook: /.test(r.inputs.target.input))
+        .map((r) => (r.inputs.target.input as string).split("\nRunbook: ")[1]!);
+      assert.ok(reminderRunbooks.length > 0, "reminders link their runbooks");
       const runbooks = [
+        ...reminderRunbooks,
         ...rules.map((r) => r.annotations.runbook_url as string),
         ...cronJobs.map((c) => (c.metadata as Obj).annotations["upkeep.dev/runbook-url"] as string),
       ];
       for (const url of runbooks) {
-        assert.ok(existsSync(join(ROOT, "docs", "runbooks", basename(url))), `runbook ${url} is missing from docs/runbooks`);
+        const inRepo = url.slice(url.indexOf("docs/runbooks/"));
+        assert.ok(existsSync(join(ROOT, inRepo)), `runbook ${url} is missing from docs/runbooks`);
       }
     } finally {
       plan.cleanup();
@@ -141,11 +148,13 @@ test("a paused environment suspends every CronJob, and the plan says so", async 
   const plan = await runPlan({ stack: "dev", stackYaml: devYaml().replace("paused: false", "paused: true") });
   try {
     assert.equal(plan.code, 0, plan.stderr);
-    assert.match(plan.stdout, /\nPAUSED: change freeze; every CronJob is suspended and nothing will run\.\n/);
+    assert.match(plan.stdout, /\nPAUSED: change freeze; every CronJob, reminder and notice is suspended and nothing will run\.\n/);
     const cronJobs = parseAllDocuments(plan.file("kubernetes.yaml")!).map((d) => d.toJSON() as Obj).filter((o) => o.kind === "CronJob");
     assert.equal(cronJobs.length, 3);
     assert.ok(cronJobs.every((c) => c.spec.suspend === true));
-    assert.match(plan.file("calendar.md")!, /\*\*Paused:\*\* every CronJob is suspended/);
+    assert.match(plan.file("calendar.md")!, /\*\*Paused:\*\* every CronJob, reminder and notice is suspended/);
+    const schedules = plan.json<Obj[]>("resources.json").filter((r) => r.type === "aws:scheduler/schedule:Schedule");
+    assert.ok(schedules.length > 0 && schedules.every((r) => r.inputs.state === "DISABLED"), "every reminder and notice is disabled");
   } finally {
     plan.cleanup();
   }

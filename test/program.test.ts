@@ -12,6 +12,7 @@ import { loadScripts } from "../components/scriptsBundle";
 import { ROOT } from "./support/configs";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: hunter2-token}}]";
+const WEBHOOK = "https://hooks.example.com/services/hunter2-webhook";
 let run: ProgramRun;
 
 const byType = (type: string) => run.resources.filter((r) => r.type === type);
@@ -24,9 +25,11 @@ type Obj = Record<string, any>;
 
 before(async () => {
   const stack = readStackFile(join(ROOT, "stacks", "Pulumi.prod.yaml"));
+  // `pulumi config set --secret --path upkeep:notify.webhookUrl` makes the whole key secret.
+  const notify = { ...JSON.parse(stack.all["upkeep:notify"]!), webhookUrl: WEBHOOK };
   run = await runProgram(join(ROOT, "index.ts"), "prod", {
-    all: { ...stack.all, "upkeep:kubeconfig": KUBECONFIG },
-    secretKeys: [...stack.secretKeys, "upkeep:kubeconfig"],
+    all: { ...stack.all, "upkeep:kubeconfig": KUBECONFIG, "upkeep:notify": JSON.stringify(notify) },
+    secretKeys: [...stack.secretKeys, "upkeep:kubeconfig", "upkeep:notify"],
   });
 });
 
@@ -37,7 +40,7 @@ test("providers are explicit: kubeconfig from the secret, AWS region and default
   assert.deepEqual(JSON.parse(String(awsInputs.defaultTags)), { tags: { environment: "prod", "managed-by": "upkeep" } });
 });
 
-test("the secret kubeconfig never appears in any recorded input or output", () => {
+test("the secret kubeconfig and webhook URL never appear in any recorded input or output", () => {
   const everything = JSON.stringify(run);
   assert.ok(!everything.includes("hunter2"), "the kubeconfig leaked into the plan");
 });
@@ -63,7 +66,7 @@ test("the scripts ConfigMap carries every job script and the checksum every Cron
   const bundle = loadScripts();
   const cm = named("kubernetes:core/v1:ConfigMap", "upkeep-scripts");
   assert.deepEqual(cm.inputs.data, bundle.files);
-  assert.deepEqual(Object.keys(bundle.files), ["cleanup.sh", "common.sh", "period-guard.sh", "reindex.sh", "vacuum.sh"]);
+  assert.deepEqual(Object.keys(bundle.files), ["cleanup.sh", "common.sh", "period-guard.sh", "reindex.sh", "vacuum.sh", "verify-endpoints.sh"]);
   for (const cj of byType("kubernetes:batch/v1:CronJob")) {
     const meta = (cj.inputs as Obj).metadata;
     assert.equal(meta.annotations["upkeep.dev/scripts-checksum"], bundle.checksum, cj.name);
@@ -79,6 +82,7 @@ test("every CronJob is hardened as documented", () => {
     "orders-cleanup-cronjob",
     "orders-reindex-cronjob",
     "orders-vacuum-cronjob",
+    "post-maintenance-verify-cronjob",
     "search-rebuild-cronjob",
   ]);
   for (const cj of cronJobs) {
@@ -183,7 +187,7 @@ test("the PrometheusRule has exactly the three alerts for every CronJob, with pr
 });
 
 test("stack outputs: the calendar and how full each window is", () => {
-  const calendar = run.outputs.calendar as Obj[];
+  const calendar = (run.outputs.calendar as Obj[]).filter((e) => e.kind !== "reminder" && e.kind !== "notice");
   assert.deepEqual(calendar.map((e) => [e.id, e.cadence, e.schedule]), [
     ["orders-vacuum", "daily", "30 0 * * *"],
     ["orders-reindex", "monthly", "30 4 * * 6"],
@@ -192,6 +196,7 @@ test("stack outputs: the calendar and how full each window is", () => {
     ["billing-reindex", "quarterly", "25 3 * 1,4,7,10 6"],
     ["image-scan", "weekly", "50 3 * * 0"],
     ["search-rebuild", "custom", "0 5 * * 0"],
+    ["post-maintenance-verify", "custom", "30 5 * * *"],
   ]);
   assert.deepEqual(run.outputs.windows, [
     { day: "sat", usedMinutes: 195, availableMinutes: 240, tasks: ["orders-vacuum", "orders-reindex", "billing-vacuum", "billing-reindex"] },
@@ -210,14 +215,73 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:kubernetes:MaintenanceCronJob orders-cleanup",
     "upkeep:kubernetes:MaintenanceCronJob orders-reindex",
     "upkeep:kubernetes:MaintenanceCronJob orders-vacuum",
+    "upkeep:kubernetes:MaintenanceCronJob post-maintenance-verify",
     "upkeep:kubernetes:MaintenanceCronJob search-rebuild",
     "upkeep:kubernetes:MaintenanceNamespace upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
+    "upkeep:notify:NotificationTopics upkeep",
+    "upkeep:notify:UpkeepAlertRouting upkeep",
     "upkeep:postgres:DatabaseMaintenance billing",
     "upkeep:postgres:DatabaseMaintenance orders",
+    "upkeep:routine:RoutineSchedules upkeep",
   ]);
   const urns = new Set(run.resources.map((r) => r.urn));
   for (const r of run.resources) {
     if (!r.parent.endsWith("pulumi:pulumi:Stack::upkeep-prod")) assert.ok(urns.has(r.parent), `${r.urn} has an unknown parent ${r.parent}`);
   }
+});
+
+test("the webhook reaches Kubernetes only as a Secret, and the verification job reads it by reference", () => {
+  const secret = named("kubernetes:core/v1:Secret", "upkeep-webhook").inputs as Obj;
+  assert.equal(secret.stringData, "[secret]");
+  assert.equal(secret.metadata.name, "upkeep-webhook");
+  const verify = (named("kubernetes:batch/v1:CronJob", "post-maintenance-verify-cronjob").inputs as Obj).spec;
+  assert.equal(verify.schedule, "30 5 * * *", "right after the 00:30 + 300 min window");
+  const container = verify.jobTemplate.spec.template.spec.containers[0];
+  assert.equal(container.image, "docker.io/curlimages/curl:8.11.1");
+  assert.deepEqual(container.env.find((e: Obj) => e.name === "UPKEEP_WEBHOOK_URL"), { name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { key: "url", name: "upkeep-webhook" } } });
+  assert.deepEqual(container.env.find((e: Obj) => e.name === "UPKEEP_ENDPOINTS"), { name: "UPKEEP_ENDPOINTS", value: "200|2000|https://api.example.com/healthz 200|1500|https://www.example.com/" });
+});
+
+test("every SNS path: three topics, publishers limited by policy, email and secret webhook subscriptions", () => {
+  const topics = byType("aws:sns/topic:Topic").map((t) => [t.inputs.name, t.options.protect]);
+  assert.deepEqual(topics, [["upkeep-prod-critical", true], ["upkeep-prod-info", true], ["upkeep-prod-warning", true]]);
+  const subs = byType("aws:sns/topicSubscription:TopicSubscription").map((r) => [r.name, r.inputs.protocol, r.inputs.endpoint]);
+  assert.deepEqual(subs.sort(), [
+    ["upkeep-critical-email-3a21d47a", "email", "platform-oncall@example.com"],
+    ["upkeep-critical-webhook", "https", "[secret]"],
+    ["upkeep-info-email-60a7141b", "email", "eng-all@example.com"],
+    ["upkeep-info-webhook", "https", "[secret]"],
+    ["upkeep-warning-email-3a21d47a", "email", "platform-oncall@example.com"],
+    ["upkeep-warning-webhook", "https", "[secret]"],
+  ]);
+  const policy = JSON.parse(String(named("aws:sns/topicPolicy:TopicPolicy", "upkeep-critical-policy").inputs.policy));
+  const principals = policy.Statement.flatMap((st: Obj) => [st.Principal.Service].flat());
+  assert.deepEqual(principals.sort(), ["cloudwatch.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"]);
+  assert.ok(policy.Statement.every((st: Obj) => st.Action === "sns:Publish" && st.Resource === "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-critical"));
+});
+
+test("reminders fire in working hours to the warning topic; notices precede each window on the info topic", () => {
+  const schedules = byType("aws:scheduler/schedule:Schedule");
+  const review = named("aws:scheduler/schedule:Schedule", "upkeep-review-security-review").inputs as Obj;
+  assert.equal(review.scheduleExpression, "cron(30 9 1W 1,4,7,10 ? *)");
+  assert.equal(review.scheduleExpressionTimezone, "Europe/Berlin");
+  assert.equal(review.state, "ENABLED");
+  assert.equal(review.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-warning");
+  assert.equal(review.target.roleArn, "arn:aws:iam::123456789012:role/upkeep-scheduler");
+  const notice = named("aws:scheduler/schedule:Schedule", "upkeep-notice-sat").inputs as Obj;
+  assert.equal(notice.scheduleExpression, "cron(30 0 ? * FRI *)");
+  assert.equal(notice.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-info");
+  // capacity-planning is disabled by override; performance-optimization and review-service-health are automated.
+  const reviewIds = schedules.filter((s) => s.name.startsWith("upkeep-review-")).map((s) => s.name.slice("upkeep-review-".length)).sort();
+  assert.ok(!reviewIds.includes("capacity-planning") && !reviewIds.includes("performance-optimization") && !reviewIds.includes("review-service-health"));
+  assert.equal(reviewIds.length, 13);
+  assert.equal(schedules.length, 13 + 2);
+});
+
+test("with alertmanager: true, an AlertmanagerConfig routes upkeep's alerts to the webhook Secret", () => {
+  const amc = named("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig", "upkeep-alertmanagerconfig").inputs as Obj;
+  assert.equal(amc.metadata.name, "upkeep-prod");
+  const webhooks = amc.spec.receivers.flatMap((r: Obj) => r.webhookConfigs ?? []);
+  assert.ok(webhooks.length > 0 && webhooks.every((w: Obj) => w.urlSecret.name === "upkeep-webhook" && w.urlSecret.key === "url"));
 });

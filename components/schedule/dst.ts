@@ -135,3 +135,21 @@ export function mergeRanges(ranges: readonly MinuteRange[]): MinuteRange[] {
   }
   return out;
 }
+
+/**
+ * The instant a local wall-clock time happens in a zone. For a time the clock
+ * skips, the instant just after the gap; for a repeated time, the first one.
+ */
+export function instantOf(zone: string, year: number, month: number, day: number, hour: number, minute: number): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  let guess = wall - offsetMinutes(zone, wall) * MINUTE;
+  // Two corrections settle it: the offset at the guess may differ from the offset at `wall`.
+  for (let i = 0; i < 2; i++) guess = wall - offsetMinutes(zone, guess) * MINUTE;
+  const earlier = wall - offsetMinutes(zone, guess - 3600 * 1000) * MINUTE;
+  return earlier < guess && localMatches(zone, earlier, hour, minute) ? earlier : guess;
+}
+
+function localMatches(zone: string, epochMs: number, hour: number, minute: number): boolean {
+  const t = localTime(zone, epochMs);
+  return t.hour === hour && t.minute === minute;
+}
