@@ -8,6 +8,7 @@ import { buildCalendar, buildRoutineCalendar } from "./components/calendar";
 import { customContainer } from "./components/containers";
 import { MaintenanceCronJob } from "./components/cronjob";
 import { DatabaseMaintenance } from "./components/database";
+import { windowAnnotation } from "./components/labels";
 import { loadEnvironment } from "./components/loadEnvironment";
 import { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./components/namespace";
 import { NotificationTopics } from "./components/notifications";
@@ -38,6 +39,7 @@ const common = {
   tier,
   scriptsConfigMap: SCRIPTS_CONFIGMAP,
   scriptsChecksum: scripts.checksum,
+  window: windowAnnotation(env.window, env.timezone),
 };
 const taskRunbook = (task: { id: string }) => runbookUrl(config.alerting.runbookBaseUrl, runbookPage(env.name, task.id));
 

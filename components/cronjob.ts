@@ -31,6 +31,8 @@ export interface CronJobInputs {
   readonly scriptsConfigMap: string;
   readonly scriptsChecksum: string;
   readonly runbookUrl: string;
+  /** The environment's window, as `windowAnnotation` writes it. */
+  readonly window: string;
 }
 
 function identity(task: MaintenanceTask) {
@@ -54,6 +56,8 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
     [ANNOTATIONS.scriptsChecksum]: inputs.scriptsChecksum,
     [ANNOTATIONS.runbook]: inputs.runbookUrl,
     [ANNOTATIONS.configPath]: task.configPath,
+    [ANNOTATIONS.window]: inputs.window,
+    ...(task.schedule.outsideWindow ? { [ANNOTATIONS.outsideWindow]: "true" } : {}),
   };
   return {
     apiVersion: "batch/v1",

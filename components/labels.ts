@@ -5,7 +5,15 @@ export const ANNOTATIONS = Object.freeze({
   scriptsChecksum: "upkeep.dev/scripts-checksum",
   runbook: "upkeep.dev/runbook-url",
   configPath: "upkeep.dev/config-path",
+  /** `<days> <HH:MM> <minutes> <zone>`: lets policies and diffs check a schedule against its window. */
+  window: "upkeep.dev/window",
+  /** "true" on the tasks allowed outside the window. */
+  outsideWindow: "upkeep.dev/outside-window",
 });
+
+export function windowAnnotation(window: { days: readonly string[]; start: string; durationMinutes: number }, timeZone: string): string {
+  return `${window.days.join(",")} ${window.start} ${window.durationMinutes} ${timeZone}`;
+}
 
 export interface TaskIdentity {
   readonly id: string;
