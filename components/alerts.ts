@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cron } from "croner";
 import { environmentLabels } from "./labels";
 import { passesGuard } from "./schedule/describe";
+import { unsafeLocalRanges } from "./schedule/dst";
 import type { ScheduledTask } from "./schedule/engine";
 import type { MaintenanceTask } from "./tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "./tiers";
@@ -32,10 +33,17 @@ const CADENCE_MAX_GAP_SECONDS: Record<string, number> = {
   quarterly: 98 * DAY,
 };
 
-/** For a custom schedule, the longest gap between runs over the next year, measured. */
+/**
+ * The longest gap between two runs. For a cadence it is known, plus the hour
+ * a fall-back night adds in zones that change their clocks; a custom
+ * schedule's is measured over the next year, which includes that hour.
+ */
 export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" | "timeZone" | "guard">, from: Date): number {
   const known = CADENCE_MAX_GAP_SECONDS[schedule.cadence];
-  if (known !== undefined) return known;
+  if (known !== undefined) {
+    const changesClocks = unsafeLocalRanges(schedule.timeZone, { fromYear: from.getUTCFullYear(), years: 5 }).length > 0;
+    return known + (changesClocks ? 3600 : 0);
+  }
   const cron = new Cron(schedule.cron, { timezone: schedule.timeZone, legacyMode: true, paused: true });
   const end = from.getTime() + 400 * DAY * 1000;
   let previous: number | undefined;
@@ -116,7 +124,7 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
         summary: `${cj} has not succeeded within its period`,
         description:
           `CronJob ${ns}/${cj} (${task.title}, ${task.schedule.cadence}) has had no successful run for more than ` +
-          `${humanDuration(missedAfter)}: its longest gap between runs plus ${SCHEDULE_DEFAULTS.missedRunGraceMinutes}m grace and its ${task.schedule.durationMinutes}m slot.`,
+          `${humanDuration(missedAfter)}: its longest gap between runs (a clock change included) plus ${SCHEDULE_DEFAULTS.missedRunGraceMinutes}m grace and its ${task.schedule.durationMinutes}m slot.`,
         runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.missed),
       },
     },
