@@ -104,12 +104,86 @@ const reviewsSchema = z
   .default({ at: "09:30", overrides: [] });
 
 const endpointSchema = z.strictObject({
-  url: z.string().refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), {
-    error: (iss) => `must be an http(s) URL (got ${JSON.stringify(iss.input)})`,
+  // https only: the daily TLS check needs a certificate to look at.
+  url: z.string().refine((v) => /^https:\/\/[^\s/|]+(\/[^\s|]*)?$/.test(v), {
+    error: (iss) => `must be an https:// URL (got ${JSON.stringify(iss.input)})`,
   }),
   expectStatus: boundedInt(100, 599).default(200),
   maxLatencyMs: boundedInt(50, 60000).default(2000),
+  tlsMinDays: boundedInt(1, 365).default(21),
 });
+
+/** A Go duration as cert-manager reads it: hours, minutes and seconds, e.g. 2160h or 1h30m. */
+export function goDurationSeconds(text: string): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!m || text === "") return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+const goDuration = z.string().refine((v) => goDurationSeconds(v) !== undefined && goDurationSeconds(v)! > 0, {
+  error: (iss) => `must be a duration such as 2160h or 1h30m (got ${JSON.stringify(iss.input)})`,
+});
+
+const arn = (service: string, resource: string) =>
+  z.string().refine((v) => new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:${resource}`).test(v), {
+    error: (iss) => `must be an ${service} ARN like arn:aws:${service}:<region>:<account>:${resource}… (got ${JSON.stringify(iss.input)})`,
+  });
+
+/** The default lifetime cert-manager gives a certificate, which renew-before must stay under. */
+export const CERT_MANAGER_DEFAULT_DURATION = "2160h";
+
+const kubernetesCertificateSchema = z
+  .strictObject({
+    name: rfc1123Name(),
+    secretName: rfc1123Name(),
+    dnsNames: z.array(hostname).min(1),
+    issuer: z.strictObject({ kind: z.enum(["Issuer", "ClusterIssuer"]), name: rfc1123Name() }),
+    duration: goDuration.optional(),
+    renewBefore: goDuration.optional(),
+    renewBeforePercentage: boundedInt(1, 99).optional(),
+    renewInWindow: z.boolean().default(false),
+  })
+  .superRefine((c, ctx) => {
+    if (c.renewBefore !== undefined && c.renewBeforePercentage !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["renewBefore"], message: "set renewBefore or renewBeforePercentage, not both" });
+    }
+    const duration = goDurationSeconds(c.duration ?? CERT_MANAGER_DEFAULT_DURATION);
+    const before = c.renewBefore !== undefined ? goDurationSeconds(c.renewBefore) : undefined;
+    if (duration !== undefined && before !== undefined && before >= duration) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["renewBefore"],
+        message: `must be shorter than the certificate's duration (${c.renewBefore} ≥ ${c.duration ?? `${CERT_MANAGER_DEFAULT_DURATION}, cert-manager's default`})`,
+      });
+    }
+  });
+
+const acmCertificateSchema = z.strictObject({
+  name: rfc1123Name(),
+  domainName: hostname,
+  subjectAlternativeNames: z.array(hostname).default([]),
+  hostedZoneId: z
+    .string()
+    .refine((v) => /^Z[A-Z0-9]{4,32}$/.test(v), { error: (iss) => `must be a Route53 hosted zone ID such as Z0123456789ABC (got ${JSON.stringify(iss.input)})` })
+    .optional(),
+});
+
+const certificatesSchema = z
+  .strictObject({
+    kubernetes: z.array(kubernetesCertificateSchema).default([]),
+    acm: z.array(acmCertificateSchema).default([]),
+    expiryWarningDays: boundedInt(1, 90).default(21),
+  })
+  .default({ kubernetes: [], acm: [], expiryWarningDays: 21 });
+
+const credentialSchema = z.strictObject({
+  name: rfc1123Name(),
+  secretId: arn("secretsmanager", "secret:"),
+  rotationLambdaArn: arn("lambda", "function:"),
+  everyDays: boundedInt(1, 1000),
+});
+
+const accessKeysSchema = z.strictObject({ maxAgeDays: boundedInt(1, 365).default(90) }).default({ maxAgeDays: 90 });
 
 const alertingSchema = z
   .strictObject({
@@ -213,6 +287,9 @@ const jobSchema = z
     }
   });
 
+/** Names of the tasks upkeep adds when endpoints are configured. */
+const RESERVED_TASK_NAMES = ["post-maintenance-verify", "tls-check"];
+
 export const upkeepSchema = z
   .strictObject({
     environment: environmentSchema,
@@ -222,6 +299,9 @@ export const upkeepSchema = z
     alerting: alertingSchema,
     reviews: reviewsSchema,
     endpoints: z.array(endpointSchema).max(50).default([]),
+    certificates: certificatesSchema,
+    credentials: z.array(credentialSchema).default([]),
+    accessKeys: accessKeysSchema,
     databases: z.array(databaseSchema).default([]),
     jobs: z.array(jobSchema).default([]),
   })
@@ -249,8 +329,8 @@ export const upkeepSchema = z
           ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" clashes with the ${task} task of upkeep:databases[${owner}]` });
         }
       }
-      if (job.name === "post-maintenance-verify") {
-        ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: '"post-maintenance-verify" is reserved for the check upkeep runs after each window' });
+      if (RESERVED_TASK_NAMES.includes(job.name)) {
+        ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" is reserved for a check upkeep runs itself` });
       }
       claim(job.name, ["jobs", i, "name"], "name");
     });

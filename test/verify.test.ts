@@ -236,19 +236,19 @@ test("verify-endpoints.sh passes shellcheck", async () => {
 test("endpointsEnv writes expectStatus|maxLatencyMs|url entries", () => {
   assert.equal(
     endpointsEnv([
-      { url: "https://api.example.com/healthz", expectStatus: 200, maxLatencyMs: 2000 },
-      { url: "http://10.0.0.1:8080/ready?full=1", expectStatus: 204, maxLatencyMs: 500 },
+      { url: "https://api.example.com/healthz", expectStatus: 200, maxLatencyMs: 2000, tlsMinDays: 21 },
+      { url: "http://10.0.0.1:8080/ready?full=1", expectStatus: 204, maxLatencyMs: 500, tlsMinDays: 21 },
     ]),
     "200|2000|https://api.example.com/healthz 204|500|http://10.0.0.1:8080/ready?full=1",
   );
   assert.equal(endpointsEnv([]), "");
-  assert.throws(() => endpointsEnv([{ url: "https://a.example.com/x y", expectStatus: 200, maxLatencyMs: 2000 }]), /without spaces/);
+  assert.throws(() => endpointsEnv([{ url: "https://a.example.com/x y", expectStatus: 200, maxLatencyMs: 2000, tlsMinDays: 21 }]), /without spaces/);
 });
 
 const task = { id: "verify-endpoints", schedule: { cadence: "daily" as const, timeZone: "Europe/Berlin", durationMinutes: 10 } };
 const endpoints = [
-  { url: "https://api.example.com/healthz", expectStatus: 200, maxLatencyMs: 2000 },
-  { url: "http://10.0.0.1:8080/ready", expectStatus: 204, maxLatencyMs: 500 },
+  { url: "https://api.example.com/healthz", expectStatus: 200, maxLatencyMs: 2000, tlsMinDays: 21 },
+  { url: "http://10.0.0.1:8080/ready", expectStatus: 204, maxLatencyMs: 500, tlsMinDays: 21 },
 ];
 
 test("verificationContainer: curl image, the script, env only, the webhook only from its Secret", () => {
@@ -276,7 +276,7 @@ test("verificationContainer: curl image, the script, env only, the webhook only 
   const without = verificationContainer(task, { environment: "prod", endpoints });
   assert.ok(!without.env.some((e) => e.name === "UPKEEP_WEBHOOK_URL"));
   // Requests run one after another: they and the notice must fit the slot.
-  const many = Array.from({ length: 60 }, (_, i) => ({ url: `https://e${i}.example.com/`, expectStatus: 200, maxLatencyMs: 2000 }));
+  const many = Array.from({ length: 60 }, (_, i) => ({ url: `https://e${i}.example.com/`, expectStatus: 200, maxLatencyMs: 2000, tlsMinDays: 21 }));
   assert.throws(() => verificationContainer(task, { environment: "prod", endpoints: many }), /need 610 s, more than the 600-second slot/);
 });
 
