@@ -134,9 +134,9 @@ test("tasks that do not fit the window: exit 2 with the minutes needed against t
       plan.stderr,
       "upkeep: invalid configuration:\n" +
         "upkeep:environment.window.durationMinutes: the tasks need 70 minutes in the Tuesday window (each with a 5-minute gap, orders-cleanup included) " +
-        "but only 50 are available (45 minutes plus the last gap); lengthen the window, add a window day, or shorten or move tasks\n" +
+        "but only 50 are available (45 minutes plus the last gap), and the longest free stretch left is 15 minutes against the 35 it needs; lengthen the window, add a window day, or shorten or move tasks\n" +
         "upkeep:environment.window.durationMinutes: the tasks need 60 minutes in the Tuesday window (each with a 5-minute gap, image-scan included) " +
-        "but only 50 are available (45 minutes plus the last gap); lengthen the window, add a window day, or shorten or move tasks\n",
+        "but only 50 are available (45 minutes plus the last gap), and the longest free stretch left is 15 minutes against the 25 it needs; lengthen the window, add a window day, or shorten or move tasks\n",
     );
     assert.equal(existsSync(plan.outDir), false);
   } finally {

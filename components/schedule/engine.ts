@@ -138,6 +138,18 @@ class Timelines {
     return undefined;
   }
 
+  /** The longest free run of minutes below `limit` on one timeline. */
+  largestFree(dayIndex: number, limit: number): number {
+    const taken = [...this.days[dayIndex]!].sort((a, b) => a.from - b.from);
+    let cursor = 0;
+    let best = 0;
+    for (const i of taken) {
+      best = Math.max(best, Math.min(i.from, limit) - cursor);
+      cursor = Math.max(cursor, i.to);
+    }
+    return Math.max(best, limit - cursor);
+  }
+
   /** Minutes held by tasks (not by clock changes) on one timeline. */
   used(dayIndex: number): number {
     return this.days[dayIndex]!.filter((i) => i.owner !== DST_OWNER).reduce((sum, i) => sum + (i.to - i.from), 0);
@@ -235,9 +247,11 @@ export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest
     });
   }
 
+  // One pass in the order declared, so a task appended later cannot move an earlier one. (Placing
+  // the daily tasks first did: where a clock change or a custom schedule leaves a hole, a new daily
+  // task skipped it and took the slot of a weekly one, which then moved into the hole.)
   const cadenceTasks = tasks.filter((t): t is CadenceTask => !isCustom(t));
-  const dailyFirst = [...cadenceTasks.filter((t) => t.cadence === "daily"), ...cadenceTasks.filter((t) => t.cadence !== "daily")];
-  for (const task of dailyFirst) {
+  for (const task of cadenceTasks) {
     const length = task.durationMinutes + gapMinutes;
     let placed: { day?: number; offset: number } | undefined;
     if (task.cadence === "daily") {
@@ -254,7 +268,7 @@ export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest
       const day = task.cadence === "daily" ? busiestDay(timelines) : leastUsed(timelines, windowDays);
       problems.push({
         path: "upkeep:environment.window.durationMinutes",
-        reason: notEnoughRoom(window, task, timelines.used(day) + length, dstMinutes, gapMinutes, day),
+        reason: notEnoughRoom(window, task, timelines.used(day) + length, dstMinutes, gapMinutes, day, timelines.largestFree(day, L + gapMinutes)),
       });
       continue;
     }
@@ -296,12 +310,21 @@ function leastUsed(t: Timelines, days: readonly number[]): number {
   return days.reduce((best, d) => (t.used(d) < t.used(best) ? d : best), days[0]!);
 }
 
-function notEnoughRoom(window: ScheduleWindow, task: CadenceTask, needed: number, dstMinutes: number, gap: number, day: number): string {
+function notEnoughRoom(
+  window: ScheduleWindow,
+  task: CadenceTask,
+  needed: number,
+  dstMinutes: number,
+  gap: number,
+  day: number,
+  largestFree: number,
+): string {
   const available = window.durationMinutes + gap - dstMinutes;
   const dst = dstMinutes > 0 ? `, less ${dstMinutes} around the hour that daylight saving time skips or repeats in ${window.timeZone}` : "";
   return (
     `the tasks need ${needed} minutes in the ${DAY_LABEL[WEEKDAYS[day]!]} window (each with a ${gap}-minute gap, ${task.id} included) ` +
-    `but only ${available} are available (${window.durationMinutes} minutes plus the last gap${dst}); ` +
+    `but only ${available} are available (${window.durationMinutes} minutes plus the last gap${dst}), ` +
+    `and the longest free stretch left is ${largestFree} minutes against the ${task.durationMinutes + gap} it needs; ` +
     `lengthen the window, add a window day, or shorten or move tasks`
   );
 }
