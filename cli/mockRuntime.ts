@@ -27,11 +27,20 @@ export interface ProgramRun {
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
+function redactLeaves(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, redactLeaves((value as Record<string, unknown>)[k])]));
+  }
+  return SECRET_PLACEHOLDER;
+}
+
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    // A secret keeps its shape, so a Secret's stringData is still a map; only the values go.
+    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return redactLeaves(record.value);
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(record).sort()) out[key] = redactSecrets(record[key]);
     return out;

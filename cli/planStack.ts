@@ -6,6 +6,7 @@ import type { RoutineRow } from "../components/calendar";
 import { renderIcs } from "../components/calendarIcs";
 import type { WindowFill } from "../components/schedule/usage";
 import { runProgram } from "./mockRuntime";
+import { runPolicies } from "./policyCheck";
 import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";
 import { readStackFile } from "./stackFile";
 import { renderSummary } from "./summary";
@@ -42,6 +43,10 @@ export async function planStack(req: PlanRequest): Promise<string> {
   const invalid = await validateObjects(objects);
   if (invalid.length > 0) {
     throw new PlanFailure(1, ["upkeep plan: invalid Kubernetes objects; nothing was written:", ...invalid.map((p) => `  ${p}`)].join("\n"));
+  }
+  const violations = runPolicies(run.resources, req.stack);
+  if (violations.length > 0) {
+    throw new PlanFailure(1, ["upkeep plan: policy violations; nothing was written:", ...violations.map((v) => `  ${v}`)].join("\n"));
   }
   const environment = String(run.outputs.environment);
   const paused = run.outputs.paused === true;

@@ -202,7 +202,8 @@ export class NotificationTopics extends pulumi.ComponentResource {
           protocol: sub.protocol,
           endpoint: sub.protocol === "https" ? pulumi.secret(sub.endpoint) : sub.endpoint,
         },
-        { parent: this },
+        // Policies see inputs decrypted; this marks the webhook endpoint as the secret it is.
+        { parent: this, ...(sub.protocol === "https" ? { additionalSecretOutputs: ["endpoint"] } : {}) },
       );
     }
 
