@@ -3,11 +3,16 @@
  * Config → tasks scheduled in the window → Kubernetes objects and alerts.
  */
 import { MaintenanceAlerts, runbookUrl } from "./components/alerts";
+import { AcmCertificates } from "./components/acm";
 import { UpkeepAlertRouting } from "./components/alertmanager";
-import { buildCalendar, buildRoutineCalendar } from "./components/calendar";
+import { AwsBackups, backupCalendar, backupSchedules } from "./components/backups";
+import { buildCalendar, buildExternalCalendar, buildRoutineCalendar } from "./components/calendar";
+import { buildCertificateRules, ManagedCertificates, renewalCalendar } from "./components/certificates";
 import { customContainer } from "./components/containers";
 import { MaintenanceCronJob } from "./components/cronjob";
+import { CredentialRotation, rotationCalendar } from "./components/credentials";
 import { DatabaseMaintenance } from "./components/database";
+import { DumpReaderRole, dumpVerificationPod, readerRole } from "./components/dumpVerification";
 import { windowAnnotation } from "./components/labels";
 import { loadEnvironment } from "./components/loadEnvironment";
 import { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./components/namespace";
@@ -17,11 +22,12 @@ import { routinePlan, routineReminders, stakeholderNotices } from "./components/
 import { RoutineSchedules } from "./components/routine/schedules";
 import { runbookPage } from "./components/runbooks";
 import { loadScripts } from "./components/scriptsBundle";
-import { isCustomTask, isDatabaseTask, isVerifyTask } from "./components/tasks";
+import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isTlsCheckTask, isVerifyTask } from "./components/tasks";
 import { TIER_DEFAULTS } from "./components/tiers";
+import { tlsCheckContainer } from "./components/tls";
 import { verificationContainer } from "./components/verification";
 
-const { config, tasks, windowFill } = loadEnvironment();
+const { config, tasks, windowFill, now } = loadEnvironment();
 const env = config.environment;
 const tier = TIER_DEFAULTS[env.tier];
 const providers = createProviders("upkeep", config);
@@ -54,6 +60,43 @@ for (const database of config.databases) {
 for (const task of tasks.filter(isCustomTask)) {
   new MaintenanceCronJob(task.id, { ...common, task, container: customContainer(task), runbookUrl: taskRunbook(task) }, inNamespace);
 }
+for (const task of tasks.filter(isTlsCheckTask)) {
+  new MaintenanceCronJob(task.id, { ...common, task, container: tlsCheckContainer(task, task.endpoints), runbookUrl: taskRunbook(task) }, inNamespace);
+}
+new ManagedCertificates(
+  "upkeep",
+  { certificates: config.certificates.kubernetes, namespace, environment: env.name, window: env.window, timeZone: env.timezone },
+  inNamespace,
+);
+for (const task of tasks.filter(isDumpVerifyTask)) {
+  let roleArn = task.dump.roleArn;
+  if (roleArn === undefined) {
+    // Validation guarantees the OIDC provider when a dump names no role.
+    const role = readerRole(config.kubernetes.oidcProviderArn!, env.name, task.id);
+    new DumpReaderRole(
+      task.id,
+      { location: task.dump.location, namespace, serviceAccount: task.id, oidcProviderArn: config.kubernetes.oidcProviderArn!, oidcIssuer: role.issuer, roleName: role.name },
+      opts,
+    );
+    roleArn = role.arn;
+  }
+  const pod = dumpVerificationPod(
+    { ...task.schedule, id: task.id },
+    task.dump,
+    { postgresImage: config.kubernetes.postgresImage, environment: env.name, namespace, roleArn },
+  );
+  new MaintenanceCronJob(
+    task.id,
+    {
+      ...common,
+      task,
+      container: pod.container,
+      pod: { initContainers: pod.initContainers, volumes: pod.volumes, volumeMounts: pod.volumeMounts, serviceAccountAnnotations: pod.serviceAccountAnnotations },
+      runbookUrl: taskRunbook(task),
+    },
+    inNamespace,
+  );
+}
 for (const task of tasks.filter(isVerifyTask)) {
   const container = verificationContainer(task, { environment: env.name, endpoints: task.endpoints, ...(webhookUrl ? { webhookSecret: WEBHOOK_SECRET } : {}) });
   new MaintenanceCronJob(task.id, { ...common, task, container, runbookUrl: taskRunbook(task) }, inNamespace);
@@ -79,16 +122,67 @@ new RoutineSchedules(
   opts,
 );
 
+new AcmCertificates(
+  "upkeep",
+  { environment: env.name, certificates: config.certificates.acm, expiryWarningDays: config.certificates.expiryWarningDays, topicArns: notifications.topicArns },
+  opts,
+);
+new CredentialRotation(
+  "upkeep",
+  {
+    environment: env.name,
+    credentials: config.credentials,
+    accessKeysMaxAgeDays: config.accessKeys.maxAgeDays,
+    window: env.window,
+    timeZone: env.timezone,
+    fromYear: now.getUTCFullYear(),
+    topicArns: notifications.topicArns,
+  },
+  opts,
+);
+
+const backupSchedule = config.backups.aws
+  ? { timeZone: env.timezone, window: env.window, backup: config.backups.aws, fromYear: now.getUTCFullYear() }
+  : undefined;
+if (backupSchedule) {
+  new AwsBackups("upkeep", { ...backupSchedule, environment: env.name, tier: env.tier, topicArns: notifications.topicArns }, opts);
+}
+
 new MaintenanceAlerts(
   "upkeep",
-  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: config.alerting.runbookBaseUrl, tasks, now: new Date() },
+  {
+    environment: env.name,
+    namespace,
+    severity: tier.alertSeverity,
+    runbookBaseUrl: config.alerting.runbookBaseUrl,
+    tasks,
+    now,
+    extraGroups: [
+      buildCertificateRules({
+        environment: env.name,
+        namespace,
+        severity: tier.alertSeverity,
+        runbookBaseUrl: config.alerting.runbookBaseUrl,
+        certificates: config.certificates.kubernetes,
+        expiryWarningDays: config.certificates.expiryWarningDays,
+      }),
+    ],
+  },
   inNamespace,
 );
 
 export const environment = env.name;
 export const maintenanceNamespace = ns.namespace;
 export const paused = env.paused;
-export const calendar = [...buildCalendar(tasks, namespace), ...buildRoutineCalendar(env.name, env.timezone, config.reviews.at, reminders, notices)];
+export const calendar = [
+  ...buildCalendar(tasks, namespace),
+  ...buildExternalCalendar([
+    ...renewalCalendar(config.certificates.kubernetes, env.window, env.timezone),
+    ...rotationCalendar(config.credentials, { window: env.window, timeZone: env.timezone, fromYear: now.getUTCFullYear() }),
+    ...(backupSchedule ? backupCalendar(backupSchedules(backupSchedule), config.backups.aws!.vaultName) : []),
+  ]),
+  ...buildRoutineCalendar(env.name, env.timezone, config.reviews.at, reminders, notices),
+];
 export const routine = routinePlan(config);
 export const topicArns = notifications.topicArns;
 export const windows = windowFill;

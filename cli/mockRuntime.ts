@@ -86,13 +86,30 @@ export const MOCK_ACCOUNT = "123456789012";
  * AWS resources hand their ARN to others (a topic policy names its topic), so
  * the mocks invent one the way AWS would spell it, in a placeholder account.
  */
-function mockAwsAttributes(args: pulumi.runtime.MockResourceArgs, region: string): Record<string, string> {
+function mockAwsAttributes(args: pulumi.runtime.MockResourceArgs, region: string): Record<string, unknown> {
   const match = /^aws:([a-z0-9]+)\//.exec(args.type);
   if (!match) return {};
   const name = typeof args.inputs.name === "string" ? args.inputs.name : args.name;
   const service = match[1]!;
   const arn = service === "iam" ? `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}` : `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${name}`;
-  return { arn, name };
+  return { arn, name, ...providerComputed(args) };
+}
+
+/** What AWS computes that other resources read: ACM's DNS validation records, a record's FQDN. */
+function providerComputed(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  if (args.type === "aws:acm/certificate:Certificate") {
+    const names: string[] = [String(args.inputs.domainName), ...((args.inputs.subjectAlternativeNames as string[] | undefined) ?? [])];
+    return {
+      domainValidationOptions: names.map((domain) => ({
+        domainName: domain,
+        resourceRecordName: `_validation.${domain.replace(/^\*\./, "")}.`,
+        resourceRecordType: "CNAME",
+        resourceRecordValue: `_validation.acm-validations.aws.`,
+      })),
+    };
+  }
+  if (args.type === "aws:route53/record:Record") return { fqdn: String(args.inputs.name).replace(/\.$/, "") };
+  return {};
 }
 
 export async function runProgram(programPath: string, stack: string, config: StackConfig): Promise<ProgramRun> {

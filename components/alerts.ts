@@ -65,6 +65,8 @@ export interface AlertInputs {
   readonly tasks: readonly MaintenanceTask[];
   /** The reference instant for measuring custom schedules' gaps. */
   readonly now: Date;
+  /** Further rule groups of the environment (certificates), in the same PrometheusRule. */
+  readonly extraGroups?: readonly { readonly name: string; readonly rules: readonly AlertRule[] }[];
 }
 
 export interface AlertRule {
@@ -169,7 +171,10 @@ export function buildPrometheusRule(inputs: AlertInputs): PrometheusRuleObject {
       labels: { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alerts" },
     },
     spec: {
-      groups: [{ name: `upkeep.${inputs.environment}.maintenance-jobs`, rules: inputs.tasks.flatMap((t) => taskRules(t, inputs)) }],
+      groups: [
+        { name: `upkeep.${inputs.environment}.maintenance-jobs`, rules: inputs.tasks.flatMap((t) => taskRules(t, inputs)) },
+        ...(inputs.extraGroups ?? []).filter((g) => g.rules.length > 0),
+      ],
     },
   };
 }

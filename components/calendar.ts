@@ -88,6 +88,37 @@ export function buildRoutineCalendar(
   ];
 }
 
+/**
+ * A run that some other system schedules: a Secrets Manager rotation or an
+ * AWS Backup (an AWS cron), a cert-manager renewal window (a five-field cron).
+ */
+export interface ExternalScheduleEntry {
+  readonly id: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly cadence: string;
+  readonly mechanism: string;
+  readonly expression: string;
+  readonly timeZone: string;
+  readonly durationMinutes: number;
+  readonly description: string;
+}
+
+export function buildExternalCalendar(entries: readonly ExternalScheduleEntry[]): CalendarEntry[] {
+  return entries.map((e) => ({
+    id: e.id,
+    kind: e.kind,
+    title: e.title,
+    cadence: e.cadence,
+    mechanism: e.mechanism,
+    schedule: e.expression,
+    timeZone: e.timeZone,
+    durationMinutes: e.durationMinutes,
+    description: e.description,
+    alerts: [],
+  }));
+}
+
 const isSchedulerExpression = (schedule: string) => schedule.startsWith("cron(");
 
 export function withNextRuns(entries: readonly CalendarEntry[], now: Date, count = 6): DatedCalendarEntry[] {

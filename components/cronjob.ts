@@ -33,6 +33,21 @@ export interface CronJobInputs {
   readonly runbookUrl: string;
   /** The environment's window, as `windowAnnotation` writes it. */
   readonly window: string;
+  /** Extra pod parts for tasks that need more than one container (dump verification). */
+  readonly pod?: PodExtras;
+}
+
+/**
+ * Added to the pod as given: the builder of the extras writes init containers
+ * fully hardened itself, so nothing here can weaken the pod. Volumes and the
+ * main container's mounts append after the built-in `tmp` and `scripts`.
+ */
+export interface PodExtras {
+  readonly initContainers?: readonly k8s.types.input.core.v1.Container[];
+  readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
+  readonly volumeMounts?: readonly k8s.types.input.core.v1.VolumeMount[];
+  /** On the task's ServiceAccount, e.g. `eks.amazonaws.com/role-arn` for IRSA. */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 function identity(task: MaintenanceTask) {
@@ -43,7 +58,12 @@ export function buildServiceAccount(inputs: CronJobInputs): k8s.types.input.core
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
-    metadata: { name: inputs.task.id, namespace: inputs.namespace, labels: taskLabels(inputs.environment, identity(inputs.task)) },
+    metadata: {
+      name: inputs.task.id,
+      namespace: inputs.namespace,
+      labels: taskLabels(inputs.environment, identity(inputs.task)),
+      ...(inputs.pod?.serviceAccountAnnotations ? { annotations: { ...inputs.pod.serviceAccountAnnotations } } : {}),
+    },
     automountServiceAccountToken: false,
   };
 }
@@ -88,6 +108,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                 runAsGroup: container.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
               },
+              ...(inputs.pod?.initContainers ? { initContainers: [...inputs.pod.initContainers] } : {}),
               containers: [
                 {
                   name: "task",
@@ -109,12 +130,14 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                   volumeMounts: [
                     { name: "tmp", mountPath: "/tmp" },
                     { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
+                    ...(inputs.pod?.volumeMounts ?? []),
                   ],
                 },
               ],
               volumes: [
                 { name: "tmp", emptyDir: { sizeLimit: POD_DEFAULTS.tmpSizeLimit } },
                 { name: "scripts", configMap: { name: inputs.scriptsConfigMap, defaultMode: 0o444 } },
+                ...(inputs.pod?.volumes ?? []),
               ],
             },
           },

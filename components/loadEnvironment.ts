@@ -4,8 +4,12 @@
  * Errors leave as pulumi.RunError, which Pulumi prints without a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type UpkeepConfig } from "./config";
+import { backupHorizon } from "./backups";
+import { backupWindowProblem } from "./backups/schedule";
+import { renewalWindowProblem } from "./certificates";
+import { ConfigError, formatPath, type UpkeepConfig } from "./config";
 import { loadConfig } from "./loadConfig";
+import { credentialWindowProblems } from "./rotationWindow";
 import { ScheduleError } from "./schedule/engine";
 import { windowFill, type WindowFill } from "./schedule/usage";
 import { dstHorizon, planTasks, scheduleWindowOf, type MaintenanceTask } from "./tasks";
@@ -15,6 +19,8 @@ export interface LoadedEnvironment {
   readonly tasks: readonly MaintenanceTask[];
   /** How full each window day is. */
   readonly windowFill: readonly WindowFill[];
+  /** The one "now" of this run: clock-change horizons and measured gaps start here. */
+  readonly now: Date;
 }
 
 export const INVALID_CONFIG_HEADER = "upkeep: invalid configuration:";
@@ -23,9 +29,20 @@ export function loadEnvironment(now: Date = new Date()): LoadedEnvironment {
   try {
     const config = loadConfig();
     const options = { fromYear: now.getUTCFullYear() };
+    const rotationProblems = credentialWindowProblems(config.credentials, config.environment.window, config.environment.timezone, options);
+    const renewalProblems = config.certificates.kubernetes.flatMap((cert, i) => {
+      const reason = renewalWindowProblem(cert, config.environment.window);
+      return reason ? [{ path: formatPath(["certificates", "kubernetes", i, "renewInWindow"]), reason }] : [];
+    });
+    const backupProblem = config.backups.aws
+      ? backupWindowProblem(config.environment.window, config.environment.timezone, backupHorizon(options.fromYear))
+      : undefined;
+    const backupProblems = backupProblem ? [{ path: formatPath(["environment", "window", "durationMinutes"]), reason: `${backupProblem}; lengthen the window to fit AWS Backup` }] : [];
+    const problems = [...rotationProblems, ...renewalProblems, ...backupProblems];
+    if (problems.length > 0) throw new ConfigError(problems);
     const tasks = planTasks(config, options);
     const fill = windowFill(scheduleWindowOf(config), tasks.map((t) => t.schedule), dstHorizon(options));
-    return { config, tasks, windowFill: fill };
+    return { config, tasks, windowFill: fill, now };
   } catch (e) {
     if (e instanceof ConfigError || e instanceof ScheduleError) {
       throw new pulumi.RunError(`${INVALID_CONFIG_HEADER}\n${e.message}`);

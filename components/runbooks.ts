@@ -60,6 +60,28 @@ const KINDS: Readonly<Record<string, KindText>> = {
     rollback: "Depends on the job; its owner documents it.",
     escalation: "The team that added the job to the stack file.",
   },
+  "tls-check": {
+    purpose: "Every day in the window, connect to each endpoint the way clients do (with SNI) and check what they would see: a trusted chain, a matching hostname, and at least `tlsMinDays` before the certificate expires.",
+    steps: [
+      "Runs `openssl s_client` against each endpoint with `-servername` and `-verify_hostname`; prints one line per endpoint with the days left and the issuer.",
+      "Fails (exit 1) when a certificate expires within `tlsMinDays`, the hostname does not match, the chain is not trusted, the handshake fails or the connection is refused.",
+    ],
+    verify: ["`kubectl -n <namespace> logs job/<job>` shows `upkeep tls: ok …` for every endpoint."],
+    rollback: "Nothing to undo; the check changes nothing. Renew or fix the certificate it names.",
+    escalation: "The team that owns the endpoint's certificate; the on-call when fewer than 7 days are left.",
+  },
+  "dump-verify": {
+    purpose:
+      "Prove that the newest logical dump of the database restores and holds what it should. A backup counts only once a restore has proved it; `pg_verifybackup` checks files, not usability.",
+    steps: [
+      "The `fetch` init container copies the newest dump under the S3 prefix into the pod (IRSA role that may read only that prefix).",
+      "A scratch PostgreSQL runs as a native sidecar in the same pod, on 127.0.0.1 only; production is never touched.",
+      "The verifier checks the dump's age against `maxAgeHours` before restoring, restores it with `pg_restore` (in parallel for the directory format), runs every check, and prints one JSON line with the verdict.",
+    ],
+    verify: ["`kubectl -n <namespace> logs job/<job> -c task` ends with a JSON line whose `verdict` is `pass`."],
+    rollback: "Nothing to undo: the scratch server disappears with the pod.",
+    escalation: "The database owner at once: a dump that does not restore is a backup that does not exist.",
+  },
   verify: {
     purpose: "Right after each maintenance window, check that every configured endpoint answers with its expected status within its latency budget, and send a completion notice.",
     steps: [

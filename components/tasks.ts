@@ -12,7 +12,7 @@ import { verificationTime } from "./verification";
 import type { Cadence } from "./validators";
 
 export type DatabaseTaskKind = "vacuum" | "reindex" | "cleanup";
-export type TaskKind = DatabaseTaskKind | "custom" | "verify";
+export type TaskKind = DatabaseTaskKind | "custom" | "verify" | "tls-check" | "dump-verify";
 
 interface TaskCommon {
   /** Unique in the environment; also the CronJob's name. */
@@ -38,7 +38,22 @@ export interface VerifyTask extends TaskCommon {
   readonly endpoints: UpkeepConfig["endpoints"];
 }
 
-export type MaintenanceTask = DatabaseTask | CustomTask | VerifyTask;
+/** The daily check of what clients see: each endpoint's certificate, chain and expiry. */
+export interface TlsCheckTask extends TaskCommon {
+  readonly kind: "tls-check";
+  readonly endpoints: UpkeepConfig["endpoints"];
+}
+
+/** A database dump proved by restoring it into a scratch server. */
+export interface DumpVerifyTask extends TaskCommon {
+  readonly kind: "dump-verify";
+  readonly dump: UpkeepConfig["backups"]["dumps"][number];
+}
+
+export type MaintenanceTask = DatabaseTask | CustomTask | VerifyTask | TlsCheckTask | DumpVerifyTask;
+
+export const TLS_CHECK_TASK_ID = "tls-check";
+const TLS_CHECK_SLOT_MINUTES = 10;
 
 export const VERIFY_TASK_ID = "post-maintenance-verify";
 /** Long enough for 50 endpoints at the script's 10-second timeout, plus the notice. */
@@ -104,6 +119,33 @@ function verifyTask(config: UpkeepConfig, options: PlanOptions): Pending[] {
   ];
 }
 
+function dumpVerifyTask(dump: UpkeepConfig["backups"]["dumps"][number], index: number): Pending {
+  const id = `${dump.database}-dump-verify`;
+  const path = formatPath(["backups", "dumps", index]);
+  return {
+    request: { id, cadence: dump.cadence, durationMinutes: dump.durationMinutes, path },
+    build: (schedule) => ({ id, kind: "dump-verify", title: `Verify the newest ${dump.database} dump by restoring it`, configPath: path, schedule, dump }),
+  };
+}
+
+function tlsCheckTask(config: UpkeepConfig): Pending[] {
+  if (config.endpoints.length === 0) return [];
+  const path = formatPath(["endpoints"]);
+  return [
+    {
+      request: { id: TLS_CHECK_TASK_ID, cadence: "daily", durationMinutes: TLS_CHECK_SLOT_MINUTES, path },
+      build: (schedule) => ({
+        id: TLS_CHECK_TASK_ID,
+        kind: "tls-check",
+        title: "Check endpoint certificates",
+        configPath: path,
+        schedule,
+        endpoints: config.endpoints,
+      }),
+    },
+  ];
+}
+
 export interface PlanOptions {
   /** The first year whose clock changes the schedule avoids; the engine looks this many years ahead. */
   readonly fromYear: number;
@@ -120,7 +162,11 @@ export function scheduleWindowOf(config: UpkeepConfig): ScheduleWindow {
 
 /** Every task of the environment, scheduled in its window. Throws ScheduleError. */
 export function planTasks(config: UpkeepConfig, options: PlanOptions): MaintenanceTask[] {
-  const pending = [...config.databases.flatMap(databaseTasks), ...config.jobs.map(customTask), ...verifyTask(config, options)];
+  const pending = [...config.databases.flatMap(databaseTasks), ...config.jobs.map(customTask),
+    ...tlsCheckTask(config),
+    ...config.backups.dumps.map(dumpVerifyTask),
+    ...verifyTask(config, options),
+  ];
   const schedules = planSchedule(
     scheduleWindowOf(config),
     pending.map((p) => p.request),
@@ -135,6 +181,14 @@ export function isDatabaseTask(task: MaintenanceTask): task is DatabaseTask {
 
 export function isVerifyTask(task: MaintenanceTask): task is VerifyTask {
   return task.kind === "verify";
+}
+
+export function isTlsCheckTask(task: MaintenanceTask): task is TlsCheckTask {
+  return task.kind === "tls-check";
+}
+
+export function isDumpVerifyTask(task: MaintenanceTask): task is DumpVerifyTask {
+  return task.kind === "dump-verify";
 }
 
 export function isCustomTask(task: MaintenanceTask): task is CustomTask {

@@ -22,6 +22,8 @@ need reindexdb postgresql-client-15
 need promtool prometheus
 need amtool prometheus-alertmanager
 need shellcheck shellcheck
+need openssl openssl
+need busybox busybox
 
 [ -n "$missing" ] || exit 0
 

@@ -39,7 +39,7 @@ for (const stack of STACKS) {
 
       const calendar = plan.json<Obj[]>("calendar.json");
       const cronJobs = objects.filter((o) => o.kind === "CronJob");
-      const scheduled = calendar.filter((e) => e.kind !== "reminder" && e.kind !== "notice");
+      const scheduled = calendar.filter((e) => e.mechanism.startsWith("Kubernetes CronJob "));
       assert.deepEqual(scheduled.map((e) => e.id).sort(), cronJobs.map((c) => c.metadata!.name).sort());
       const rules: Obj[] = (objects.find((o) => o.kind === "PrometheusRule")!.spec as Obj).groups.flatMap((g: Obj) => g.rules);
       for (const entry of calendar) {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { runProgram, type ProgramRun, type RecordedResource } from "../cli/mockRuntime";
 import { readStackFile } from "../cli/stackFile";
-import { loadScripts } from "../components/scriptsBundle";
+import { readdirSync } from "node:fs";
+import { loadScripts, SCRIPTS_DIR } from "../components/scriptsBundle";
 import { ROOT } from "./support/configs";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: hunter2-token}}]";
@@ -66,7 +67,10 @@ test("the scripts ConfigMap carries every job script and the checksum every Cron
   const bundle = loadScripts();
   const cm = named("kubernetes:core/v1:ConfigMap", "upkeep-scripts");
   assert.deepEqual(cm.inputs.data, bundle.files);
-  assert.deepEqual(Object.keys(bundle.files), ["cleanup.sh", "common.sh", "period-guard.sh", "reindex.sh", "vacuum.sh", "verify-endpoints.sh"]);
+  assert.deepEqual(Object.keys(bundle.files), readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh")).sort());
+  for (const core of ["cleanup.sh", "common.sh", "period-guard.sh", "reindex.sh", "tls-check.sh", "vacuum.sh", "verify-endpoints.sh"]) {
+    assert.ok(core in bundle.files, core);
+  }
   for (const cj of byType("kubernetes:batch/v1:CronJob")) {
     const meta = (cj.inputs as Obj).metadata;
     assert.equal(meta.annotations["upkeep.dev/scripts-checksum"], bundle.checksum, cj.name);
@@ -80,10 +84,12 @@ test("every CronJob is hardened as documented", () => {
     "billing-vacuum-cronjob",
     "image-scan-cronjob",
     "orders-cleanup-cronjob",
+    "orders-dump-verify-cronjob",
     "orders-reindex-cronjob",
     "orders-vacuum-cronjob",
     "post-maintenance-verify-cronjob",
     "search-rebuild-cronjob",
+    "tls-check-cronjob",
   ]);
   for (const cj of cronJobs) {
     const spec = (cj.inputs as Obj).spec;
@@ -109,7 +115,7 @@ test("every CronJob is hardened as documented", () => {
       runAsNonRoot: true,
     }, cj.name);
     assert.ok(container.resources.requests.cpu && container.resources.requests.memory && container.resources.limits.cpu && container.resources.limits.memory, cj.name);
-    assert.deepEqual(container.volumeMounts, [
+    assert.deepEqual(container.volumeMounts.slice(0, 2), [
       { mountPath: "/tmp", name: "tmp" },
       { mountPath: "/upkeep/scripts", name: "scripts", readOnly: true },
     ], cj.name);
@@ -176,7 +182,7 @@ test("every CronJob has its own ServiceAccount without a token", () => {
 
 test("the PrometheusRule has exactly the three alerts for every CronJob, with production severity", () => {
   const rule = named("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "upkeep-prometheusrule").inputs as Obj;
-  const rules: Obj[] = rule.spec.groups.flatMap((g: Obj) => g.rules);
+  const rules: Obj[] = rule.spec.groups.find((g: Obj) => g.name === "upkeep.prod.maintenance-jobs").rules;
   const cronJobNames = byType("kubernetes:batch/v1:CronJob").map((c) => (c.inputs as Obj).metadata.name).sort();
   for (const name of cronJobNames) {
     assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong"], name);
@@ -187,7 +193,7 @@ test("the PrometheusRule has exactly the three alerts for every CronJob, with pr
 });
 
 test("stack outputs: the calendar and how full each window is", () => {
-  const calendar = (run.outputs.calendar as Obj[]).filter((e) => e.kind !== "reminder" && e.kind !== "notice");
+  const calendar = (run.outputs.calendar as Obj[]).filter((e) => e.mechanism.startsWith("Kubernetes CronJob "));
   assert.deepEqual(calendar.map((e) => [e.id, e.cadence, e.schedule]), [
     ["orders-vacuum", "daily", "30 0 * * *"],
     ["orders-reindex", "monthly", "30 4 * * 6"],
@@ -196,11 +202,13 @@ test("stack outputs: the calendar and how full each window is", () => {
     ["billing-reindex", "quarterly", "25 3 * 1,4,7,10 6"],
     ["image-scan", "weekly", "50 3 * * 0"],
     ["search-rebuild", "custom", "0 5 * * 0"],
+    ["tls-check", "daily", "0 3 * * *"],
+    ["orders-dump-verify", "weekly", "15 3 * * 0"],
     ["post-maintenance-verify", "custom", "30 5 * * *"],
   ]);
   assert.deepEqual(run.outputs.windows, [
-    { day: "sat", usedMinutes: 195, availableMinutes: 240, tasks: ["orders-vacuum", "orders-reindex", "billing-vacuum", "billing-reindex"] },
-    { day: "sun", usedMinutes: 155, availableMinutes: 240, tasks: ["orders-vacuum", "orders-cleanup", "billing-vacuum", "image-scan", "search-rebuild"] },
+    { day: "sat", usedMinutes: 205, availableMinutes: 240, tasks: ["orders-vacuum", "orders-reindex", "billing-vacuum", "billing-reindex", "tls-check"] },
+    { day: "sun", usedMinutes: 195, availableMinutes: 240, tasks: ["orders-vacuum", "orders-cleanup", "billing-vacuum", "image-scan", "search-rebuild", "tls-check", "orders-dump-verify"] },
   ]);
   assert.equal(run.outputs.paused, false);
   assert.equal(run.outputs.maintenanceNamespace, "upkeep-maintenance");
@@ -209,14 +217,21 @@ test("stack outputs: the calendar and how full each window is", () => {
 test("components carry their type tokens and their children hang below them", () => {
   const components = run.resources.filter((r) => r.type.startsWith("upkeep:")).map((r) => `${r.type} ${r.name}`).sort();
   assert.deepEqual(components, [
+    "upkeep:backups:AwsBackups upkeep",
+    "upkeep:backups:DumpReaderRole orders-dump-verify",
+    "upkeep:certificates:AcmCertificates upkeep",
+    "upkeep:certificates:ManagedCertificates upkeep",
+    "upkeep:credentials:CredentialRotation upkeep",
     "upkeep:kubernetes:MaintenanceCronJob billing-reindex",
     "upkeep:kubernetes:MaintenanceCronJob billing-vacuum",
     "upkeep:kubernetes:MaintenanceCronJob image-scan",
     "upkeep:kubernetes:MaintenanceCronJob orders-cleanup",
+    "upkeep:kubernetes:MaintenanceCronJob orders-dump-verify",
     "upkeep:kubernetes:MaintenanceCronJob orders-reindex",
     "upkeep:kubernetes:MaintenanceCronJob orders-vacuum",
     "upkeep:kubernetes:MaintenanceCronJob post-maintenance-verify",
     "upkeep:kubernetes:MaintenanceCronJob search-rebuild",
+    "upkeep:kubernetes:MaintenanceCronJob tls-check",
     "upkeep:kubernetes:MaintenanceNamespace upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
     "upkeep:notify:NotificationTopics upkeep",
@@ -233,7 +248,7 @@ test("components carry their type tokens and their children hang below them", ()
 
 test("the webhook reaches Kubernetes only as a Secret, and the verification job reads it by reference", () => {
   const secret = named("kubernetes:core/v1:Secret", "upkeep-webhook").inputs as Obj;
-  assert.equal(secret.stringData, "[secret]");
+  assert.deepEqual(secret.stringData, { url: "[secret]" });
   assert.equal(secret.metadata.name, "upkeep-webhook");
   const verify = (named("kubernetes:batch/v1:CronJob", "post-maintenance-verify-cronjob").inputs as Obj).spec;
   assert.equal(verify.schedule, "30 5 * * *", "right after the 00:30 + 300 min window");
@@ -284,4 +299,24 @@ test("with alertmanager: true, an AlertmanagerConfig routes upkeep's alerts to t
   assert.equal(amc.metadata.name, "upkeep-prod");
   const webhooks = amc.spec.receivers.flatMap((r: Obj) => r.webhookConfigs ?? []);
   assert.ok(webhooks.length > 0 && webhooks.every((w: Obj) => w.urlSecret.name === "upkeep-webhook" && w.urlSecret.key === "url"));
+});
+
+test("a dump is verified by restoring it in the pod: fetch init container, scratch PostgreSQL sidecar, IRSA role for one prefix", () => {
+  const cj = (named("kubernetes:batch/v1:CronJob", "orders-dump-verify-cronjob").inputs as Obj).spec.jobTemplate.spec.template.spec;
+  assert.deepEqual(cj.initContainers.map((c: Obj) => [c.name, c.restartPolicy ?? null]), [["fetch", null], ["scratch-postgres", "Always"]]);
+  const sa = named("kubernetes:core/v1:ServiceAccount", "orders-dump-verify-sa").inputs as Obj;
+  assert.deepEqual(sa.metadata.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/upkeep-prod-orders-dump-verify" });
+  const policy = JSON.parse(String(named("aws:iam/rolePolicy:RolePolicy", "orders-dump-verify-read").inputs.policy));
+  assert.deepEqual(policy.Statement.map((st: Obj) => [st.Action, st.Resource]), [
+    ["s3:ListBucket", "arn:aws:s3:::acme-db-dumps"],
+    ["s3:GetObject", "arn:aws:s3:::acme-db-dumps/prod/orders/*"],
+  ]);
+});
+
+test("production backups: the vault is protected, kept on delete and locked", () => {
+  const vault = named("aws:backup/vault:Vault", "upkeep-vault");
+  assert.deepEqual(vault.options, { protect: true, retainOnDelete: true });
+  const lock = byType("aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+  assert.equal(lock.length, 1);
+  assert.equal(lock[0]!.inputs.changeableForDays, 3);
 });

@@ -16,11 +16,16 @@ export interface SchedulerCron {
   readonly months?: readonly number[];
   /** 0 = Sunday. */
   readonly weekdays?: readonly number[];
+  /** The n of `DAY#n`: only the nth such weekday of the month. */
+  readonly nthWeekday?: number;
 }
+
+/** A day-of-week as AWS writes it: a name (SUN) or a number (1 = SUN … 7 = SAT). */
+const dayIndex = (d: string): number => (/^[1-7]$/.test(d) ? Number(d) - 1 : DAYS.indexOf(d));
 
 function weekdayList(field: string): number[] {
   return field.split(",").flatMap((part) => {
-    const [from, to] = part.split("-").map((d) => DAYS.indexOf(d));
+    const [from, to] = part.split("-").map(dayIndex);
     if (from === undefined || from < 0 || (to !== undefined && to < 0)) throw new Error(`unsupported day-of-week ${JSON.stringify(field)}`);
     const out: number[] = [];
     for (let d = from; d <= (to ?? from); d++) out.push(d);
@@ -33,6 +38,9 @@ export function parseSchedulerCron(expression: string): SchedulerCron {
   if (!m) throw new Error(`unsupported Scheduler expression ${JSON.stringify(expression)}`);
   const [, minute, hour, dom, month, dow] = m;
   const months = month === "*" ? undefined : month!.split(",").map(Number);
+  if (dom === "*" && dow === "?") return { minute: Number(minute), hour: Number(hour), months, weekdays: [0, 1, 2, 3, 4, 5, 6] };
+  const nth = /^([A-Z]{3}|[1-7])#([1-5])$/.exec(dow!);
+  if (dom === "?" && nth) return { minute: Number(minute), hour: Number(hour), months, weekdays: weekdayList(nth[1]!), nthWeekday: Number(nth[2]) };
   if (dom === "?") return { minute: Number(minute), hour: Number(hour), months, weekdays: weekdayList(dow!) };
   const w = /^(\d+)W$/.exec(dom!);
   if (!w || dow !== "?") throw new Error(`unsupported Scheduler expression ${JSON.stringify(expression)}`);
@@ -58,7 +66,9 @@ export function schedulerNextRuns(expression: string, timeZone: string, from: Da
     const date = new Date(Date.UTC(start.year, start.month - 1, start.day + i));
     const [y, mo, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
     if (cron.months && !cron.months.includes(mo)) continue;
-    const matches = cron.weekdays ? cron.weekdays.includes(date.getUTCDay()) : d === nearestWeekday(y, mo, cron.nearestWeekdayTo!);
+    const matches = cron.weekdays
+      ? cron.weekdays.includes(date.getUTCDay()) && (cron.nthWeekday === undefined || Math.ceil(d / 7) === cron.nthWeekday)
+      : d === nearestWeekday(y, mo, cron.nearestWeekdayTo!);
     if (!matches) continue;
     const at = instantOf(timeZone, y, mo, d, cron.hour, cron.minute);
     if (at > from.getTime()) out.push(new Date(at));
@@ -69,6 +79,8 @@ export function schedulerNextRuns(expression: string, timeZone: string, from: Da
 export function schedulerRrule(expression: string): string {
   const cron = parseSchedulerCron(expression);
   const months = cron.months ? `;BYMONTH=${cron.months.join(",")}` : "";
+  if (cron.nthWeekday !== undefined) return `FREQ=MONTHLY${months};BYDAY=${cron.weekdays!.map((d) => `${cron.nthWeekday}${ICAL[d]}`).join(",")}`;
+  if (cron.weekdays?.length === 7) return `FREQ=DAILY${months}`;
   if (cron.weekdays) return `FREQ=WEEKLY${months};BYDAY=${cron.weekdays.map((d) => ICAL[d]).join(",")}`;
   if (cron.nearestWeekdayTo !== 1) throw new Error(`only 1W has an RRULE here (got ${expression})`);
   // The first weekday of the month is exactly what 1W selects.

@@ -1,0 +1,26 @@
+#!/bin/sh
+# A throwaway PostgreSQL for restore tests, run as the native sidecar of the
+# dump verification pod: data in an emptyDir ($PGDATA), listening on the pod's
+# loopback only, so nothing outside the pod can reach it. Trust authentication
+# is safe for the same reason, and it keeps every password out of the pod.
+# Runs as a non-root user that has an /etc/passwd entry (initdb insists).
+set -eu
+export UPKEEP_TASK=scratch-postgres
+# shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
+. "$(dirname "$0")/common.sh"
+
+data=${PGDATA:-/scratch/data}
+port=${PGPORT:-5432}
+upkeep_require_int PGPORT "$port"
+
+# A restarted sidecar finds its data directory already there.
+if [ ! -s "$data/PG_VERSION" ]; then
+	if ! err=$(initdb -D "$data" -U postgres --auth=trust --no-sync --no-instructions -E UTF8 --locale=C 2>&1 >/dev/null); then
+		upkeep_fail_with "initdb in $data failed" "$err"
+	fi
+fi
+
+upkeep_log "scratch server on 127.0.0.1:$port, data in $data"
+# Durability is pointless for a copy that is thrown away with the pod.
+exec postgres -D "$data" -k /tmp -p "$port" -c listen_addresses=127.0.0.1 \
+	-c fsync=off -c synchronous_commit=off -c full_page_writes=off

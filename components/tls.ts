@@ -1,0 +1,59 @@
+/**
+ * The daily TLS check: what its container runs. tls-check.sh connects to every
+ * endpoint with SNI, verifies the chain and the hostname, and fails the Job
+ * when a leaf expires within the endpoint's `tlsMinDays`, so the usual
+ * failed-run alert fires. It checks what clients see, whoever issued it.
+ */
+import type { ContainerPlan, EnvVar } from "./containers";
+import { scriptPath } from "./scriptsBundle";
+import { POD_DEFAULTS } from "./tiers";
+import type { EndpointConfig, VerificationTaskLike } from "./verification";
+
+/** busybox sh and OpenSSL 3; pinned, like every image upkeep runs. */
+export const TLS_CHECK_IMAGE = "docker.io/alpine/openssl:3.3.2";
+export const TLS_CHECK_SCRIPT = "tls-check.sh";
+/** Per-connection limit the script applies (`timeout`). */
+export const TLS_CHECK_TIMEOUT_SECONDS = 10;
+
+/** `minDays|host:port`: the host of the https URL, its port or 443. */
+export function tlsEndpointsEnv(endpoints: readonly Pick<EndpointConfig, "url" | "tlsMinDays">[]): string {
+  return endpoints
+    .map((e) => {
+      const url = new URL(e.url);
+      // Config validation already ensures https; a plain-http endpoint has no certificate to check.
+      if (url.protocol !== "https:") throw new Error(`TLS check needs an https:// URL: ${JSON.stringify(e.url)}`);
+      // IPv6 literals would need brackets the script does not parse.
+      if (!/^[A-Za-z0-9.-]+$/.test(url.hostname)) throw new Error(`TLS check needs a DNS name or IPv4 address: ${JSON.stringify(e.url)}`);
+      // WHATWG URL drops the port when it is the scheme's default.
+      return `${e.tlsMinDays}|${url.hostname}:${url.port || "443"}`;
+    })
+    .join(" ");
+}
+
+const plain = (name: string, value: string): EnvVar => ({ name, value });
+
+export function tlsCheckContainer(task: VerificationTaskLike, endpoints: readonly EndpointConfig[]): ContainerPlan {
+  const slotSeconds = task.schedule.durationMinutes * 60;
+  // Endpoints are checked one after another; all of them must fit the Job's deadline.
+  const worstCase = endpoints.length * TLS_CHECK_TIMEOUT_SECONDS;
+  if (worstCase > slotSeconds) {
+    throw new Error(`${task.id}: ${endpoints.length} endpoints at up to ${TLS_CHECK_TIMEOUT_SECONDS} s each need ${worstCase} s, more than the ${slotSeconds}-second slot`);
+  }
+  return {
+    image: TLS_CHECK_IMAGE,
+    command: ["/bin/sh", scriptPath(TLS_CHECK_SCRIPT)],
+    args: [],
+    env: [
+      // The same variables containers.ts gives every task.
+      plain("HOME", "/tmp"),
+      plain("UPKEEP_TASK", task.id),
+      plain("UPKEEP_CADENCE", task.schedule.cadence),
+      plain("UPKEEP_TIMEZONE", task.schedule.timeZone),
+      plain("UPKEEP_DEADLINE_SECONDS", String(slotSeconds)),
+      plain("UPKEEP_TLS_ENDPOINTS", tlsEndpointsEnv(endpoints)),
+      plain("UPKEEP_TIMEOUT_SECONDS", String(TLS_CHECK_TIMEOUT_SECONDS)),
+    ],
+    resources: { requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } },
+    runAsUser: POD_DEFAULTS.runAsUser,
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Secrets Manager rotation under Pulumi's runtime mocks (setMocks first, then
+ * the import): each SecretRotation's UTC rotation rules for windows in three
+ * zones (one crossing 00:00 UTC), the failure EventBridge rule against the
+ * documented CloudTrail event shape, its target, and the Config rules.
+ */
+import assert from "node:assert/strict";
+import { before, test } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import type { CredentialConfig } from "../components/credentials";
+
+const ACCOUNT = "123456789012";
+const TOPICS = {
+  critical: `arn:aws:sns:eu-central-1:${ACCOUNT}:upkeep-prod-critical`,
+  warning: `arn:aws:sns:eu-central-1:${ACCOUNT}:upkeep-prod-warning`,
+  info: `arn:aws:sns:eu-central-1:${ACCOUNT}:upkeep-prod-info`,
+};
+const secret = (name: string) => `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:${name}-AbCdEf`;
+const LAMBDA = `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:rotate-postgres`;
+const credential = (name: string, everyDays: number): CredentialConfig => ({ name, secretId: secret(name), rotationLambdaArn: LAMBDA, everyDays });
+
+interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+const recorded: Recorded[] = [];
+type Module = typeof import("../components/credentials");
+let mod: Module;
+
+const byType = (type: string) => recorded.filter((r) => r.type === type).sort((a, b) => a.name.localeCompare(b.name));
+const named = (type: string, name: string): Recorded => {
+  const hit = recorded.find((r) => r.type === type && r.name === name);
+  assert.ok(hit, `${type} ${name} was not registered`);
+  return hit;
+};
+
+before(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${args.name}` } };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        throw new Error(`Mock not implemented: ${args.token}`);
+      },
+    },
+    "upkeep",
+    "prod",
+    false,
+  );
+  mod = await import("../components/credentials.js");
+  const common = { accessKeysMaxAgeDays: 90, topicArns: TOPICS, fromYear: 2026 };
+  // Berlin: CET and CEST must both fit.
+  new mod.CredentialRotation("berlin", {
+    ...common,
+    environment: "prod",
+    window: { days: ["sat", "sun"], start: "01:30", durationMinutes: 240 },
+    timeZone: "Europe/Berlin",
+    credentials: [credential("orders-db", 30), credential("billing-db", 90), credential("cache", 1)],
+  });
+  // New York 18:00 for 4 h is 23:00–02:00 UTC at both offsets together: it crosses 00:00 UTC.
+  new mod.CredentialRotation("newyork", {
+    ...common,
+    environment: "us",
+    window: { days: ["sat"], start: "18:00", durationMinutes: 240 },
+    timeZone: "America/New_York",
+    credentials: [credential("crm-db", 7)],
+  });
+  // Tokyo has no DST; its early-morning window is the previous UTC day.
+  new mod.CredentialRotation("tokyo", {
+    ...common,
+    environment: "jp",
+    accessKeysMaxAgeDays: 45,
+    window: { days: ["sun"], start: "02:00", durationMinutes: 120 },
+    timeZone: "Asia/Tokyo",
+    credentials: [credential("shop-db", 60)],
+  });
+  new mod.CredentialRotation("keys-only", {
+    ...common,
+    environment: "dev",
+    window: { days: ["sat"], start: "02:00", durationMinutes: 120 },
+    timeZone: "Asia/Tokyo",
+    credentials: [],
+  });
+  const settings: { waitForRPCs: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+  await settings.waitForRPCs();
+});
+
+const rotation = (name: string, scheduleExpression: string, duration: string) => [
+  name,
+  {
+    secretId: secret(name.replace(/^[a-z]+-/, "")),
+    rotationLambdaArn: LAMBDA,
+    rotationRules: { scheduleExpression, duration },
+    rotateImmediately: false,
+  },
+];
+
+test("rotation rules in UTC, inside the window at every offset, never past 00:00 UTC", () => {
+  assert.deepEqual(
+    byType("aws:secretsmanager/secretRotation:SecretRotation").map((r) => [r.name, r.inputs]),
+    [
+      // 01:30–05:30 Berlin is 00:30–04:30 UTC (CET) and 23:30–03:30 UTC (CEST): 01:00–03:00 UTC fits both.
+      rotation("berlin-billing-db", "cron(0 1 ? * SAT#1 *)", "2h"),
+      rotation("berlin-cache", "cron(0 1 * * ? *)", "2h"),
+      rotation("berlin-orders-db", "cron(0 1 ? * SAT *)", "2h"),
+      // Saturday 18:00–22:00 New York: 23:00–02:00 UTC at both offsets; the longer side of midnight is Sunday 00:00–02:00.
+      rotation("newyork-crm-db", "cron(0 0 ? * SUN *)", "2h"),
+      // Sunday 02:00–04:00 Tokyo is Saturday 17:00–19:00 UTC.
+      rotation("tokyo-shop-db", "cron(0 17 ? * SAT#1 *)", "2h"),
+    ],
+  );
+});
+
+test("rotation failures: the CloudTrail service event shape, exactly, to the critical topic", () => {
+  const rule = named("aws:cloudwatch/eventRule:EventRule", "berlin-rotation-failed");
+  assert.equal(rule.inputs.name, "upkeep-prod-secret-rotation-failed");
+  assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
+    source: ["aws.secretsmanager"],
+    "detail-type": ["AWS Service Event via CloudTrail"],
+    detail: {
+      eventSource: ["secretsmanager.amazonaws.com"],
+      eventName: ["RotationFailed", "RotationAbandoned", "TestRotationFailed"],
+    },
+  });
+  assert.deepEqual(named("aws:cloudwatch/eventTarget:EventTarget", "berlin-rotation-failed-critical").inputs, {
+    rule: "upkeep-prod-secret-rotation-failed",
+    arn: TOPICS.critical,
+    targetId: "upkeep-critical-topic",
+  });
+});
+
+test("Config rules: periodic rotation bounded by the loosest everyDays, access keys by maxAgeDays", () => {
+  assert.deepEqual(named("aws:cfg/rule:Rule", "berlin-periodic-rotation").inputs, {
+    name: "upkeep-prod-secretsmanager-secret-periodic-rotation",
+    description: "Secrets must have rotated within the last 90 days (upkeep prod).",
+    source: { owner: "AWS", sourceIdentifier: "SECRETSMANAGER_SECRET_PERIODIC_ROTATION" },
+    inputParameters: '{"maxDaysSinceRotation":"90"}',
+    maximumExecutionFrequency: "TwentyFour_Hours",
+  });
+  assert.deepEqual(named("aws:cfg/rule:Rule", "berlin-access-keys-rotated").inputs, {
+    name: "upkeep-prod-access-keys-rotated",
+    description: "IAM access keys must be younger than 90 days (upkeep prod).",
+    source: { owner: "AWS", sourceIdentifier: "ACCESS_KEYS_ROTATED" },
+    inputParameters: '{"maxAccessKeyAge":"90"}',
+    maximumExecutionFrequency: "TwentyFour_Hours",
+  });
+  assert.equal(named("aws:cfg/rule:Rule", "tokyo-access-keys-rotated").inputs.inputParameters, '{"maxAccessKeyAge":"45"}');
+});
+
+test("without credentials only the access-key rule", () => {
+  assert.deepEqual(
+    recorded.filter((r) => r.name.startsWith("keys-only")).map((r) => [r.type, r.name]),
+    [
+      ["upkeep:credentials:CredentialRotation", "keys-only"],
+      ["aws:cfg/rule:Rule", "keys-only-access-keys-rotated"],
+    ],
+  );
+});
+
+test("nothing else is registered", () => {
+  const counts: Record<string, number> = {};
+  for (const r of recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  assert.deepEqual(counts, {
+    "upkeep:credentials:CredentialRotation": 4,
+    "aws:secretsmanager/secretRotation:SecretRotation": 5,
+    "aws:cloudwatch/eventRule:EventRule": 3,
+    "aws:cloudwatch/eventTarget:EventTarget": 3,
+    "aws:cfg/rule:Rule": 7,
+  });
+});
+
+test("a window that cannot hold a rotation is an error that says why and how to fix it", async () => {
+  const { RotationWindowError } = await import("../components/rotationWindow.js");
+  assert.throws(
+    () => mod.rotationRules({ everyDays: 30 }, { window: { days: ["sat"], start: "01:30", durationMinutes: 60 }, timeZone: "Europe/Berlin", fromYear: 2026 }),
+    (error: unknown) =>
+      error instanceof RotationWindowError &&
+      error.message ===
+        "the maintenance window 01:30–02:30 Europe/Berlin is 00:30–01:30 UTC at UTC+01:00 and 23:30–00:30 UTC at UTC+02:00, which share no whole UTC hour, " +
+          "and Secrets Manager rotation windows open on the hour in UTC and last at least 1 hour; widen the window to at least 150 minutes (environment.window.durationMinutes: 150)",
+  );
+});

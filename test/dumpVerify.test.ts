@@ -1,0 +1,576 @@
+// Dump verification end to end against real PostgreSQL 15: a "production"
+// server (startPostgres) makes real pg_dump -Fc and -Fd dumps into a local
+// directory that a fake `aws` first on PATH serves as the bucket, so the real
+// dump-fetch.sh runs its real listing and copy logic; the real
+// scratch-postgres.sh runs as a non-root user on a free loopback port; and
+// dump-verify.sh restores into it, as the pod runs them: `sh script.sh`,
+// input only through the environment. Plus the pure pieces of
+// components/dumpVerification.ts and the cronjob.ts pod extension.
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { freePort, startPostgres, type Postgres } from "./support/postgres";
+import {
+  dumpReaderPolicy,
+  dumpReaderTrustPolicy,
+  dumpVerificationPod,
+  encodeChecks,
+  type DumpCheck,
+  type DumpConfig,
+} from "../components/dumpVerification";
+import { buildCronJob, buildServiceAccount, type CronJobInputs } from "../components/cronjob";
+import type { MaintenanceTask } from "../components/tasks";
+import { TIER_DEFAULTS } from "../components/tiers";
+
+const run = promisify(execFile);
+const SCRIPTS = join(__dirname, "..", "components", "scripts");
+const PG_BIN = process.env.UPKEEP_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+const asRoot = process.getuid?.() === 0;
+const BUCKET = "acme-dumps";
+
+const work = mkdtempSync(join(tmpdir(), "upkeep-dumps-"));
+chmodSync(work, 0o755); // the scratch server's user must reach its directory
+const s3root = join(work, "s3");
+const bucketDir = join(s3root, BUCKET);
+const bin = join(work, "bin");
+let prod: Postgres;
+let scratch: { port: number; data: string; proc: ChildProcess; log: () => string };
+
+// ---------------------------------------------------------------- fake aws
+// Serves $FAKE_S3_ROOT/<bucket>/<key>, appends its argv as a JSON line to
+// $FAKE_AWS_LOG, and implements only what dump-fetch.sh uses. Like the real
+// CLI with --output text, it applies the query per page (of 2 keys here, to
+// exercise the script's merge of pages); it knows exactly the two queries the
+// script sends and refuses anything else.
+const QUERY_CUSTOM = "sort_by(Contents || `[]`, &LastModified)[-1].[Key, LastModified]";
+const QUERY_DIRECTORY = "sort_by(Contents[?ends_with(Key, '/toc.dat')] || `[]`, &LastModified)[-1].[Key, LastModified]";
+const FAKE_AWS = `#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const argv = process.argv.slice(2);
+fs.appendFileSync(process.env.FAKE_AWS_LOG, JSON.stringify(argv) + "\\n");
+const root = process.env.FAKE_S3_ROOT;
+const die = (code, msg) => { process.stderr.write(msg + "\\n"); process.exit(code); };
+const walk = (dir, rel) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? walk(path.join(dir, e.name), rel + e.name + "/") : [rel + e.name]);
+const s3path = (uri) => { const m = /^s3:\\/\\/([^/]+)\\/(.*)$/.exec(uri); if (!m) die(2, "bad s3 uri " + uri); return path.join(root, m[1], m[2]); };
+if (argv[0] === "s3api" && argv[1] === "list-objects-v2" && argv.length === 10 &&
+    argv[2] === "--bucket" && argv[4] === "--prefix" && argv[6] === "--query" && argv[8] === "--output" && argv[9] === "text") {
+  const [bucket, prefix, query] = [argv[3], argv[5], argv[7]];
+  if (query !== ${JSON.stringify(QUERY_CUSTOM)} && query !== ${JSON.stringify(QUERY_DIRECTORY)}) die(2, "fake aws: unexpected query " + query);
+  const dir = path.join(root, bucket);
+  if (!fs.existsSync(dir)) die(254, "An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: The specified bucket does not exist");
+  const keys = walk(dir, "").filter((k) => k.startsWith(prefix)).sort();
+  const pages = [];
+  for (let i = 0; i < keys.length; i += 2) pages.push(keys.slice(i, i + 2));
+  if (pages.length === 0) pages.push([]);
+  for (const page of pages) {
+    const objs = page
+      .filter((k) => query === ${JSON.stringify(QUERY_CUSTOM)} || k.endsWith("/toc.dat"))
+      .map((k) => ({ k, t: Math.floor(fs.statSync(path.join(dir, k)).mtimeMs / 1000) }))
+      .sort((a, b) => a.t - b.t);
+    const last = objs[objs.length - 1];
+    console.log(last ? last.k + "\\t" + new Date(last.t * 1000).toISOString().slice(0, 19) + "+00:00" : "None");
+  }
+} else if (argv[0] === "s3" && argv[1] === "cp") {
+  const rest = argv.slice(2);
+  const flags = rest.filter((a) => a.startsWith("--"));
+  const [src, dst] = rest.filter((a) => !a.startsWith("--"));
+  for (const f of flags) if (!["--only-show-errors", "--no-progress", "--recursive"].includes(f)) die(2, "fake aws: unexpected flag " + f);
+  const from = s3path(src);
+  if (flags.includes("--recursive")) fs.cpSync(from, dst, { recursive: true });
+  else if (fs.existsSync(from)) fs.copyFileSync(from, dst);
+  else die(1, "fatal error: An error occurred (404) when calling the HeadObject operation: Key does not exist");
+} else die(2, "fake aws: unexpected arguments " + argv.join(" "));
+`;
+
+// ---------------------------------------------------------------- helpers
+interface Run { code: number; stdout: string; stderr: string }
+
+function sh(script: string, env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile("sh", [join(SCRIPTS, script)], { env: { PATH: `${bin}:${PG_BIN}:${process.env.PATH}`, HOME: "/tmp", ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const scratchEnv = () => ({ PGHOST: "127.0.0.1", PGPORT: String(scratch.port), PGUSER: "postgres", PGDATABASE: "postgres" });
+const scratchSql = async (sql: string, db = "postgres") =>
+  (await run("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql], { env: { PATH: process.env.PATH ?? "", ...scratchEnv() } })).stdout.trim();
+
+let cases = 0;
+interface Verified { fetch: Run; verify?: Run; json?: Record<string, unknown>; dumpDir: string; awsCalls: string[][] }
+
+/** dump-fetch.sh then, if it succeeded, dump-verify.sh: the pod's two steps. */
+async function verifyDump(prefix: string, format: "custom" | "directory", maxAgeHours: number, checks: readonly DumpCheck[]): Promise<Verified> {
+  const caseDir = join(work, `case-${++cases}`);
+  const dumpDir = join(caseDir, "dump");
+  mkdirSync(dumpDir, { recursive: true });
+  const log = join(caseDir, "aws.log");
+  const common = { UPKEEP_DUMP_LOCATION: `s3://${BUCKET}/${prefix}`, UPKEEP_DUMP_FORMAT: format, UPKEEP_DUMP_DIR: dumpDir };
+  const fetch = await sh("dump-fetch.sh", { ...common, FAKE_S3_ROOT: s3root, FAKE_AWS_LOG: log });
+  const awsCalls = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]) : [];
+  if (fetch.code !== 0) return { fetch, dumpDir, awsCalls };
+  const verify = await sh("dump-verify.sh", {
+    ...common,
+    ...scratchEnv(),
+    UPKEEP_DUMP_MAX_AGE_HOURS: String(maxAgeHours),
+    UPKEEP_RESTORE_JOBS: "2",
+    UPKEEP_DUMP_CHECKS: encodeChecks(checks),
+  });
+  const lines = verify.stdout.split("\n").filter(Boolean);
+  assert.equal(lines.length, 1, `exactly one JSON line on stdout: ${verify.stdout}\n${verify.stderr}`);
+  return { fetch, verify, json: JSON.parse(lines[0]!) as Record<string, unknown>, dumpDir, awsCalls };
+}
+
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+/** Set mtime (the fake's LastModified) of a file, or of every file in a directory. */
+function age(path: string, when: Date): void {
+  const files = statSync(path).isDirectory() ? readdirSync(path).map((f) => join(path, f)) : [path];
+  for (const f of files) utimesSync(f, when, when);
+}
+
+async function pgDump(format: "c" | "d", target: string): Promise<void> {
+  await run(join(PG_BIN, "pg_dump"), [`-F${format}`, ...(format === "d" ? ["-j", "2"] : []), "-f", target], {
+    env: { PATH: process.env.PATH ?? "", ...prod.connEnv(prod.superuser, prod.password, "orders") },
+  });
+}
+
+async function startScratch(): Promise<typeof scratch> {
+  const dir = join(work, "scratch");
+  mkdirSync(dir);
+  if (asRoot) await run("chown", ["postgres:", dir]);
+  const data = join(dir, "data");
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const env = [`PATH=${PG_BIN}:${process.env.PATH}`, "HOME=/tmp", `PGDATA=${data}`, `PGPORT=${port}`];
+    const cmd = ["env", "-i", ...env, "sh", join(SCRIPTS, "scratch-postgres.sh")];
+    // initdb and postgres refuse root: the sidecar runs as the image's postgres user.
+    const proc = asRoot ? spawn("runuser", ["-u", "postgres", "--", ...cmd], { stdio: ["ignore", "pipe", "pipe"] }) : spawn(cmd[0]!, cmd.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    proc.stdout!.on("data", (d) => (out += d));
+    proc.stderr!.on("data", (d) => (out += d));
+    for (let i = 0; i < 150 && proc.exitCode === null; i++) {
+      // The pod's startupProbe, the same command.
+      if (spawnSync(join(PG_BIN, "pg_isready"), ["-q", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres"]).status === 0) {
+        return { port, data, proc, log: () => out };
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    proc.kill("SIGKILL");
+    if (attempt >= 3) throw new Error(`scratch-postgres.sh did not start:\n${out}`);
+  }
+}
+
+async function stopScratch(): Promise<void> {
+  if (!scratch) return;
+  // postgres is the exec'd script; runuser may not forward signals, so ask the postmaster itself.
+  const pidFile = join(scratch.data, "postmaster.pid");
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    try { process.kill(pid, "SIGINT"); } catch { /* already gone */ }
+  }
+  if (scratch.proc.exitCode === null) await new Promise((r) => { scratch.proc.once("exit", r); setTimeout(r, 10_000); });
+}
+
+const GOOD_CHECKS: DumpCheck[] = [
+  { table: "public.orders", minRows: 1000 },
+  { table: "billing.invoices", minRows: 50 },
+  { sql: "SELECT count(*) = 10 FROM public.customers" },
+];
+const GOOD_RESULTS = [
+  { check: "public.orders >= 1000 rows", ok: true, detail: "1234 rows" },
+  { check: "billing.invoices >= 50 rows", ok: true, detail: "50 rows" },
+  { check: "SELECT count(*) = 10 FROM public.customers", ok: true, detail: "true" },
+];
+
+// ---------------------------------------------------------------- real restores
+describe("dump verification against real PostgreSQL 15", () => {
+  before(async () => {
+    mkdirSync(bin);
+    writeFileSync(join(bin, "aws"), FAKE_AWS);
+    chmodSync(join(bin, "aws"), 0o755);
+    mkdirSync(bucketDir, { recursive: true });
+
+    // Both at once; keep whichever started, so `after` stops it even if the other failed.
+    const [pg, sc] = await Promise.allSettled([startPostgres(), startScratch()]);
+    if (pg.status === "fulfilled") prod = pg.value;
+    if (sc.status === "fulfilled") scratch = sc.value;
+    for (const r of [pg, sc]) if (r.status === "rejected") throw r.reason;
+    await prod.psql("CREATE DATABASE orders");
+    await prod.psql(`CREATE TABLE public.orders (id bigint PRIMARY KEY, total numeric NOT NULL);
+      INSERT INTO public.orders SELECT g, CASE WHEN g % 500 = 0 THEN -1 ELSE g END FROM generate_series(1, 1234) g;
+      CREATE TABLE public.customers (id int PRIMARY KEY, name text);
+      INSERT INTO public.customers SELECT g, 'c' || g FROM generate_series(1, 10) g;
+      CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int);
+      INSERT INTO billing.invoices SELECT generate_series(1, 50);`, "orders");
+
+    const mk = (p: string) => { mkdirSync(join(bucketDir, p), { recursive: true }); return join(bucketDir, p); };
+    // custom: a good newest dump beside an older broken one, so picking the newest matters.
+    await pgDump("c", join(mk("custom"), "orders-2.dump"));
+    writeFileSync(join(bucketDir, "custom", "orders-1.dump"), "not a dump");
+    age(join(bucketDir, "custom", "orders-1.dump"), hoursAgo(5));
+    age(join(bucketDir, "custom", "orders-2.dump"), hoursAgo(1));
+    // A sibling prefix that must not be listed: newer than everything.
+    writeFileSync(join(mk("custom-other"), "newer.dump"), "not a dump");
+    // truncated: the good dump cut to 60%.
+    await pgDump("c", join(mk("truncated"), "orders.dump"));
+    const t = join(bucketDir, "truncated", "orders.dump");
+    truncateSync(t, Math.floor(statSync(t).size * 0.6));
+    // old: a good dump 30 hours old.
+    await pgDump("c", join(mk("old"), "orders.dump"));
+    age(join(bucketDir, "old", "orders.dump"), hoursAgo(30));
+    // directory: two dumps, the newer good one in the middle of the key order.
+    await pgDump("d", join(mk("dir"), "2024-02"));
+    await pgDump("d", join(bucketDir, "dir", "2024-01"));
+    await pgDump("d", join(bucketDir, "dir", "2024-03"));
+    for (const f of readdirSync(join(bucketDir, "dir", "2024-01"))) if (f.endsWith(".gz")) writeFileSync(join(bucketDir, "dir", "2024-01", f), "garbage");
+    age(join(bucketDir, "dir", "2024-01"), hoursAgo(10));
+    age(join(bucketDir, "dir", "2024-02"), hoursAgo(2));
+    age(join(bucketDir, "dir", "2024-03"), hoursAgo(8));
+    // dir-corrupt: the newest directory dump's table data overwritten.
+    await pgDump("d", join(mk("dir-corrupt"), "d1"));
+    for (const f of readdirSync(join(bucketDir, "dir-corrupt", "d1"))) {
+      const p = join(bucketDir, "dir-corrupt", "d1", f);
+      // Keep the gzip header, scramble the deflate stream after it.
+    if (f.endsWith(".dat.gz") && statSync(p).size > 100) {
+      const b = readFileSync(p);
+      for (let i = 20; i < b.length - 8; i++) b[i] = (i * 131) & 0xff;
+      writeFileSync(p, b);
+    }
+    }
+    mk("empty");
+    writeFileSync(join(mk("empty-not"), "x.dump"), "not under empty/");
+  });
+
+  after(async () => {
+    await stopScratch();
+    await prod?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test("a fresh custom dump passes and reports each check; fetch takes the newest object under the prefix", async () => {
+    const r = await verifyDump("custom/", "custom", 26, GOOD_CHECKS);
+    assert.equal(r.fetch.code, 0, r.fetch.stderr);
+    assert.match(r.fetch.stdout, /^upkeep dump-fetch: fetched s3:\/\/acme-dumps\/custom\/orders-2\.dump \(last modified \S+\) in \d+ s\n$/);
+    assert.equal(r.verify!.code, 0, r.verify!.stderr);
+    assert.equal(r.verify!.stderr, "");
+    const { ageHours, restoreSeconds, ...rest } = r.json!;
+    assert.deepEqual(rest, { dump: `s3://${BUCKET}/custom/orders-2.dump`, checks: GOOD_RESULTS, verdict: "pass", reason: null });
+    assert.equal(typeof ageHours, "number");
+    assert.ok(Math.abs((ageHours as number) - 1) < 0.05, `ageHours ${ageHours}`);
+    assert.equal(typeof restoreSeconds, "number");
+    // The exact calls: credentials never in the arguments, only IRSA's environment.
+    assert.deepEqual(r.awsCalls, [
+      ["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "custom/", "--query", QUERY_CUSTOM, "--output", "text"],
+      ["s3", "cp", "--only-show-errors", "--no-progress", `s3://${BUCKET}/custom/orders-2.dump`, join(r.dumpDir, "dump")],
+    ]);
+    const meta = readFileSync(join(r.dumpDir, ".meta"), "utf8");
+    const mtime = Math.floor(statSync(join(bucketDir, "custom", "orders-2.dump")).mtimeMs / 1000);
+    assert.equal(meta, `uri=s3://${BUCKET}/custom/orders-2.dump\nlast_modified=${mtime}\n`);
+    assert.equal(await scratchSql("SELECT count(*) FROM public.orders", "verify"), "1234");
+  });
+
+  test("a fresh directory dump passes, restored in parallel, from the directory with the newest toc.dat", async () => {
+    const r = await verifyDump("dir/", "directory", 26, GOOD_CHECKS);
+    assert.equal(r.fetch.code, 0, r.fetch.stderr);
+    assert.equal(r.verify!.code, 0, r.verify!.stderr);
+    const { ageHours, restoreSeconds, ...rest } = r.json!;
+    assert.deepEqual(rest, { dump: `s3://${BUCKET}/dir/2024-02/`, checks: GOOD_RESULTS, verdict: "pass", reason: null });
+    assert.ok(Math.abs((ageHours as number) - 2) < 0.05, `ageHours ${ageHours}`);
+    assert.equal(typeof restoreSeconds, "number");
+    assert.deepEqual(r.awsCalls, [
+      ["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "dir/", "--query", QUERY_DIRECTORY, "--output", "text"],
+      ["s3", "cp", "--only-show-errors", "--no-progress", "--recursive", `s3://${BUCKET}/dir/2024-02/`, join(r.dumpDir, "dump/")],
+    ]);
+    assert.ok(existsSync(join(r.dumpDir, "dump", "toc.dat")));
+  });
+
+  test("a truncated custom dump fails while restoring, with pg_restore's reason", async () => {
+    const r = await verifyDump("truncated/", "custom", 26, GOOD_CHECKS);
+    assert.equal(r.verify!.code, 1);
+    const j = r.json!;
+    assert.equal(j.verdict, "fail");
+    assert.deepEqual(j.checks, []);
+    assert.equal(typeof j.restoreSeconds, "number");
+    assert.equal(j.reason, "restore failed: could not read from input file: end of file");
+    assert.equal(r.verify!.stderr, `upkeep dump-verify: dump verification failed for s3://${BUCKET}/truncated/orders.dump: ${j.reason}\n`);
+  });
+
+  test("a corrupted directory dump fails while restoring, with pg_restore's reason", async () => {
+    const r = await verifyDump("dir-corrupt/", "directory", 26, GOOD_CHECKS);
+    assert.equal(r.verify!.code, 1);
+    const j = r.json!;
+    assert.equal(j.verdict, "fail");
+    assert.deepEqual(j.checks, []);
+    assert.match(String(j.reason), /^restore failed: could not read from input file: \/\S+\/dump\/\d+\.dat\.gz: \S.*$/);
+    assert.match(r.verify!.stderr, /^upkeep dump-verify: dump verification failed for s3:\/\/acme-dumps\/dir-corrupt\/d1\/: restore failed: .+\n$/);
+  });
+
+  test("a dump older than maxAgeHours fails on age, before restoring", async () => {
+    await scratchSql("DROP DATABASE IF EXISTS verify");
+    const r = await verifyDump("old/", "custom", 26, GOOD_CHECKS);
+    assert.equal(r.verify!.code, 1);
+    const { ageHours, ...rest } = r.json!;
+    assert.ok(Math.abs((ageHours as number) - 30) < 0.05, `ageHours ${ageHours}`);
+    assert.deepEqual(rest, {
+      dump: `s3://${BUCKET}/old/orders.dump`,
+      restoreSeconds: null,
+      checks: [],
+      verdict: "fail",
+      reason: `the dump is ${(ageHours as number).toFixed(2)} hours old, older than maxAgeHours 26`,
+    });
+    assert.match(r.verify!.stderr, /^upkeep dump-verify: dump verification failed for s3:\/\/acme-dumps\/old\/orders\.dump: the dump is 30\.\d\d hours old, older than maxAgeHours 26\n$/);
+    assert.equal(await scratchSql("SELECT count(*) FROM pg_database WHERE datname = 'verify'"), "0", "no restore was attempted");
+  });
+
+  test("an unmet minRows fails, naming the table and the counts; a failing SQL check shows the query; every check still runs", async () => {
+    const failingSql = "SELECT count(*) = 0 FROM public.orders WHERE total < 0";
+    const r = await verifyDump("custom/", "custom", 26, [
+      { table: "public.customers", minRows: 1000 },
+      { sql: failingSql },
+      { table: "orders", minRows: 1 },
+      { sql: "SELECT 1 FROM public.orders LIMIT 2" },
+      { table: "public.missing", minRows: 0 },
+    ]);
+    assert.equal(r.verify!.code, 1);
+    const j = r.json!;
+    assert.equal(j.verdict, "fail");
+    assert.deepEqual(j.checks, [
+      { check: "public.customers >= 1000 rows", ok: false, detail: "10 rows" },
+      { check: failingSql, ok: false, detail: "returned false" },
+      { check: "orders >= 1 rows", ok: true, detail: "1234 rows" },
+      { check: "SELECT 1 FROM public.orders LIMIT 2", ok: false, detail: "returned 2 rows" },
+      { check: "public.missing >= 0 rows", ok: false, detail: 'relation "public.missing" does not exist' },
+    ]);
+    const reason = [
+      "public.customers has 10 rows, fewer than the 1000 required",
+      `SQL check failed: ${failingSql}: returned false`,
+      "SQL check failed: SELECT 1 FROM public.orders LIMIT 2: returned 2 rows",
+      'public.missing: relation "public.missing" does not exist',
+    ].join("; ");
+    assert.equal(j.reason, reason);
+    assert.equal(r.verify!.stderr, `upkeep dump-verify: dump verification failed for s3://${BUCKET}/custom/orders-2.dump: ${reason}\n`);
+  });
+
+  test("SQL with quotes, backslashes and newlines survives the env and the JSON line", async () => {
+    const sql = "SELECT 'a\"b\\\\c' <> ''\n  AND true";
+    const r = await verifyDump("custom/", "custom", 26, [{ sql }]);
+    assert.equal(r.verify!.code, 0, r.verify!.stdout + r.verify!.stderr);
+    assert.deepEqual(r.json!.checks, [{ check: sql, ok: true, detail: "true" }]);
+  });
+
+  test("an empty prefix fails with 'no dump found under s3://…'", async () => {
+    const r = await verifyDump("empty/", "custom", 26, GOOD_CHECKS);
+    assert.equal(r.fetch.code, 1);
+    assert.equal(r.fetch.stdout, "");
+    assert.equal(r.fetch.stderr, `upkeep dump-fetch: no dump found under s3://${BUCKET}/empty/\n`);
+    assert.equal(existsSync(join(r.dumpDir, ".meta")), false);
+    const d = await verifyDump("empty/", "directory", 26, GOOD_CHECKS);
+    assert.equal(d.fetch.stderr, `upkeep dump-fetch: no dump found under s3://${BUCKET}/empty/\n`);
+  });
+
+  test("a listing error gives the CLI's reason", async () => {
+    const r = await sh("dump-fetch.sh", {
+      UPKEEP_DUMP_LOCATION: "s3://no-such-bucket/x/", UPKEEP_DUMP_FORMAT: "custom", UPKEEP_DUMP_DIR: work,
+      FAKE_S3_ROOT: s3root, FAKE_AWS_LOG: join(work, "err.log"),
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^upkeep dump-fetch: cannot list s3:\/\/no-such-bucket\/x\/: An error occurred \(NoSuchBucket\).*\n$/);
+  });
+
+  test("verify without a fetched dump fails with one JSON line", async () => {
+    const dir = mkdtempSync(join(work, "nometa-"));
+    const r = await sh("dump-verify.sh", { ...scratchEnv(), UPKEEP_DUMP_DIR: dir, UPKEEP_DUMP_MAX_AGE_HOURS: "1", UPKEEP_DUMP_CHECKS: "" });
+    assert.equal(r.code, 1);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      dump: null, ageHours: null, restoreSeconds: null, checks: [], verdict: "fail",
+      reason: `no dump was fetched (${dir}/.meta is missing)`,
+    });
+  });
+
+  test("the scratch server listens on 127.0.0.1 only and runs as a non-root user", async () => {
+    assert.equal(await scratchSql("SHOW listen_addresses"), "127.0.0.1");
+    assert.equal(await scratchSql("SHOW fsync"), "off");
+    assert.match(scratch.log(), /upkeep scratch-postgres: scratch server on 127\.0\.0\.1:\d+, data in /);
+    const owner = statSync(join(scratch.data, "PG_VERSION")).uid;
+    assert.notEqual(owner, 0);
+  });
+
+  test("the scripts pass shellcheck", () => {
+    const r = spawnSync("shellcheck", ["-s", "sh", ...["dump-fetch.sh", "dump-verify.sh", "scratch-postgres.sh"].map((s) => join(SCRIPTS, s))], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
+
+// ---------------------------------------------------------------- pure pieces
+const DUMP: DumpConfig = {
+  database: "orders",
+  location: "s3://acme-db-dumps/prod/orders/",
+  format: "directory",
+  maxAgeHours: 26,
+  cadence: "daily",
+  durationMinutes: 60,
+  checks: [{ table: "public.orders", minRows: 1000 }, { sql: "SELECT count(*) = 0 FROM public.orders WHERE total < 0" }],
+};
+const ROLE = "arn:aws:iam::123456789012:role/upkeep-dump-reader";
+const TASK = { id: "orders-dump-verify", durationMinutes: 60, timeZone: "Europe/Berlin", cadence: "daily" };
+const OPTIONS = { postgresImage: "docker.io/library/postgres:15.10-alpine", environment: "prod", namespace: "upkeep-prod", roleArn: ROLE };
+
+describe("dumpReaderPolicy", () => {
+  test("lists and reads only the prefix, with no wildcard actions", () => {
+    const doc = dumpReaderPolicy(DUMP.location);
+    assert.deepEqual(doc, {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ListDumpPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::acme-db-dumps", Condition: { StringLike: { "s3:prefix": ["prod/orders/*"] } } },
+        { Sid: "ReadDumps", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-db-dumps/prod/orders/*" },
+      ],
+    });
+    for (const s of doc.Statement) assert.doesNotMatch(String(s.Action), /\*/);
+  });
+
+  test("the IRSA trust names only the task's ServiceAccount", () => {
+    const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC";
+    assert.deepEqual(dumpReaderTrustPolicy(arn, "https://oidc.eks.eu-central-1.amazonaws.com/id/ABC", "upkeep-prod", "orders-dump-verify"), {
+      Version: "2012-10-17",
+      Statement: [{
+        Sid: "IrsaServiceAccount",
+        Effect: "Allow",
+        Principal: { Federated: arn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            "oidc.eks.eu-central-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:upkeep-prod:orders-dump-verify",
+            "oidc.eks.eu-central-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+          },
+        },
+      }],
+    });
+  });
+});
+
+describe("dumpVerificationPod", () => {
+  const hardened = (uid?: number) => ({
+    allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+    ...(uid !== undefined ? { runAsUser: uid, runAsGroup: uid } : {}),
+    capabilities: { drop: ["ALL"] },
+  });
+  const resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+  const common = [
+    { name: "HOME", value: "/tmp" },
+    { name: "UPKEEP_TASK", value: "orders-dump-verify" },
+    { name: "UPKEEP_CADENCE", value: "daily" },
+    { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
+    { name: "UPKEEP_DEADLINE_SECONDS", value: "3600" },
+    { name: "UPKEEP_DUMP_LOCATION", value: "s3://acme-db-dumps/prod/orders/" },
+    { name: "UPKEEP_DUMP_FORMAT", value: "directory" },
+    { name: "UPKEEP_DUMP_DIR", value: "/dump" },
+  ];
+  const probe = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres"] } };
+
+  test("fetch, then the scratch server as a native sidecar, then the verifier", () => {
+    const pod = dumpVerificationPod(TASK, DUMP, OPTIONS);
+    assert.deepEqual(pod, {
+      container: {
+        image: OPTIONS.postgresImage,
+        command: ["/bin/sh", "/upkeep/scripts/dump-verify.sh"],
+        args: [],
+        env: [
+          ...common,
+          { name: "PGHOST", value: "127.0.0.1" },
+          { name: "PGPORT", value: "5432" },
+          { name: "PGUSER", value: "postgres" },
+          { name: "PGDATABASE", value: "postgres" },
+          { name: "PGCONNECT_TIMEOUT", value: "10" },
+          { name: "UPKEEP_DUMP_MAX_AGE_HOURS", value: "26" },
+          { name: "UPKEEP_RESTORE_JOBS", value: "2" },
+          { name: "UPKEEP_DUMP_CHECKS", value: '{"table":"public.orders","minRows":1000}\n{"sql":"SELECT count(*) = 0 FROM public.orders WHERE total < 0"}' },
+        ],
+        resources,
+        runAsUser: 10001,
+      },
+      initContainers: [
+        {
+          name: "fetch",
+          image: "docker.io/amazon/aws-cli:2.22.35",
+          imagePullPolicy: "IfNotPresent",
+          command: ["/bin/sh", "/upkeep/scripts/dump-fetch.sh"],
+          env: common,
+          resources,
+          securityContext: hardened(),
+          volumeMounts: [
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "scripts", mountPath: "/upkeep/scripts", readOnly: true },
+            { name: "dump", mountPath: "/dump" },
+          ],
+        },
+        {
+          name: "scratch-postgres",
+          image: OPTIONS.postgresImage,
+          imagePullPolicy: "IfNotPresent",
+          restartPolicy: "Always",
+          command: ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"],
+          env: [{ name: "HOME", value: "/tmp" }, { name: "PGDATA", value: "/scratch/data" }, { name: "PGPORT", value: "5432" }],
+          resources,
+          securityContext: hardened(70),
+          startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 60 },
+          readinessProbe: { ...probe, periodSeconds: 10 },
+          volumeMounts: [
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "scripts", mountPath: "/upkeep/scripts", readOnly: true },
+            { name: "scratch", mountPath: "/scratch" },
+          ],
+        },
+      ],
+      volumes: [{ name: "dump", emptyDir: {} }, { name: "scratch", emptyDir: {} }],
+      volumeMounts: [{ name: "dump", mountPath: "/dump", readOnly: true }],
+      serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": ROLE },
+    });
+    // Credentials only through IRSA: no AWS variable anywhere.
+    for (const c of [...pod.initContainers, { env: pod.container.env }]) {
+      for (const e of c.env as { name: string }[]) assert.doesNotMatch(e.name, /^AWS_/);
+    }
+  });
+
+  test("monthly slots guard the fetch and the verifier; Debian images run the server as uid 999", () => {
+    const pod = dumpVerificationPod({ ...TASK, cadence: "monthly", guard: "first-week-of-month" }, DUMP, { ...OPTIONS, postgresImage: "docker.io/library/postgres:15.10" });
+    assert.deepEqual(pod.container.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/dump-verify.sh"]);
+    assert.deepEqual(pod.initContainers[0]!.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/dump-fetch.sh"]);
+    assert.deepEqual(pod.initContainers[1]!.command, ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"]);
+    assert.deepEqual(pod.initContainers[1]!.securityContext, hardened(999));
+  });
+
+  test("in the CronJob: init containers, volumes and mounts after the built-in ones, the IRSA annotation on the ServiceAccount", () => {
+    const pod = dumpVerificationPod(TASK, DUMP, OPTIONS);
+    const task = { id: TASK.id, kind: "custom", title: "t", configPath: "upkeep:backups.dumps[0]", schedule: { id: TASK.id, cadence: "daily", durationMinutes: 60, cron: "30 1 * * *", timeZone: "Europe/Berlin", outsideWindow: false } } as unknown as MaintenanceTask;
+    const inputs: CronJobInputs = {
+      task, environment: "prod", paused: false, namespace: "upkeep-prod", tier: TIER_DEFAULTS.production, container: pod.container,
+      scriptsConfigMap: "upkeep-scripts", scriptsChecksum: "sha256:x", runbookUrl: "https://x", window: "sat 00:30 240 Europe/Berlin",
+    };
+    const withPod = { ...inputs, pod };
+    // Plain JSON in, plain JSON out: view it without Pulumi's Input wrappers.
+    interface PodSpecView {
+      initContainers?: unknown[];
+      containers: { volumeMounts: { name: string }[] }[];
+      volumes: { name: string }[];
+      automountServiceAccountToken: boolean;
+    }
+    const podSpec = (i: CronJobInputs) =>
+      (buildCronJob(i) as unknown as { spec: { jobTemplate: { spec: { template: { spec: PodSpecView } } } } }).spec.jobTemplate.spec.template.spec;
+    const saAnnotations = (i: CronJobInputs) => (buildServiceAccount(i) as unknown as { metadata: { annotations?: unknown } }).metadata.annotations;
+    const plainSpec = podSpec(inputs);
+    const spec = podSpec(withPod);
+    assert.equal("initContainers" in plainSpec, false);
+    assert.deepEqual(spec.initContainers, pod.initContainers);
+    assert.deepEqual(spec.volumes.map((v) => v.name), ["tmp", "scripts", "dump", "scratch"]);
+    assert.deepEqual(spec.containers[0]!.volumeMounts.map((m) => m.name), ["tmp", "scripts", "dump"]);
+    assert.equal(spec.automountServiceAccountToken, false);
+    assert.deepEqual(saAnnotations(withPod), { "eks.amazonaws.com/role-arn": ROLE });
+    assert.equal(saAnnotations(inputs), undefined);
+  });
+});
