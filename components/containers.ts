@@ -27,7 +27,8 @@ export interface ContainerPlan {
   readonly runAsUser: number;
 }
 
-const plain = (name: string, value: string): EnvVar => ({ name, value });
+export const plainEnv = (name: string, value: string): EnvVar => ({ name, value });
+const plain = plainEnv;
 const fromSecret = (name: string, secret: string, key: string): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
 
 /** The guard wrapper goes in front of any command of a task that runs once per period. */
@@ -35,16 +36,27 @@ function guarded(task: MaintenanceTask, command: readonly string[]): string[] {
   return task.schedule.guard ? ["/bin/sh", scriptPath("period-guard.sh"), ...command] : [...command];
 }
 
-/** Variables every task gets: where it is, when its slot ends, and a writable HOME. */
-function taskEnv(task: MaintenanceTask): EnvVar[] {
+export interface TaskTiming {
+  readonly cadence: string;
+  readonly timeZone: string;
+  readonly durationMinutes: number;
+}
+
+/** Variables every task's containers get: where it is, when its slot ends, and a writable HOME. */
+export function standardTaskEnv(id: string, timing: TaskTiming): EnvVar[] {
   return [
     plain("HOME", "/tmp"),
-    plain("UPKEEP_TASK", task.id),
-    plain("UPKEEP_CADENCE", task.schedule.cadence),
-    plain("UPKEEP_TIMEZONE", task.schedule.timeZone),
-    plain("UPKEEP_DEADLINE_SECONDS", String(task.schedule.durationMinutes * 60)),
+    plain("UPKEEP_TASK", id),
+    plain("UPKEEP_CADENCE", timing.cadence),
+    plain("UPKEEP_TIMEZONE", timing.timeZone),
+    plain("UPKEEP_DEADLINE_SECONDS", String(timing.durationMinutes * 60)),
   ];
 }
+
+const taskEnv = (task: MaintenanceTask): EnvVar[] => standardTaskEnv(task.id, task.schedule);
+
+/** Requests and limits for a task that does not set its own. */
+export const defaultResources = (): Resources => ({ requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } });
 
 /** `schema.table:column:retentionDays:batchSize`, the format cleanup.sh reads. */
 export function cleanupTablesEnv(tables: readonly CleanupTableConfig[]): string {
@@ -74,7 +86,7 @@ export function databaseContainer(task: DatabaseTask, postgresImage: string): Co
       plain("PGAPPNAME", `upkeep-${task.id}`),
       ...specific,
     ],
-    resources: { requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } },
+    resources: defaultResources(),
     runAsUser: POD_DEFAULTS.runAsUser,
   };
 }

@@ -16,7 +16,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
-import type { ContainerPlan, EnvVar } from "./containers";
+import { standardTaskEnv, type ContainerPlan, type EnvVar } from "./containers";
 import { scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
 import { POD_DEFAULTS } from "./tiers";
 
@@ -103,13 +103,7 @@ const resources = () => ({ requests: { ...POD_DEFAULTS.requests }, limits: { ...
 
 export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, options: DumpPodOptions): DumpVerificationPod {
   const guarded = (command: string[]) => (task.guard ? ["/bin/sh", scriptPath("period-guard.sh"), ...command] : command);
-  const common: EnvVar[] = [
-    plain("HOME", "/tmp"),
-    plain("UPKEEP_TASK", task.id),
-    plain("UPKEEP_CADENCE", task.cadence),
-    plain("UPKEEP_TIMEZONE", task.timeZone),
-    plain("UPKEEP_DEADLINE_SECONDS", String(task.durationMinutes * 60)),
-  ];
+  const common = standardTaskEnv(task.id, task);
   const dumpEnv: EnvVar[] = [
     plain("UPKEEP_DUMP_LOCATION", dump.location),
     plain("UPKEEP_DUMP_FORMAT", dump.format),

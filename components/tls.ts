@@ -4,7 +4,7 @@
  * when a leaf expires within the endpoint's `tlsMinDays`, so the usual
  * failed-run alert fires. It checks what clients see, whoever issued it.
  */
-import type { ContainerPlan, EnvVar } from "./containers";
+import { defaultResources, plainEnv, standardTaskEnv, type ContainerPlan } from "./containers";
 import { scriptPath } from "./scriptsBundle";
 import { POD_DEFAULTS } from "./tiers";
 import type { EndpointConfig, VerificationTaskLike } from "./verification";
@@ -30,8 +30,6 @@ export function tlsEndpointsEnv(endpoints: readonly Pick<EndpointConfig, "url" |
     .join(" ");
 }
 
-const plain = (name: string, value: string): EnvVar => ({ name, value });
-
 export function tlsCheckContainer(task: VerificationTaskLike, endpoints: readonly EndpointConfig[]): ContainerPlan {
   const slotSeconds = task.schedule.durationMinutes * 60;
   // Endpoints are checked one after another; all of them must fit the Job's deadline.
@@ -44,16 +42,11 @@ export function tlsCheckContainer(task: VerificationTaskLike, endpoints: readonl
     command: ["/bin/sh", scriptPath(TLS_CHECK_SCRIPT)],
     args: [],
     env: [
-      // The same variables containers.ts gives every task.
-      plain("HOME", "/tmp"),
-      plain("UPKEEP_TASK", task.id),
-      plain("UPKEEP_CADENCE", task.schedule.cadence),
-      plain("UPKEEP_TIMEZONE", task.schedule.timeZone),
-      plain("UPKEEP_DEADLINE_SECONDS", String(slotSeconds)),
-      plain("UPKEEP_TLS_ENDPOINTS", tlsEndpointsEnv(endpoints)),
-      plain("UPKEEP_TIMEOUT_SECONDS", String(TLS_CHECK_TIMEOUT_SECONDS)),
+      ...standardTaskEnv(task.id, task.schedule),
+      plainEnv("UPKEEP_TLS_ENDPOINTS", tlsEndpointsEnv(endpoints)),
+      plainEnv("UPKEEP_TIMEOUT_SECONDS", String(TLS_CHECK_TIMEOUT_SECONDS)),
     ],
-    resources: { requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } },
+    resources: defaultResources(),
     runAsUser: POD_DEFAULTS.runAsUser,
   };
 }

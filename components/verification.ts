@@ -5,7 +5,7 @@
  * Job when anything is unhealthy, so the usual failed-run alert fires.
  */
 import type { UpkeepConfig, WindowConfig } from "./config";
-import type { ContainerPlan, EnvVar } from "./containers";
+import { defaultResources, plainEnv, standardTaskEnv, type ContainerPlan } from "./containers";
 import { scriptPath } from "./scriptsBundle";
 import { unsafeLocalRanges, type DstHorizon } from "./schedule/dst";
 import { hhmmToMinute } from "./schedule/engine";
@@ -49,8 +49,6 @@ export function endpointsEnv(endpoints: readonly EndpointConfig[]): string {
     .join(" ");
 }
 
-const plain = (name: string, value: string): EnvVar => ({ name, value });
-
 export function verificationContainer(task: VerificationTaskLike, options: VerificationOptions): ContainerPlan {
   const timeout = options.timeoutSeconds ?? VERIFY_TIMEOUT_SECONDS;
   const slotSeconds = task.schedule.durationMinutes * 60;
@@ -66,20 +64,15 @@ export function verificationContainer(task: VerificationTaskLike, options: Verif
     command: ["/bin/sh", scriptPath(VERIFY_SCRIPT)],
     args: [],
     env: [
-      // The same variables containers.ts gives every task.
-      plain("HOME", "/tmp"),
-      plain("UPKEEP_TASK", task.id),
-      plain("UPKEEP_CADENCE", task.schedule.cadence),
-      plain("UPKEEP_TIMEZONE", task.schedule.timeZone),
-      plain("UPKEEP_DEADLINE_SECONDS", String(slotSeconds)),
-      plain("UPKEEP_ENVIRONMENT", options.environment),
-      plain("UPKEEP_ENDPOINTS", endpointsEnv(options.endpoints)),
-      plain("UPKEEP_TIMEOUT_SECONDS", String(timeout)),
+      ...standardTaskEnv(task.id, task.schedule),
+      plainEnv("UPKEEP_ENVIRONMENT", options.environment),
+      plainEnv("UPKEEP_ENDPOINTS", endpointsEnv(options.endpoints)),
+      plainEnv("UPKEEP_TIMEOUT_SECONDS", String(timeout)),
       ...(options.webhookSecret
         ? [{ name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: options.webhookSecret.name, key: options.webhookSecret.key } } }]
         : []),
     ],
-    resources: { requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } },
+    resources: defaultResources(),
     runAsUser: POD_DEFAULTS.runAsUser,
   };
 }
