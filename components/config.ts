@@ -133,7 +133,7 @@ const goDuration = z.string().refine((v) => goDurationSeconds(v) !== undefined &
 
 const arn = (service: string, resource: string) =>
   z.string().refine((v) => new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:${resource}`).test(v), {
-    error: (iss) => `must be an ${service} ARN like arn:aws:${service}:<region>:<account>:${resource}… (got ${JSON.stringify(iss.input)})`,
+    error: (iss) => `must be a ${service} ARN like arn:aws:${service}:<region>:<account>:${resource}… (got ${JSON.stringify(iss.input)})`,
   });
 
 /** The default lifetime cert-manager gives a certificate, which renew-before must stay under. */

@@ -163,3 +163,35 @@ test("task settings take a cadence, off, or an object, and reject anything else"
 test("missing required sections name the key", () => {
   assert.deepEqual(problems({}), ["upkeep:environment: is required"]);
 });
+
+test("certificates, credentials and endpoints: bad input is named by path", () => {
+  const raw = referenceConfig();
+  raw.certificates = {
+    kubernetes: [
+      { name: "api", secretName: "api-tls", dnsNames: ["api.example.com"], issuer: { kind: "ClusterIssuer", name: "le" }, duration: "720h", renewBefore: "800h" },
+      { name: "www", secretName: "www-tls", dnsNames: ["www.example.com"], issuer: { kind: "Vault", name: "le" } },
+    ],
+  };
+  raw.credentials = [{ name: "db", secretId: "orders-db", rotationLambdaArn: "arn:aws:lambda:eu-central-1:123456789012:function:rotate", everyDays: 30 }];
+  raw.endpoints = [{ url: "http://api.example.com/healthz" }];
+  assert.deepEqual(problems(raw), [
+    'upkeep:endpoints[0].url: must be an https:// URL (got "http://api.example.com/healthz")',
+    "upkeep:certificates.kubernetes[0].renewBefore: must be shorter than the certificate's duration (800h ≥ 720h)",
+    'upkeep:certificates.kubernetes[1].issuer.kind: must be one of Issuer, ClusterIssuer (got "Vault")',
+    'upkeep:credentials[0].secretId: must be a secretsmanager ARN like arn:aws:secretsmanager:<region>:<account>:secret:… (got "orders-db")',
+  ]);
+});
+
+test("backups: production needs restore testing, dumps name a database and a way to read them", () => {
+  const raw = referenceConfig();
+  raw.backups = {
+    aws: { vaultName: "prod-maintenance", retentionDays: 35, selectionTags: { backup: "true" } },
+    dumps: [{ database: "billing", location: "s3://acme-db-dumps/prod/billing", maxAgeHours: 26 }],
+  };
+  assert.deepEqual(problems(raw), [
+    'upkeep:backups.dumps[0].location: must be an s3://bucket/prefix/ ending in / (got "s3://acme-db-dumps/prod/billing")',
+    "upkeep:backups.dumps[0].roleArn: is required unless upkeep:kubernetes.oidcProviderArn is set, from which upkeep creates a role that may read only this prefix",
+    'upkeep:backups.dumps[0].database: names no database in upkeep:databases (got "billing"; known: orders)',
+    "upkeep:backups.aws.restoreTesting: is required in production: a backup counts only once a restore has proved it, at least quarterly",
+  ]);
+});
