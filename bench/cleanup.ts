@@ -1,0 +1,260 @@
+/**
+ * Cleanup throughput against lock safety, on real PostgreSQL 15.
+ *
+ * For each mode (upkeep's batched cleanup.sh, then one naive DELETE), on a
+ * freshly built public.events (see pgdata.ts):
+ * 1. a writer starts: one psql process running a DO loop that, every 5 ms,
+ *    INSERTs a new row and UPDATEs a random recent row (ids in the newer 40%),
+ *    each its own transaction, timing each statement + COMMIT with
+ *    clock_timestamp() on the server (so psql/node scheduling is excluded);
+ * 2. idle phase: the writer alone, for --idle seconds: the idle p99;
+ * 3. run phase: the cleanup runs while the writer goes on;
+ * 4. the writer stops and writes its latencies, tagged by phase.
+ * Longest transaction: the cleanup runs as role `maint`, which has
+ * log_min_duration_statement = 0; the server log (prefix "%n [%p] %a:") is
+ * parsed per backend: a transaction runs from its BEGIN's start (log time −
+ * duration) to its COMMIT's log time; a statement outside BEGIN…COMMIT is its
+ * own transaction. WAL: pg_wal_lsn_diff of pg_current_wal_lsn() around the run;
+ * the writer's share (its WAL per iteration in the idle phase × its iterations
+ * during the run) is subtracted and reported separately. full_page_writes is
+ * off on the throwaway server, so WAL excludes full-page images.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startPostgres, type Postgres } from "../test/support/postgres";
+import { createEventsTable, oldRows, RETENTION_DAYS } from "./pgdata";
+import { log, median, onAbort, percentile, round, runTimed, type Target } from "./util";
+
+const ROOT = resolve(__dirname, "..");
+const SCRIPTS = join(ROOT, "components", "scripts");
+const DB = "bench";
+const MAINT_PW = "maint-bench-pw";
+const BATCH = 5000;
+
+export interface CleanupOptions {
+  readonly rows: number;
+  readonly idleSeconds: number;
+}
+
+export interface CleanupMode {
+  readonly mode: "batched" | "naive";
+  readonly rowsDeleted: number;
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+  readonly transactions: number;
+  readonly longestTransactionMs: number;
+  readonly medianTransactionMs: number;
+  readonly writer: { idleP99Ms: number; idleMaxMs: number; p99Ms: number; maxMs: number; idleStatements: number; statements: number };
+  readonly walBytes: { total: number; writerEstimate: number; cleanup: number };
+  readonly check: { oldBefore: number; newerBefore: number; newerAfter: number; oldLeft: number; writerInserted: number; writerRowsLeft: number; ok: boolean };
+}
+
+export interface CleanupResult {
+  readonly rows: number;
+  readonly batchSize: number;
+  readonly retentionDays: number;
+  readonly idleSeconds: number;
+  readonly modes: CleanupMode[];
+  readonly targets: Target[];
+}
+
+const WRITER_SQL = (lo: number, span: number) => `DO $$
+DECLARE
+  t0 timestamptz; ph text; v bigint;
+  phases text[] := '{}'; kinds text[] := '{}'; lat float8[] := '{}';
+BEGIN
+  LOOP
+    SELECT phase INTO ph FROM bench_ctl;
+    EXIT WHEN ph = 'stop';
+    t0 := clock_timestamp();
+    INSERT INTO public.events (created_at, payload) VALUES (clock_timestamp(), 'writer');
+    COMMIT;
+    phases := phases || ph; kinds := kinds || 'insert'::text;
+    lat := lat || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+    v := ${lo} + floor(random() * ${span})::bigint;
+    t0 := clock_timestamp();
+    UPDATE public.events SET payload = md5(clock_timestamp()::text) WHERE id = v;
+    COMMIT;
+    phases := phases || ph; kinds := kinds || 'update'::text;
+    lat := lat || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+    PERFORM pg_sleep(0.005);
+  END LOOP;
+  INSERT INTO bench_latency (phase, kind, ms) SELECT * FROM unnest(phases, kinds, lat);
+  COMMIT;
+END $$`;
+
+interface Txn {
+  readonly pid: string;
+  readonly ms: number;
+}
+
+/** Transactions of the logged (maint) sessions in a slice of the server log. */
+export function transactionsFromLog(text: string): Txn[] {
+  const open = new Map<string, number>();
+  const out: Txn[] = [];
+  const re = /^(\d+\.\d+) \[(\d+)\] [^:]*: LOG: {2}duration: ([\d.]+) ms {2}statement: (.*)$/;
+  for (const line of text.split("\n")) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const end = Number(m[1]) * 1000;
+    const pid = m[2]!;
+    const dur = Number(m[3]);
+    const stmt = m[4]!.trim().toUpperCase();
+    if (/^(BEGIN|START TRANSACTION)\b/.test(stmt)) open.set(pid, end - dur);
+    else if (/^(COMMIT|END|ROLLBACK)\b/.test(stmt)) {
+      const start = open.get(pid);
+      if (start !== undefined) out.push({ pid, ms: end - start });
+      open.delete(pid);
+    } else if (!open.has(pid)) out.push({ pid, ms: dur });
+  }
+  return out;
+}
+
+async function lsn(pg: Postgres): Promise<string> {
+  return pg.psql("SELECT pg_current_wal_lsn()", DB);
+}
+async function walDiff(pg: Postgres, a: string, b: string): Promise<number> {
+  return Number(await pg.psql(`SELECT pg_wal_lsn_diff('${b}', '${a}')`, DB));
+}
+const num = async (pg: Postgres, sql: string) => Number(await pg.psql(sql, DB));
+
+async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOptions, logFile: string): Promise<CleanupMode> {
+  const { rows } = opts;
+  const old = oldRows(rows);
+  log(`cleanup ${mode}: building ${rows} rows`);
+  await createEventsTable(pg, DB, rows, "maint");
+  await pg.psql(
+    `DROP TABLE IF EXISTS bench_ctl, bench_latency;
+     CREATE TABLE bench_ctl (phase text NOT NULL); INSERT INTO bench_ctl VALUES ('warmup');
+     CREATE TABLE bench_latency (phase text, kind text, ms float8);
+     CHECKPOINT;`,
+    DB,
+  );
+  const cutoffSql = `now() - interval '${RETENTION_DAYS} days'`;
+  const oldBefore = await num(pg, `SELECT count(*) FROM public.events WHERE created_at < ${cutoffSql}`);
+  const newerBefore = await num(pg, `SELECT count(*) FROM public.events WHERE created_at >= ${cutoffSql}`);
+  if (oldBefore !== old) throw new Error(`expected ${old} rows older than the cutoff, found ${oldBefore}`);
+
+  const writer = spawn("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", WRITER_SQL(old + 1, rows - old)], {
+    env: { PATH: process.env.PATH ?? "", ...pg.connEnv(pg.superuser, pg.password, DB), PGAPPNAME: "bench-writer" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let writerErr = "";
+  writer.stderr!.on("data", (d) => (writerErr += d));
+  const writerDone = new Promise<number | null>((r) => writer.once("close", r));
+  const setPhase = (p: string) => pg.psql(`UPDATE bench_ctl SET phase = '${p}'`, DB);
+  try {
+    await sleep(500); // connection and plan caches warm, outside both phases
+    const idleLsn0 = await lsn(pg);
+    await setPhase("idle");
+    await sleep(opts.idleSeconds * 1000);
+    await setPhase("run");
+    const idleLsn1 = await lsn(pg);
+    const logOffset = statSync(logFile).size;
+
+    const env = { PATH: `${process.env.PATH}`, HOME: "/tmp", ...pg.connEnv("maint", MAINT_PW, DB) };
+    log(`cleanup ${mode}: running`);
+    const ran =
+      mode === "batched"
+        ? await runTimed("sh", [join(SCRIPTS, "cleanup.sh")], {
+            env: { ...env, UPKEEP_CLEANUP_TABLES: `public.events:created_at:${RETENTION_DAYS}:${BATCH}`, UPKEEP_DEADLINE_SECONDS: "3600" },
+          })
+        : await runTimed("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `DELETE FROM public.events WHERE created_at < ${cutoffSql}`], {
+            env: { ...env, PGAPPNAME: "bench-naive" },
+          });
+    const runLsn1 = await lsn(pg);
+    if (ran.code !== 0) throw new Error(`${mode} cleanup failed (${ran.code}): ${ran.stderr}${ran.stdout}`);
+    await sleep(200);
+    await setPhase("stop");
+    const code = await writerDone;
+    if (code !== 0) throw new Error(`the writer failed (${code}): ${writerErr}`);
+
+    const txns = transactionsFromLog(readFileSync(logFile).subarray(logOffset).toString("utf8"));
+    const lat = (phase: string) => pg.psql(`SELECT coalesce(string_agg(ms::text, ','), '') FROM bench_latency WHERE phase = '${phase}'`, DB).then((s) => (s ? s.split(",").map(Number) : []));
+    const idle = await lat("idle");
+    const run = await lat("run");
+    const idleIterations = idle.length / 2;
+    const runIterations = run.length / 2;
+    const idleWal = await walDiff(pg, idleLsn0, idleLsn1);
+    const totalWal = await walDiff(pg, idleLsn1, runLsn1);
+    const writerEstimate = idleIterations > 0 ? Math.round((idleWal / idleIterations) * runIterations) : 0;
+
+    const oldLeft = await num(pg, `SELECT count(*) FROM public.events WHERE id <= ${rows} AND created_at < ${cutoffSql}`);
+    const newerAfter = await num(pg, `SELECT count(*) FROM public.events WHERE id <= ${rows} AND created_at >= ${cutoffSql}`);
+    const writerInserted = await num(pg, "SELECT count(*) FROM bench_latency WHERE kind = 'insert'");
+    const writerRowsLeft = await num(pg, `SELECT count(*) FROM public.events WHERE id > ${rows}`);
+    const rowsDeleted = oldBefore - oldLeft;
+    const seconds = ran.ms / 1000;
+    const result: CleanupMode = {
+      mode,
+      rowsDeleted,
+      seconds: round(seconds, 3),
+      rowsPerSecond: Math.round(rowsDeleted / seconds),
+      transactions: txns.length,
+      longestTransactionMs: round(Math.max(0, ...txns.map((t) => t.ms)), 1),
+      medianTransactionMs: round(median(txns.map((t) => t.ms)), 1),
+      writer: {
+        idleP99Ms: round(percentile(idle, 99), 3),
+        idleMaxMs: round(Math.max(...idle), 3),
+        p99Ms: round(percentile(run, 99), 3),
+        maxMs: round(Math.max(...run), 3),
+        idleStatements: idle.length,
+        statements: run.length,
+      },
+      walBytes: { total: totalWal, writerEstimate, cleanup: Math.max(0, totalWal - writerEstimate) },
+      check: {
+        oldBefore,
+        newerBefore,
+        newerAfter,
+        oldLeft,
+        writerInserted,
+        writerRowsLeft,
+        ok: newerAfter === newerBefore && writerRowsLeft === writerInserted && oldLeft === 0,
+      },
+    };
+    log(`cleanup ${mode}: ${rowsDeleted} rows in ${result.seconds} s, longest txn ${result.longestTransactionMs} ms, writer p99 ${result.writer.p99Ms} ms (idle ${result.writer.idleP99Ms} ms)`);
+    return result;
+  } finally {
+    await setPhase("stop").catch(() => {});
+    if (writer.exitCode === null && writer.signalCode === null) {
+      const t = setTimeout(() => writer.kill("SIGKILL"), 10_000);
+      await writerDone;
+      clearTimeout(t);
+    }
+  }
+}
+
+export async function runCleanupBench(opts: CleanupOptions): Promise<CleanupResult> {
+  log("cleanup: starting PostgreSQL 15");
+  const pg = await startPostgres();
+  const unregister = onAbort(() => pg.stop());
+  try {
+    const dataDir = await pg.psql("SHOW data_directory");
+    const logFile = join(dirname(dataDir), "log");
+    await pg.psql(`ALTER SYSTEM SET log_line_prefix = '%n [%p] %a: '`);
+    await pg.psql("SELECT pg_reload_conf()");
+    await pg.psql(`CREATE ROLE maint LOGIN PASSWORD '${MAINT_PW}'`);
+    await pg.psql("ALTER ROLE maint SET log_min_duration_statement = 0");
+    await pg.psql(`CREATE DATABASE ${DB}`);
+    const modes = [await runMode(pg, "batched", opts, logFile), await runMode(pg, "naive", opts, logFile)];
+    const [b, n] = modes as [CleanupMode, CleanupMode];
+    const targets: Target[] = [
+      { benchmark: "cleanup batched/naive throughput", value: round(b.rowsPerSecond / n.rowsPerSecond), unit: "×", target: "≥ 0.5", ok: b.rowsPerSecond >= 0.5 * n.rowsPerSecond },
+      { benchmark: "cleanup longest batch transaction", value: b.longestTransactionMs, unit: "ms", target: "≤ 1000", ok: b.longestTransactionMs <= 1000 },
+      {
+        benchmark: "cleanup writer p99 batched/idle",
+        value: round(b.writer.p99Ms / b.writer.idleP99Ms),
+        unit: "×",
+        target: "≤ 2",
+        ok: b.writer.p99Ms <= 2 * b.writer.idleP99Ms,
+      },
+      { benchmark: "cleanup no newer row deleted", value: b.check.newerBefore - b.check.newerAfter, unit: "rows", target: "= 0", ok: b.check.ok },
+    ];
+    return { rows: opts.rows, batchSize: BATCH, retentionDays: RETENTION_DAYS, idleSeconds: opts.idleSeconds, modes, targets };
+  } finally {
+    unregister();
+    await pg.stop();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Backup verification overhead, on real PostgreSQL 15.
+ *
+ * A source database holds public.events (--rows rows, see pgdata.ts); pg_dump
+ * writes it in custom (-Fc) and directory (-Fd -j 2) format into a local
+ * directory that a fake `aws` (first on PATH) serves as the S3 bucket. Per
+ * format and repetition, on the same server, each after a CHECKPOINT and with
+ * its target database absent (as in the pod's fresh scratch server):
+ * - upkeep: the real dump-fetch.sh (list the prefix, copy the newest dump)
+ *   then the real dump-verify.sh (age check, DROP/CREATE DATABASE verify,
+ *   pg_restore --no-owner --no-privileges --exit-on-error [--jobs 2], the
+ *   checks, the JSON verdict), timed together from spawn to exit;
+ * - plain: CREATE DATABASE plain (untimed), then the same pg_restore command
+ *   into it, timed from spawn to exit.
+ * The ratio is median(upkeep) / median(plain) per format.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startPostgres, type Postgres } from "../test/support/postgres";
+import { createEventsTable } from "./pgdata";
+import { log, median, onAbort, round, runOk, runTimed, type Target } from "./util";
+
+const ROOT = resolve(__dirname, "..");
+const SCRIPTS = join(ROOT, "components", "scripts");
+const PG_BIN = process.env.UPKEEP_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+const BUCKET = "bench-dumps";
+const RESTORE_JOBS = "2";
+
+/** Serves $FAKE_S3_ROOT/<bucket>/<key> for the two calls dump-fetch.sh makes. */
+const FAKE_AWS = `#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const argv = process.argv.slice(2);
+const root = process.env.FAKE_S3_ROOT;
+const die = (code, msg) => { process.stderr.write(msg + "\\n"); process.exit(code); };
+const walk = (dir, rel) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? walk(path.join(dir, e.name), rel + e.name + "/") : [rel + e.name]);
+const s3path = (uri) => { const m = /^s3:\\/\\/([^/]+)\\/(.*)$/.exec(uri); if (!m) die(2, "bad s3 uri " + uri); return path.join(root, m[1], m[2]); };
+if (argv[0] === "s3api" && argv[1] === "list-objects-v2") {
+  const opt = (name) => argv[argv.indexOf(name) + 1];
+  const bucket = opt("--bucket"), prefix = opt("--prefix"), query = opt("--query");
+  const dir = path.join(root, bucket);
+  const toc = query.includes("toc.dat");
+  const objs = walk(dir, "").filter((k) => k.startsWith(prefix) && (!toc || k.endsWith("/toc.dat")))
+    .map((k) => ({ k, t: Math.floor(fs.statSync(path.join(dir, k)).mtimeMs / 1000) })).sort((a, b) => a.t - b.t);
+  const last = objs[objs.length - 1];
+  console.log(last ? last.k + "\\t" + new Date(last.t * 1000).toISOString().slice(0, 19) + "+00:00" : "None");
+} else if (argv[0] === "s3" && argv[1] === "cp") {
+  const rest = argv.slice(2);
+  const [src, dst] = rest.filter((a) => !a.startsWith("--"));
+  const from = s3path(src);
+  if (rest.includes("--recursive")) fs.cpSync(from, dst, { recursive: true });
+  else fs.copyFileSync(from, dst);
+} else die(2, "fake aws: unexpected arguments " + argv.join(" "));
+`;
+
+export interface VerifyOptions {
+  readonly rows: number;
+  readonly repeats: number;
+}
+
+export interface VerifyFormat {
+  readonly format: "custom" | "directory";
+  readonly dumpBytes: number;
+  readonly upkeepMs: number[];
+  readonly plainMs: number[];
+  readonly fetchMs: number[];
+  readonly upkeepMedianMs: number;
+  readonly plainMedianMs: number;
+  readonly ratio: number;
+}
+
+export interface VerifyResult {
+  readonly rows: number;
+  readonly repeats: number;
+  readonly restoreJobs: number;
+  readonly formats: VerifyFormat[];
+  readonly targets: Target[];
+}
+
+const encodeChecks = (checks: readonly object[]) => checks.map((c) => JSON.stringify(c)).join("\n"); // as components/dumpVerification.ts
+
+async function measureFormat(pg: Postgres, format: "custom" | "directory", opts: VerifyOptions, work: string): Promise<VerifyFormat> {
+  const bin = join(work, "bin");
+  const s3root = join(work, "s3");
+  const prefix = `${format}/`;
+  const src = format === "custom" ? join(s3root, BUCKET, prefix, "events.dump") : join(s3root, BUCKET, prefix, "d1");
+  const dumpDir = join(work, `fetched-${format}`);
+  const path = `${bin}:${PG_BIN}:${process.env.PATH}`;
+  const pgEnv = { ...pg.connEnv(pg.superuser, pg.password, "postgres"), PATH: path, HOME: "/tmp" };
+  const du = await runOk("du", ["-sb", src]);
+  const dumpBytes = Number(du.stdout.split(/\s/)[0]);
+  const restoreArgs = ["--no-owner", "--no-privileges", "--exit-on-error", ...(format === "directory" ? ["--jobs", RESTORE_JOBS] : [])];
+  const checks = encodeChecks([
+    { table: "public.events", minRows: opts.rows },
+    { sql: "SELECT count(*) = 0 FROM public.events WHERE created_at > now()" },
+  ]);
+  const upkeepMs: number[] = [];
+  const plainMs: number[] = [];
+  const fetchMs: number[] = [];
+
+  const plain = async () => {
+    await pg.psql("DROP DATABASE IF EXISTS plain");
+    await pg.psql("CREATE DATABASE plain");
+    await pg.psql("CHECKPOINT");
+    const r = await runOk(join(PG_BIN, "pg_restore"), [...restoreArgs, "--dbname=plain", src], { env: pgEnv });
+    plainMs.push(r.ms);
+    await pg.psql("DROP DATABASE plain");
+  };
+  const upkeep = async () => {
+    await pg.psql("DROP DATABASE IF EXISTS verify");
+    rmSync(dumpDir, { recursive: true, force: true });
+    mkdirSync(dumpDir, { recursive: true });
+    await pg.psql("CHECKPOINT");
+    const common = { UPKEEP_DUMP_LOCATION: `s3://${BUCKET}/${prefix}`, UPKEEP_DUMP_FORMAT: format, UPKEEP_DUMP_DIR: dumpDir };
+    const fetch = await runTimed("sh", [join(SCRIPTS, "dump-fetch.sh")], { env: { ...pgEnv, ...common, FAKE_S3_ROOT: s3root } });
+    if (fetch.code !== 0) throw new Error(`dump-fetch.sh failed: ${fetch.stderr}`);
+    const verify = await runTimed("sh", [join(SCRIPTS, "dump-verify.sh")], {
+      env: { ...pgEnv, ...common, UPKEEP_DUMP_MAX_AGE_HOURS: "26", UPKEEP_RESTORE_JOBS: RESTORE_JOBS, UPKEEP_DUMP_CHECKS: checks },
+    });
+    const verdict = JSON.parse(verify.stdout.trim().split("\n").pop() ?? "{}") as { verdict?: string };
+    if (verify.code !== 0 || verdict.verdict !== "pass") throw new Error(`dump-verify.sh did not pass: ${verify.stdout}${verify.stderr}`);
+    fetchMs.push(fetch.ms);
+    upkeepMs.push(fetch.ms + verify.ms);
+    await pg.psql("DROP DATABASE verify");
+  };
+  for (let i = 0; i < opts.repeats; i++) {
+    // Alternate the order so drift on a noisy machine hits both alike.
+    if (i % 2 === 0) { await plain(); await upkeep(); } else { await upkeep(); await plain(); }
+  }
+  const u = median(upkeepMs);
+  const p = median(plainMs);
+  log(`verify ${format}: upkeep ${Math.round(u)} ms, plain pg_restore ${Math.round(p)} ms (×${round(u / p)})`);
+  return {
+    format,
+    dumpBytes,
+    upkeepMs: upkeepMs.map((x) => round(x, 1)),
+    plainMs: plainMs.map((x) => round(x, 1)),
+    fetchMs: fetchMs.map((x) => round(x, 1)),
+    upkeepMedianMs: round(u, 1),
+    plainMedianMs: round(p, 1),
+    ratio: round(u / p, 3),
+  };
+}
+
+export async function runVerifyBench(opts: VerifyOptions): Promise<VerifyResult> {
+  const work = mkdtempSync(join(tmpdir(), "upkeep-bench-verify-"));
+  log("verify: starting PostgreSQL 15");
+  let pg: Postgres | undefined;
+  let unregister = () => {};
+  try {
+    pg = await startPostgres();
+    const started = pg;
+    unregister = onAbort(() => started.stop());
+    mkdirSync(join(work, "bin"));
+    writeFileSync(join(work, "bin", "aws"), FAKE_AWS);
+    chmodSync(join(work, "bin", "aws"), 0o755);
+    await pg.psql("CREATE DATABASE src");
+    log(`verify: building ${opts.rows} rows and dumping them`);
+    await createEventsTable(pg, "src", opts.rows);
+    const env = { ...pg.connEnv(pg.superuser, pg.password, "src"), PATH: process.env.PATH ?? "" };
+    const bucket = join(work, "s3", BUCKET);
+    mkdirSync(join(bucket, "custom"), { recursive: true });
+    mkdirSync(join(bucket, "directory"), { recursive: true });
+    await runOk(join(PG_BIN, "pg_dump"), ["-Fc", "-f", join(bucket, "custom", "events.dump")], { env });
+    await runOk(join(PG_BIN, "pg_dump"), ["-Fd", "-j", "2", "-f", join(bucket, "directory", "d1")], { env });
+    const formats = [await measureFormat(pg, "custom", opts, work), await measureFormat(pg, "directory", opts, work)];
+    const targets: Target[] = formats.map((f) => ({
+      benchmark: `verify ${f.format} upkeep/pg_restore`,
+      value: round(f.ratio),
+      unit: "×",
+      target: "≤ 1.3",
+      ok: f.ratio <= 1.3,
+    }));
+    return { rows: opts.rows, repeats: opts.repeats, restoreJobs: Number(RESTORE_JOBS), formats, targets };
+  } finally {
+    unregister();
+    await pg?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
