@@ -44,6 +44,18 @@ export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" |
     const changesClocks = unsafeLocalRanges(schedule.timeZone, { fromYear: from.getUTCFullYear(), years: 5 }).length > 0;
     return known + (changesClocks ? 3600 : 0);
   }
+  // Many tasks share a schedule; stepping a cron through a year is the plan's hottest loop.
+  const key = `${schedule.cron}|${schedule.timeZone}|${schedule.guard ?? ""}|${from.getTime()}`;
+  const cached = measuredGaps.get(key);
+  if (cached !== undefined) return cached;
+  const gap = measureGap(schedule, from);
+  measuredGaps.set(key, gap);
+  return gap;
+}
+
+const measuredGaps = new Map<string, number>();
+
+function measureGap(schedule: Pick<ScheduledTask, "cron" | "timeZone" | "guard">, from: Date): number {
   const cron = new Cron(schedule.cron, { timezone: schedule.timeZone, legacyMode: true, paused: true });
   const end = from.getTime() + 400 * DAY * 1000;
   let previous: number | undefined;
