@@ -5,10 +5,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Cron } from "croner";
 import { environmentLabels } from "./labels";
-import { passesGuard } from "./schedule/describe";
 import { unsafeLocalRanges } from "./schedule/dst";
+import { longestGapSeconds } from "./schedule/gaps";
 import type { ScheduledTask } from "./schedule/engine";
 import type { MaintenanceTask } from "./tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "./tiers";
@@ -44,30 +43,16 @@ export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" |
     const changesClocks = unsafeLocalRanges(schedule.timeZone, { fromYear: from.getUTCFullYear(), years: 5 }).length > 0;
     return known + (changesClocks ? 3600 : 0);
   }
-  // Many tasks share a schedule; stepping a cron through a year is the plan's hottest loop.
+  // Many tasks share a schedule.
   const key = `${schedule.cron}|${schedule.timeZone}|${schedule.guard ?? ""}|${from.getTime()}`;
   const cached = measuredGaps.get(key);
   if (cached !== undefined) return cached;
-  const gap = measureGap(schedule, from);
+  const gap = longestGapSeconds(schedule, from);
   measuredGaps.set(key, gap);
   return gap;
 }
 
 const measuredGaps = new Map<string, number>();
-
-function measureGap(schedule: Pick<ScheduledTask, "cron" | "timeZone" | "guard">, from: Date): number {
-  const cron = new Cron(schedule.cron, { timezone: schedule.timeZone, legacyMode: true, paused: true });
-  const end = from.getTime() + 400 * DAY * 1000;
-  let previous: number | undefined;
-  let longest = 0;
-  for (let next = cron.nextRun(from); next && next.getTime() < end; next = cron.nextRun(next)) {
-    if (!passesGuard(schedule, next.getTime())) continue;
-    if (previous !== undefined) longest = Math.max(longest, next.getTime() - previous);
-    previous = next.getTime();
-  }
-  // A schedule that fires less than twice a year is given a year.
-  return previous === undefined || longest === 0 ? 366 * DAY : Math.round(longest / 1000);
-}
 
 export interface AlertInputs {
   readonly environment: string;

@@ -90,6 +90,28 @@ function wallRange(startMinute: number, length: number): MinuteRange[] {
   return to <= 1440 ? [{ from, to }] : [{ from, to: 1440 }, { from: 0, to: to - 1440 }];
 }
 
+const transitionsCache = new Map<string, readonly number[]>();
+
+/**
+ * The instants in [fromMs, toMs) at which the zone's offset changes, to the
+ * minute. Offsets are assumed to change at most once a day, as they do.
+ */
+export function offsetTransitions(zone: string, fromMs: number, toMs: number): readonly number[] {
+  const key = `${zone}|${fromMs}|${toMs}`;
+  const hit = transitionsCache.get(key);
+  if (hit) return hit;
+  const out: number[] = [];
+  let offset = offsetMinutes(zone, fromMs);
+  for (let t = fromMs; t < toMs; t += DAY) {
+    const next = Math.min(t + DAY, toMs);
+    const nextOffset = offsetMinutes(zone, next);
+    if (nextOffset !== offset) out.push(transitionInstant(zone, t, next));
+    offset = nextOffset;
+  }
+  transitionsCache.set(key, out);
+  return out;
+}
+
 const cache = new Map<string, readonly MinuteRange[]>();
 
 /**
@@ -101,24 +123,14 @@ export function unsafeLocalRanges(zone: string, horizon: DstHorizon): readonly M
   const hit = cache.get(key);
   if (hit) return hit;
   const ranges: MinuteRange[] = [];
-  const end = Date.UTC(horizon.fromYear + horizon.years, 0, 1);
-  let t = Date.UTC(horizon.fromYear, 0, 1);
-  let offset = offsetMinutes(zone, t);
-  while (t < end) {
-    const next = t + DAY;
-    const nextOffset = offsetMinutes(zone, next);
-    if (nextOffset !== offset) {
-      const at = transitionInstant(zone, t, next);
-      const after = offsetMinutes(zone, at);
-      const before = offsetMinutes(zone, at - MINUTE);
-      const delta = Math.abs(after - before);
-      const minuteOfInstant = Math.floor(at / MINUTE);
-      // Spring forward skips [old wall, new wall); fall back repeats [new wall, old wall).
-      const wallStart = after > before ? minuteOfInstant + before : minuteOfInstant + after;
-      ranges.push(...wallRange(wallStart, delta));
-    }
-    t = next;
-    offset = nextOffset;
+  for (const at of offsetTransitions(zone, Date.UTC(horizon.fromYear, 0, 1), Date.UTC(horizon.fromYear + horizon.years, 0, 1))) {
+    const after = offsetMinutes(zone, at);
+    const before = offsetMinutes(zone, at - MINUTE);
+    const delta = Math.abs(after - before);
+    const minuteOfInstant = Math.floor(at / MINUTE);
+    // Spring forward skips [old wall, new wall); fall back repeats [new wall, old wall).
+    const wallStart = after > before ? minuteOfInstant + before : minuteOfInstant + after;
+    ranges.push(...wallRange(wallStart, delta));
   }
   const merged = mergeRanges(ranges);
   cache.set(key, merged);
