@@ -1,6 +1,6 @@
 /**
- * MaintenanceCronJob: one task as a hardened CronJob with its own
- * ServiceAccount. The defaults are the point of this file:
+ * One task as a hardened CronJob with its own ServiceAccount. The defaults
+ * are the point of this file:
  * - never two runs at once (Forbid), a starting deadline above the
  *   controller's 10-second tick, and history limits per tier;
  * - a Job deadline equal to the task's slot and a small backoff limit, and no
@@ -147,23 +147,42 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
   };
 }
 
-/** A hardened CronJob and its ServiceAccount. Type token: upkeep:kubernetes:MaintenanceCronJob. */
-export class MaintenanceCronJob extends pulumi.ComponentResource {
-  public readonly cronJobName: pulumi.Output<string>;
+/** The component every task's CronJob belonged to before 0.2. */
+const FORMER_TASK_COMPONENT = "upkeep:kubernetes:MaintenanceCronJob";
 
-  constructor(name: string, inputs: CronJobInputs, opts?: pulumi.ComponentResourceOptions) {
-    super("upkeep:kubernetes:MaintenanceCronJob", name, {}, opts);
-    // The objects carry fixed names that alerts refer to, so a replacement must delete first.
-    const childOpts = { parent: this, deleteBeforeReplace: true };
-    const sa = buildServiceAccount(inputs);
-    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: sa.metadata, automountServiceAccountToken: false }, childOpts);
-    const built = buildCronJob(inputs);
-    const cronJob = new k8s.batch.v1.CronJob(
-      `${name}-cronjob`,
-      { metadata: built.metadata, spec: built.spec },
-      { ...childOpts, dependsOn: [serviceAccount] },
-    );
-    this.cronJobName = cronJob.metadata.name;
-    this.registerOutputs({ cronJobName: this.cronJobName });
-  }
+/**
+ * Where a task's object lived before 0.2, as a whole URN. A literal URN, not
+ * an alias naming its parent: the SDK resolves it without building outputs,
+ * which at a thousand tasks is most of an alias's cost.
+ */
+export function formerTaskUrn(type: string, name: string, formerOwnerType: string | undefined): string {
+  const chain = [...(formerOwnerType ? [formerOwnerType] : []), FORMER_TASK_COMPONENT, type].join("$");
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}::${name}`;
+}
+
+/**
+ * The task's ServiceAccount and hardened CronJob, registered as children of
+ * the component that owns the task (its database, or the environment's
+ * scheduled jobs). Not a component of its own: a thousand tasks would be a
+ * thousand more registrations for nothing a reviewer reads. Stacks deployed
+ * before 0.2 had one; the alias to it makes upgrading a no-op instead of a
+ * delete and re-create of every CronJob. `formerOwnerType` is the type of
+ * that component's parent (undefined for the stack).
+ */
+export function declareTaskCronJob(owner: pulumi.ComponentResource, inputs: CronJobInputs, formerOwnerType: string | undefined): k8s.batch.v1.CronJob {
+  const id = inputs.task.id;
+  // The objects carry fixed names that alerts refer to, so a replacement must delete first.
+  const childOpts = (type: string, name: string) => ({ parent: owner, deleteBeforeReplace: true, aliases: [formerTaskUrn(type, name, formerOwnerType)] });
+  const sa = buildServiceAccount(inputs);
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    `${id}-sa`,
+    { metadata: sa.metadata, automountServiceAccountToken: false },
+    childOpts("kubernetes:core/v1:ServiceAccount", `${id}-sa`),
+  );
+  const built = buildCronJob(inputs);
+  return new k8s.batch.v1.CronJob(
+    `${id}-cronjob`,
+    { metadata: built.metadata, spec: built.spec },
+    { ...childOpts("kubernetes:batch/v1:CronJob", `${id}-cronjob`), dependsOn: [serviceAccount] },
+  );
 }

@@ -1,11 +1,14 @@
 /**
  * DatabaseMaintenance: the vacuum, reindex and cleanup CronJobs of one
- * PostgreSQL database, each a MaintenanceCronJob running a pinned client image.
+ * PostgreSQL database, each running a pinned client image. The CronJobs and
+ * their ServiceAccounts are its direct children, named after it
+ * (`<database>-<kind>-cronjob`), so a reviewer reads a database's changes
+ * together.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "./config";
 import { databaseContainer } from "./containers";
-import { MaintenanceCronJob, type CronJobInputs } from "./cronjob";
+import { declareTaskCronJob, type CronJobInputs } from "./cronjob";
 import type { DatabaseTask } from "./tasks";
 
 export interface DatabaseMaintenanceArgs {
@@ -17,21 +20,18 @@ export interface DatabaseMaintenanceArgs {
   readonly runbookUrl: (task: DatabaseTask) => string;
 }
 
+const DATABASE_MAINTENANCE = "upkeep:postgres:DatabaseMaintenance";
+
 /** Type token: upkeep:postgres:DatabaseMaintenance. */
 export class DatabaseMaintenance extends pulumi.ComponentResource {
   public readonly cronJobNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: DatabaseMaintenanceArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("upkeep:postgres:DatabaseMaintenance", name, {}, opts);
-    const jobs = args.tasks.map(
-      (task) =>
-        new MaintenanceCronJob(
-          `${name}-${task.kind}`,
-          { ...args.common, task, container: databaseContainer(task, args.postgresImage), runbookUrl: args.runbookUrl(task) },
-          { parent: this },
-        ),
+    super(DATABASE_MAINTENANCE, name, {}, opts);
+    const jobs = args.tasks.map((task) =>
+      declareTaskCronJob(this, { ...args.common, task, container: databaseContainer(task, args.postgresImage), runbookUrl: args.runbookUrl(task) }, DATABASE_MAINTENANCE),
     );
-    this.cronJobNames = pulumi.all(jobs.map((j) => j.cronJobName));
+    this.cronJobNames = pulumi.all(jobs.map((j) => j.metadata.name));
     this.registerOutputs({ cronJobNames: this.cronJobNames });
   }
 }

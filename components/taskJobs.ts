@@ -3,13 +3,14 @@
  * a task's kind to its container, so index.ts stays a list of concerns.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { UpkeepConfig } from "./config";
+import type { DatabaseConfig, UpkeepConfig } from "./config";
 import { customContainer } from "./containers";
-import { MaintenanceCronJob, type CronJobInputs } from "./cronjob";
+import type { CronJobInputs } from "./cronjob";
 import { DatabaseMaintenance } from "./database";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
 import { WEBHOOK_SECRET } from "./namespace";
-import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isTlsCheckTask, isVerifyTask, type DumpVerifyTask, type MaintenanceTask } from "./tasks";
+import { ScheduledJobs } from "./scheduledJobs";
+import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask } from "./tasks";
 import { tlsCheckContainer } from "./tls";
 import { verificationContainer } from "./verification";
 
@@ -26,22 +27,25 @@ export interface TaskJobsContext {
 
 export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsContext): void {
   const { config, common, runbookUrl, inNamespace } = ctx;
-  for (const database of config.databases) {
-    const own = tasks.filter(isDatabaseTask).filter((t) => t.database === database);
+  const byDatabase = new Map<DatabaseConfig, DatabaseTask[]>(config.databases.map((db) => [db, []]));
+  for (const task of tasks.filter(isDatabaseTask)) byDatabase.get(task.database)?.push(task);
+  for (const [database, own] of byDatabase) {
     new DatabaseMaintenance(database.name, { database, tasks: own, postgresImage: config.kubernetes.postgresImage, common, runbookUrl }, inNamespace);
   }
-  const job = (task: MaintenanceTask, container: CronJobInputs["container"]) =>
-    new MaintenanceCronJob(task.id, { ...common, task, container, runbookUrl: runbookUrl(task) }, inNamespace);
-  for (const task of tasks.filter(isCustomTask)) job(task, customContainer(task));
-  for (const task of tasks.filter(isTlsCheckTask)) job(task, tlsCheckContainer(task, task.endpoints));
-  for (const task of tasks.filter(isDumpVerifyTask)) dumpVerificationJob(task, ctx);
+  const job = (task: MaintenanceTask, container: CronJobInputs["container"]): CronJobInputs => ({ ...common, task, container, runbookUrl: runbookUrl(task) });
   const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
-  for (const task of tasks.filter(isVerifyTask)) {
-    job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook }));
-  }
+  const jobs = [
+    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task))),
+    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
+    ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
+    ...tasks
+      .filter(isVerifyTask)
+      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook }))),
+  ];
+  if (jobs.length > 0) new ScheduledJobs("upkeep", { jobs }, inNamespace);
 }
 
-function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): void {
+function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJobInputs {
   const { config, common } = ctx;
   let roleArn = task.dump.roleArn;
   if (roleArn === undefined) {
@@ -62,5 +66,5 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): void {
     roleArn,
   });
   const { container, ...extras } = pod;
-  new MaintenanceCronJob(task.id, { ...common, task, container, pod: extras, runbookUrl: ctx.runbookUrl(task) }, ctx.inNamespace);
+  return { ...common, task, container, pod: extras, runbookUrl: ctx.runbookUrl(task) };
 }

@@ -171,16 +171,13 @@ test("a custom job moved out of the window with outsideWindow: Danger, and the t
       "",
       '- changed `kubernetes:batch/v1:CronJob` billing-reindex-cronjob: metadata.annotations["upkeep.dev/schedule"], spec.schedule',
       "",
-      "#### image-scan (upkeep:kubernetes:MaintenanceCronJob)",
-      "",
-      '- changed `kubernetes:batch/v1:CronJob` image-scan-cronjob: metadata.annotations["upkeep.dev/schedule"], spec.schedule',
-      "",
       "#### orders (upkeep:postgres:DatabaseMaintenance)",
       "",
       '- changed `kubernetes:batch/v1:CronJob` orders-cleanup-cronjob: metadata.annotations["upkeep.dev/schedule"], spec.schedule',
       "",
-      "#### search-rebuild (upkeep:kubernetes:MaintenanceCronJob)",
+      "#### upkeep (upkeep:kubernetes:ScheduledJobs)",
       "",
+      '- changed `kubernetes:batch/v1:CronJob` image-scan-cronjob: metadata.annotations["upkeep.dev/schedule"], spec.schedule',
       '- changed `kubernetes:batch/v1:CronJob` search-rebuild-cronjob: metadata.annotations["upkeep.dev/outside-window"], metadata.annotations["upkeep.dev/schedule"], spec.schedule',
       "",
       "#### upkeep (upkeep:routine:RoutineSchedules)",
@@ -233,8 +230,6 @@ test("a database removed: its resources grouped under it, its schedules and aler
       "- removed `kubernetes:batch/v1:CronJob` billing-vacuum-cronjob",
       "- removed `kubernetes:core/v1:ServiceAccount` billing-reindex-sa",
       "- removed `kubernetes:core/v1:ServiceAccount` billing-vacuum-sa",
-      "- removed `upkeep:kubernetes:MaintenanceCronJob` billing-reindex",
-      "- removed `upkeep:kubernetes:MaintenanceCronJob` billing-vacuum",
       "- removed `upkeep:postgres:DatabaseMaintenance` billing",
       "",
     ].join("\n"),
@@ -374,4 +369,29 @@ test("CLI: a missing plan directory or bad arguments exit 2 with one line", asyn
     stdout: "",
     stderr: 'upkeep plan:diff: --fail-on accepts only "danger" (got "warnings")\n',
   });
+});
+
+test("a resource that moved under an alias is matched to its former URN: changed, neither removed nor added", () => {
+  const resource = (urn: string, parent: string, options: Record<string, unknown> = {}, schedule = "0 3 * * 0") => ({
+    urn,
+    type: urn.split("::")[2]!.split("$").pop()!,
+    name: urn.split("::").pop()!,
+    parent,
+    inputs: { spec: { schedule } },
+    options,
+  });
+  const oldUrn = "urn:pulumi:prod::upkeep::upkeep:kubernetes:MaintenanceCronJob$kubernetes:batch/v1:CronJob::image-scan-cronjob";
+  const newUrn = "urn:pulumi:prod::upkeep::upkeep:kubernetes:ScheduledJobs$kubernetes:batch/v1:CronJob::image-scan-cronjob";
+  const base = [resource(oldUrn, "urn:pulumi:prod::upkeep::upkeep:kubernetes:MaintenanceCronJob::image-scan")];
+  const head = [resource(newUrn, "urn:pulumi:prod::upkeep::upkeep:kubernetes:ScheduledJobs::upkeep", { aliases: [oldUrn] }, "0 4 * * 0")];
+  const diff = compareResources(base, head);
+  assert.deepEqual(diff.added, []);
+  assert.deepEqual(diff.removed, []);
+  assert.deepEqual(
+    diff.changed.map((c) => [c.before.urn, c.after.urn, c.paths]),
+    [[oldUrn, newUrn, [["spec", "schedule"], ["options", "aliases"]]]],
+  );
+  // Without the alias it is what Pulumi would do: a delete and a create.
+  const unaliased = compareResources(base, [{ ...head[0]!, options: {} }]);
+  assert.deepEqual([unaliased.added.length, unaliased.removed.length, unaliased.changed.length], [1, 1, 0]);
 });

@@ -125,7 +125,7 @@ test("every CronJob is hardened as documented", () => {
 
 test("a database task: exact schedule, deadline, guard, and credentials only through secretKeyRef", () => {
   const cj = named("kubernetes:batch/v1:CronJob", "orders-reindex-cronjob");
-  assert.equal(cj.parent, "urn:pulumi:prod::upkeep::upkeep:postgres:DatabaseMaintenance$upkeep:kubernetes:MaintenanceCronJob::orders-reindex");
+  assert.equal(cj.parent, "urn:pulumi:prod::upkeep::upkeep:postgres:DatabaseMaintenance::orders");
   const spec = (cj.inputs as Obj).spec;
   assert.equal(spec.schedule, "30 4 * * 6");
   assert.equal(spec.jobTemplate.spec.activeDeadlineSeconds, 3600);
@@ -162,7 +162,7 @@ test("cleanup and vacuum get their task parameters; daily tasks run unguarded", 
 
 test("a custom job keeps its own command and takes secrets only from secretEnv", () => {
   const cj = named("kubernetes:batch/v1:CronJob", "search-rebuild-cronjob");
-  assert.equal(cj.parent, "urn:pulumi:prod::upkeep::upkeep:kubernetes:MaintenanceCronJob::search-rebuild");
+  assert.equal(cj.parent, "urn:pulumi:prod::upkeep::upkeep:kubernetes:ScheduledJobs::upkeep");
   const spec = (cj.inputs as Obj).spec;
   assert.equal(spec.schedule, "0 5 * * 0");
   const container = spec.jobTemplate.spec.template.spec.containers[0];
@@ -222,17 +222,8 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:certificates:AcmCertificates upkeep",
     "upkeep:certificates:ManagedCertificates upkeep",
     "upkeep:credentials:CredentialRotation upkeep",
-    "upkeep:kubernetes:MaintenanceCronJob billing-reindex",
-    "upkeep:kubernetes:MaintenanceCronJob billing-vacuum",
-    "upkeep:kubernetes:MaintenanceCronJob image-scan",
-    "upkeep:kubernetes:MaintenanceCronJob orders-cleanup",
-    "upkeep:kubernetes:MaintenanceCronJob orders-dump-verify",
-    "upkeep:kubernetes:MaintenanceCronJob orders-reindex",
-    "upkeep:kubernetes:MaintenanceCronJob orders-vacuum",
-    "upkeep:kubernetes:MaintenanceCronJob post-maintenance-verify",
-    "upkeep:kubernetes:MaintenanceCronJob search-rebuild",
-    "upkeep:kubernetes:MaintenanceCronJob tls-check",
     "upkeep:kubernetes:MaintenanceNamespace upkeep",
+    "upkeep:kubernetes:ScheduledJobs upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
     "upkeep:notify:NotificationTopics upkeep",
     "upkeep:notify:UpkeepAlertRouting upkeep",
@@ -243,6 +234,27 @@ test("components carry their type tokens and their children hang below them", ()
   const urns = new Set(run.resources.map((r) => r.urn));
   for (const r of run.resources) {
     if (!r.parent.endsWith("pulumi:pulumi:Stack::upkeep-prod")) assert.ok(urns.has(r.parent), `${r.urn} has an unknown parent ${r.parent}`);
+  }
+});
+
+test("every task's CronJob and ServiceAccount alias their place under the pre-0.2 per-task component, so upgrading moves nothing", () => {
+  const former = (r: RecordedResource) => (r.options.aliases as unknown[]).filter((a) => typeof a === "string");
+  const objects = run.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob" || r.type === "kubernetes:core/v1:ServiceAccount");
+  assert.equal(objects.length, 20);
+  assert.deepEqual(former(named("kubernetes:batch/v1:CronJob", "orders-reindex-cronjob")), [
+    "urn:pulumi:prod::upkeep::upkeep:postgres:DatabaseMaintenance$upkeep:kubernetes:MaintenanceCronJob$kubernetes:batch/v1:CronJob::orders-reindex-cronjob",
+  ]);
+  assert.deepEqual(former(named("kubernetes:core/v1:ServiceAccount", "orders-reindex-sa")), [
+    "urn:pulumi:prod::upkeep::upkeep:postgres:DatabaseMaintenance$upkeep:kubernetes:MaintenanceCronJob$kubernetes:core/v1:ServiceAccount::orders-reindex-sa",
+  ]);
+  assert.deepEqual(former(named("kubernetes:batch/v1:CronJob", "search-rebuild-cronjob")), [
+    "urn:pulumi:prod::upkeep::upkeep:kubernetes:MaintenanceCronJob$kubernetes:batch/v1:CronJob::search-rebuild-cronjob",
+  ]);
+  for (const r of objects) {
+    const [alias] = former(r);
+    const owner = r.parent.split("::")[2]!;
+    const formerOwner = owner === "upkeep:kubernetes:ScheduledJobs" ? "" : `${owner}$`;
+    assert.equal(alias, `urn:pulumi:prod::upkeep::${formerOwner}upkeep:kubernetes:MaintenanceCronJob$${r.type}::${r.name}`, r.name);
   }
 });
 

@@ -1,7 +1,7 @@
 /**
  * Resources added, removed and changed between two plans, matched by URN (the
  * identity Pulumi uses: a changed URN is a delete plus a create), and grouped
- * by the upkeep component they belong to so a reviewer reads per task.
+ * by the upkeep component they belong to, so a reviewer reads per database.
  */
 import type { RecordedResource } from "../mockRuntime";
 import { diffPaths, formatPath, type Segment } from "./paths";
@@ -21,19 +21,39 @@ export interface ResourceDiff {
 
 export const ENVIRONMENT_GROUP = "Environment";
 
+/** The whole-URN aliases a resource declares: the URNs it lived at before. */
+function formerUrns(resource: RecordedResource): string[] {
+  const aliases = resource.options.aliases;
+  return Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === "string") : [];
+}
+
+/**
+ * A resource that moved under an alias is the same resource to Pulumi (no
+ * delete, no create), so it is matched to its former URN and shows as changed.
+ */
 export function compareResources(base: readonly RecordedResource[], head: readonly RecordedResource[]): ResourceDiff {
   const baseByUrn = new Map(base.map((r) => [r.urn, r]));
   const headByUrn = new Map(head.map((r) => [r.urn, r]));
+  const movedFrom = new Set<string>();
   const changed: ChangedResource[] = [];
+  const added: RecordedResource[] = [];
   for (const after of head) {
-    const before = baseByUrn.get(after.urn);
-    if (!before) continue;
+    let before = baseByUrn.get(after.urn);
+    if (!before) {
+      const former = formerUrns(after).find((urn) => baseByUrn.has(urn) && !headByUrn.has(urn) && !movedFrom.has(urn));
+      if (former === undefined) {
+        added.push(after);
+        continue;
+      }
+      movedFrom.add(former);
+      before = baseByUrn.get(former)!;
+    }
     const paths = [...diffPaths(before.inputs, after.inputs), ...diffPaths(before.options, after.options, ["options"])];
     if (paths.length > 0) changed.push({ before, after, paths });
   }
   return {
-    added: head.filter((r) => !baseByUrn.has(r.urn)),
-    removed: base.filter((r) => !headByUrn.has(r.urn)),
+    added,
+    removed: base.filter((r) => !headByUrn.has(r.urn) && !movedFrom.has(r.urn)),
     changed,
   };
 }

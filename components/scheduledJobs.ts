@@ -1,0 +1,26 @@
+/**
+ * ScheduledJobs: the environment's CronJobs that belong to no database:
+ * custom jobs, the TLS check, post-maintenance verification and dump
+ * verification. Each task's CronJob and ServiceAccount are its direct
+ * children, named after the task, which is unique in the environment.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { declareTaskCronJob, type CronJobInputs } from "./cronjob";
+
+export interface ScheduledJobsArgs {
+  /** One fully built set of CronJob inputs per task. */
+  readonly jobs: readonly CronJobInputs[];
+}
+
+/** Type token: upkeep:kubernetes:ScheduledJobs. */
+export class ScheduledJobs extends pulumi.ComponentResource {
+  public readonly cronJobNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: ScheduledJobsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("upkeep:kubernetes:ScheduledJobs", name, {}, opts);
+    // Before 0.2 each of these tasks was a component at the top of the stack.
+    const jobs = args.jobs.map((inputs) => declareTaskCronJob(this, inputs, undefined));
+    this.cronJobNames = pulumi.all(jobs.map((j) => j.metadata.name));
+    this.registerOutputs({ cronJobNames: this.cronJobNames });
+  }
+}
