@@ -8,7 +8,8 @@ import { passesGuard } from "./describe";
 import { offsetTransitions } from "./dst";
 import type { ScheduledTask } from "./engine";
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** Over a year, so every clock change and every month shape is seen. */
 export const GAP_HORIZON_DAYS = 400;
 /** A schedule that fires less than twice in the horizon is given a year. */
@@ -32,8 +33,9 @@ export function longestGapSeconds(schedule: GapSchedule, from: Date): number {
   const end = start + GAP_HORIZON_DAYS * DAY_MS;
   const period = repeatPeriodMs(schedule);
   if (period === undefined) return gapOver(schedule, [{ from: start, to: end }]);
-  // A window one period plus a day wide either side holds both runs of any gap a change falls inside.
-  const reach = period + DAY_MS;
+  // A gap is at most a period plus a clock change (two hours at most, on Troll), so a
+  // window one period and three hours wide either side holds both runs of any gap a change falls inside.
+  const reach = period + 3 * HOUR_MS;
   const changes = offsetTransitions(schedule.timeZone, start, end);
   const spans: Span[] = changes.map((t) => ({ from: Math.max(start, t - reach), to: Math.min(end, t + reach) }));
   spans.push(cleanSpan(start, end, 2 * reach, changes));
