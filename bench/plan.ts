@@ -2,7 +2,9 @@
  * Plan scaling: the offline program run (index.ts under Pulumi's mocks) for
  * environments of N tasks, against a baseline that registers the same
  * provider resources (type, name, inputs) as raw resources with no
- * components. Every measurement is its own child process (planChild.ts),
+ * components (the issue's baseline), and a second that registers them
+ * through the provider SDKs' own classes, which is what any program using
+ * @pulumi/kubernetes and @pulumi/aws pays. Every measurement is its own child process (planChild.ts),
  * repeated and reduced to the median. When a target is missed, one more
  * upkeep child at the largest N runs with --cpu-prof and --heap-prof, and the
  * hot spots are summarised (profileSummary.ts).
@@ -44,7 +46,10 @@ export interface PlanSize {
   readonly mix: TaskMix;
   readonly upkeep: Side;
   readonly baseline: Side;
+  /** The same resources through the provider SDKs' classes: what remains above it is upkeep's own cost. */
+  readonly typed: Side;
   readonly ratio: number;
+  readonly typedRatio: number;
   readonly msPerTask: number;
   readonly baselineMsPerTask: number;
 }
@@ -56,7 +61,7 @@ export interface PlanResult {
   readonly profile?: { readonly n: number; readonly cpuFile: string; readonly cpu: ProfileSummary; readonly heapFile?: string; readonly heap?: HeapSummary };
 }
 
-async function child(mode: "upkeep" | "baseline", configFile: string, resourcesFile: string, nodeFlags: string[] = []): Promise<ChildResult> {
+async function child(mode: "upkeep" | "baseline" | "typed", configFile: string, resourcesFile: string, nodeFlags: string[] = []): Promise<ChildResult> {
   const r = await runTimed(process.execPath, [...nodeFlags, "--import", "tsx", join(ROOT, "bench", "planChild.ts"), mode, configFile, resourcesFile], { cwd: ROOT });
   if (r.code !== 0) throw new Error(`planChild ${mode} failed (${r.code}):\n${r.stderr.slice(-4000)}`);
   const line = r.stdout.trim().split("\n").pop() ?? "";
@@ -84,26 +89,35 @@ export async function runPlanBench(opts: PlanOptions): Promise<PlanResult> {
     log("plan: warm-up");
     await child("upkeep", first.config, first.resources);
     await child("baseline", first.config, first.resources);
+    await child("typed", first.config, first.resources);
 
     const sizes: PlanSize[] = [];
     for (const n of opts.sizes) {
       const f = files(n);
       const up: ChildResult[] = [];
       const base: ChildResult[] = [];
+      const typed: ChildResult[] = [];
       for (let i = 0; i < opts.repeats; i++) {
         up.push(await child("upkeep", f.config, f.resources));
         base.push(await child("baseline", f.config, f.resources));
-        if (base.at(-1)!.resources !== up.at(-1)!.resources) throw new Error(`baseline registered ${base.at(-1)!.resources} resources, upkeep ${up.at(-1)!.resources}`);
-        log(`plan N=${n} #${i + 1}: upkeep ${Math.round(up.at(-1)!.wallMs)} ms ${Math.round(up.at(-1)!.maxRssMb)} MB, baseline ${Math.round(base.at(-1)!.wallMs)} ms ${Math.round(base.at(-1)!.maxRssMb)} MB`);
+        typed.push(await child("typed", f.config, f.resources));
+        for (const other of [base.at(-1)!, typed.at(-1)!]) {
+          if (other.resources !== up.at(-1)!.resources) throw new Error(`a baseline registered ${other.resources} resources, upkeep ${up.at(-1)!.resources}`);
+        }
+        const said = (r: ChildResult) => `${Math.round(r.wallMs)} ms ${Math.round(r.maxRssMb)} MB`;
+        log(`plan N=${n} #${i + 1}: upkeep ${said(up.at(-1)!)}, baseline ${said(base.at(-1)!)}, typed ${said(typed.at(-1)!)}`);
       }
       const u = side(up);
       const b = side(base);
+      const t = side(typed);
       sizes.push({
         n,
         mix: benchStackConfig(n).mix,
         upkeep: u,
         baseline: b,
+        typed: t,
         ratio: round(u.medianWallMs / b.medianWallMs, 3),
+        typedRatio: round(u.medianWallMs / t.medianWallMs, 3),
         msPerTask: round(u.medianWallMs / n, 3),
         baselineMsPerTask: round(b.medianWallMs / n, 3),
       });

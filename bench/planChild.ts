@@ -8,9 +8,9 @@
  * runProgram returns (all registrations awaited with waitForRPCs, outputs
  * resolved); maxRssMb is process.resourceUsage().maxRSS at that point.
  *
- * usage: node --import tsx bench/planChild.ts <upkeep|baseline> <config.json> <resources.json>
- *   upkeep:   writes the custom and provider resources it registered to resources.json
- *   baseline: registers the resources of resources.json
+ * usage: node --import tsx bench/planChild.ts <upkeep|baseline|typed> <config.json> <resources.json>
+ *   upkeep:         writes the custom and provider resources it registered to resources.json
+ *   baseline/typed: registers the resources of resources.json
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -26,11 +26,14 @@ export function isProviderBacked(type: string): boolean {
 
 async function main(): Promise<void> {
   const [mode, configFile, resourcesFile] = process.argv.slice(2);
-  if ((mode !== "upkeep" && mode !== "baseline") || !configFile || !resourcesFile) {
-    throw new Error("usage: planChild.ts <upkeep|baseline> <config.json> <resources.json>");
+  if ((mode !== "upkeep" && mode !== "baseline" && mode !== "typed") || !configFile || !resourcesFile) {
+    throw new Error("usage: planChild.ts <upkeep|baseline|typed> <config.json> <resources.json>");
   }
   const config = JSON.parse(readFileSync(configFile, "utf8")) as { all: Record<string, string>; secretKeys: string[] };
-  if (mode === "baseline") process.env.BENCH_BASELINE_RESOURCES = resourcesFile;
+  if (mode !== "upkeep") {
+    process.env.BENCH_BASELINE_RESOURCES = resourcesFile;
+    process.env.BENCH_BASELINE_CLASSES = mode === "typed" ? "typed" : "raw";
+  }
   const program = mode === "upkeep" ? join(ROOT, "index.ts") : join(ROOT, "bench", "baselineProgram.ts");
 
   const t0 = performance.now();

@@ -16,7 +16,7 @@
  */
 import { cpus, totalmem, loadavg } from "node:os";
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runCleanupBench, type CleanupResult } from "./cleanup";
 import { runPlanBench, type PlanResult } from "./plan";
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     sections.push(
       `plan: offline program run under mocks, median of ${plan.repeats} (child process each)\n` +
         table(
-          ["N tasks", "placed+outside", "resources", "upkeep ms", "upkeep MB", "baseline ms", "baseline MB", "ratio", "ms/task"],
+          ["N tasks", "placed+outside", "resources", "upkeep ms", "upkeep MB", "baseline ms", "baseline MB", "ratio", "typed ms", "typed MB", "vs typed", "ms/task"],
           plan.sizes.map((s) => [
             String(s.n),
             `${s.mix.databaseTasks}+${s.mix.customJobs}`,
@@ -125,9 +125,12 @@ async function main(): Promise<void> {
             fmt(s.baseline.medianWallMs),
             fmt(s.baseline.medianMaxRssMb),
             fmt(s.ratio, 2),
+            fmt(s.typed.medianWallMs),
+            fmt(s.typed.medianMaxRssMb),
+            fmt(s.typedRatio, 2),
             fmt(s.msPerTask, 1),
           ]),
-          [true, true, true, true, true, true, true, true, true],
+          [true, true, true, true, true, true, true, true, true, true, true, true],
         ),
     );
     if (plan.profile) {
@@ -188,7 +191,7 @@ async function main(): Promise<void> {
       [false, true, false, false],
     ),
   );
-  sections.push(`results: ${out.slice(ROOT.length + 1)}`);
+  sections.push(`results: ${relative(ROOT, out).startsWith("..") ? out : relative(ROOT, out)}`);
   process.stdout.write(sections.join("\n\n") + "\n");
 }
 
