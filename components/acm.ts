@@ -18,6 +18,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
+import { routeEventsToTopic } from "./eventsToTopic";
 
 export type AcmCertificateConfig = UpkeepConfig["certificates"]["acm"][number];
 
@@ -156,19 +157,17 @@ export class AcmCertificates extends pulumi.ComponentResource {
     }
 
     if (args.certificates.length > 0) {
-      const rule = new aws.cloudwatch.EventRule(
+      routeEventsToTopic(
         `${name}-approaching-expiration`,
         {
-          name: `upkeep-${env}-acm-approaching-expiration`,
-          description: `ACM certificates approaching expiration, to the upkeep ${env} warning topic`,
-          eventPattern: JSON.stringify(ACM_EXPIRY_EVENT_PATTERN),
+          ruleName: `upkeep-${env}-acm-approaching-expiration`,
+          what: "ACM certificates approaching expiration",
+          environment: env,
+          pattern: ACM_EXPIRY_EVENT_PATTERN,
+          severity: "warning",
+          topicArn: args.topicArns.warning,
         },
-        { parent: this },
-      );
-      new aws.cloudwatch.EventTarget(
-        `${name}-approaching-expiration-warning`,
-        { rule: rule.name, arn: args.topicArns.warning, targetId: "upkeep-warning-topic" },
-        { parent: this },
+        this,
       );
       new aws.cfg.Rule(`${name}-expiration-check`, acmExpirationConfigRuleArgs(env, args.expiryWarningDays), { parent: this });
     }

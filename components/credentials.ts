@@ -18,6 +18,7 @@ import * as aws from "@pulumi/aws";
 import type { ExternalScheduleEntry } from "./calendar";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
+import { routeEventsToTopic } from "./eventsToTopic";
 import { rotationSchedule, type RotationWindowInput } from "./rotationWindow";
 
 export type CredentialConfig = UpkeepConfig["credentials"][number];
@@ -119,19 +120,17 @@ export class CredentialRotation extends pulumi.ComponentResource {
     }
 
     if (args.credentials.length > 0) {
-      const rule = new aws.cloudwatch.EventRule(
+      routeEventsToTopic(
         `${name}-rotation-failed`,
         {
-          name: `upkeep-${env}-secret-rotation-failed`,
-          description: `Secrets Manager rotation failures, to the upkeep ${env} critical topic`,
-          eventPattern: JSON.stringify(ROTATION_FAILURE_EVENT_PATTERN),
+          ruleName: `upkeep-${env}-secret-rotation-failed`,
+          what: "Secrets Manager rotation failures",
+          environment: env,
+          pattern: ROTATION_FAILURE_EVENT_PATTERN,
+          severity: "critical",
+          topicArn: args.topicArns.critical,
         },
-        { parent: this },
-      );
-      new aws.cloudwatch.EventTarget(
-        `${name}-rotation-failed-critical`,
-        { rule: rule.name, arn: args.topicArns.critical, targetId: "upkeep-critical-topic" },
-        { parent: this },
+        this,
       );
       new aws.cfg.Rule(`${name}-periodic-rotation`, periodicRotationRuleArgs(env, args.credentials), { parent: this });
     }

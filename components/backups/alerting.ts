@@ -33,10 +33,6 @@ export const COPY_JOB_FAILED_PATTERN = Object.freeze({
   detail: { state: ["FAILED"] },
 });
 
-export function eventRuleArgs(name: string, description: string, pattern: object): aws.cloudwatch.EventRuleArgs {
-  return { name, description, eventPattern: JSON.stringify(pattern) };
-}
-
 /** One day: a failure keeps the alarm in ALARM for a day, so it notifies once, not once per job. */
 export const FAILURE_PERIOD_SECONDS = 86400;
 

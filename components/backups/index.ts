@@ -8,12 +8,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExternalScheduleEntry } from "../calendar";
+import { routeEventsToTopic } from "../eventsToTopic";
 import type { DstHorizon } from "../schedule/dst";
 import type { Cadence, Tier } from "../validators";
 import {
   BACKUP_JOB_FAILED_PATTERN,
   COPY_JOB_FAILED_PATTERN,
-  eventRuleArgs,
   failureAlarmArgs,
   freshnessAlarmArgs,
   RESTORE_JOB_FAILED_PATTERN,
@@ -173,12 +173,7 @@ export class AwsBackups extends pulumi.ComponentResource {
       ...(backup.copyToVaultArn !== undefined ? [["copy-job-failed", "AWS Backup copy jobs FAILED", COPY_JOB_FAILED_PATTERN] as [string, string, object]] : []),
     ];
     for (const [key, what, pattern] of events) {
-      const rule = new aws.cloudwatch.EventRule(
-        `${name}-${key}`,
-        eventRuleArgs(`upkeep-${env}-${key}`, `${what}, to the upkeep ${env} critical topic`, pattern),
-        { parent: this },
-      );
-      new aws.cloudwatch.EventTarget(`${name}-${key}-critical`, { rule: rule.name, arn: critical, targetId: "upkeep-critical-topic" }, { parent: this });
+      routeEventsToTopic(`${name}-${key}`, { ruleName: `upkeep-${env}-${key}`, what, environment: env, pattern, severity: "critical", topicArn: critical }, this);
     }
 
     new aws.cloudwatch.MetricAlarm(
