@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import type { AcmCertificateConfig } from "../components/acm";
+import { installComponentMocks, outputValue, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
 const TOPICS = {
@@ -39,47 +39,22 @@ const validationOption = (domain: string) => {
   };
 };
 
-interface Recorded {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-
-const recorded: Recorded[] = [];
 type Module = typeof import("../components/acm");
+let mocks: ComponentMocks;
 let mod: Module;
 let certificateArns: Record<string, string>;
 
-const byType = (type: string) => recorded.filter((r) => r.type === type).sort((a, b) => a.name.localeCompare(b.name));
-const named = (type: string, name: string): Recorded => {
-  const hit = recorded.find((r) => r.type === type && r.name === name);
-  assert.ok(hit, `${type} ${name} was not registered`);
-  return hit;
-};
-const outputValue = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply((v) => resolve(v)));
-
 before(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const state: Record<string, unknown> = { ...args.inputs, arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${args.name}` };
-        if (args.type === "aws:acm/certificate:Certificate") {
-          state.arn = certArn(args.name);
-          const names: string[] = [args.inputs.domainName, ...((args.inputs.subjectAlternativeNames as string[] | undefined) ?? [])];
-          state.domainValidationOptions = names.map(validationOption);
-        }
-        if (args.type === "aws:route53/record:Record") state.fqdn = String(args.inputs.name).replace(/\.$/, "");
-        return { id: `${args.name}-id`, state };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        throw new Error(`Mock not implemented: ${args.token}`);
-      },
+  mocks = await installComponentMocks("prod", {
+    attributes: ({ type, name, inputs }) => {
+      if (type === "aws:acm/certificate:Certificate") {
+        const names: string[] = [String(inputs.domainName), ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])];
+        return { arn: certArn(name), domainValidationOptions: names.map(validationOption) };
+      }
+      const arn = `arn:aws:mock:eu-central-1:${ACCOUNT}:${name}`;
+      return type === "aws:route53/record:Record" ? { arn, fqdn: String(inputs.name).replace(/\.$/, "") } : { arn };
     },
-    "upkeep",
-    "prod",
-    false,
-  );
+  });
   mod = await import("../components/acm.js");
   const acm = new mod.AcmCertificates("upkeep-acm", { environment: "prod", certificates: CERTIFICATES, expiryWarningDays: 21, topicArns: TOPICS });
   new mod.AcmCertificates("upkeep-none", { environment: "dev", certificates: [], expiryWarningDays: 21, topicArns: TOPICS });
@@ -87,17 +62,16 @@ before(async () => {
     www: await outputValue(acm.certificateArns.www!),
     legacy: await outputValue(acm.certificateArns.legacy!),
   };
-  const settings: { waitForRPCs: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
-  await settings.waitForRPCs();
+  await mocks.settle();
 });
 
 test("certificates: DNS validation, the alternative names once each and without the domain name", () => {
-  assert.deepEqual(named("aws:acm/certificate:Certificate", "upkeep-acm-www").inputs, {
+  assert.deepEqual(mocks.named("aws:acm/certificate:Certificate", "upkeep-acm-www").inputs, {
     domainName: "www.example.com",
     subjectAlternativeNames: ["example.com", "*.example.com"],
     validationMethod: "DNS",
   });
-  assert.deepEqual(named("aws:acm/certificate:Certificate", "upkeep-acm-legacy").inputs, {
+  assert.deepEqual(mocks.named("aws:acm/certificate:Certificate", "upkeep-acm-legacy").inputs, {
     domainName: "legacy.example.org",
     subjectAlternativeNames: [],
     validationMethod: "DNS",
@@ -106,7 +80,7 @@ test("certificates: DNS validation, the alternative names once each and without 
 
 test("validation records only with a hosted zone, one per record name (a wildcard shares its base name's)", () => {
   assert.deepEqual(
-    byType("aws:route53/record:Record").map((r) => [r.name, r.inputs]),
+    mocks.byType("aws:route53/record:Record").map((r) => [r.name, r.inputs]),
     [
       [
         "upkeep-acm-www-validation-example.com",
@@ -133,7 +107,7 @@ test("validation records only with a hosted zone, one per record name (a wildcar
     ],
   );
   assert.deepEqual(
-    byType("aws:acm/certificateValidation:CertificateValidation").map((r) => [r.name, r.inputs]),
+    mocks.byType("aws:acm/certificateValidation:CertificateValidation").map((r) => [r.name, r.inputs]),
     [
       [
         "upkeep-acm-www-validation",
@@ -164,7 +138,7 @@ test("one DaysToExpiry alarm per certificate: below the warning days, daily, mis
     okActions: [TOPICS.warning],
   });
   assert.deepEqual(
-    byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => [r.name, r.inputs]),
+    mocks.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => [r.name, r.inputs]),
     [
       ["upkeep-acm-legacy-days-to-expiry", alarm("legacy")],
       ["upkeep-acm-www-days-to-expiry", alarm("www")],
@@ -173,13 +147,13 @@ test("one DaysToExpiry alarm per certificate: below the warning days, daily, mis
 });
 
 test("the EventBridge rule matches ACM's documented event exactly and delivers to the warning topic", () => {
-  const rule = named("aws:cloudwatch/eventRule:EventRule", "upkeep-acm-approaching-expiration");
+  const rule = mocks.named("aws:cloudwatch/eventRule:EventRule", "upkeep-acm-approaching-expiration");
   assert.equal(rule.inputs.name, "upkeep-prod-acm-approaching-expiration");
   assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
     source: ["aws.acm"],
     "detail-type": ["ACM Certificate Approaching Expiration"],
   });
-  assert.deepEqual(named("aws:cloudwatch/eventTarget:EventTarget", "upkeep-acm-approaching-expiration-warning").inputs, {
+  assert.deepEqual(mocks.named("aws:cloudwatch/eventTarget:EventTarget", "upkeep-acm-approaching-expiration-warning").inputs, {
     rule: "upkeep-prod-acm-approaching-expiration",
     arn: TOPICS.warning,
     targetId: "upkeep-warning-topic",
@@ -187,7 +161,7 @@ test("the EventBridge rule matches ACM's documented event exactly and delivers t
 });
 
 test("the Config rule acm-certificate-expiration-check with the warning days", () => {
-  assert.deepEqual(named("aws:cfg/rule:Rule", "upkeep-acm-expiration-check").inputs, {
+  assert.deepEqual(mocks.named("aws:cfg/rule:Rule", "upkeep-acm-expiration-check").inputs, {
     name: "upkeep-prod-acm-certificate-expiration-check",
     description: "ACM certificates must not expire within 21 days (upkeep prod).",
     source: { owner: "AWS", sourceIdentifier: "ACM_CERTIFICATE_EXPIRATION_CHECK" },
@@ -199,14 +173,14 @@ test("the Config rule acm-certificate-expiration-check with the warning days", (
 
 test("no ACM certificates: nothing but the component", () => {
   assert.deepEqual(
-    recorded.filter((r) => r.name.startsWith("upkeep-none")).map((r) => r.type),
+    mocks.recorded.filter((r) => r.name.startsWith("upkeep-none")).map((r) => r.type),
     ["upkeep:certificates:AcmCertificates"],
   );
 });
 
 test("nothing else is registered", () => {
   const counts: Record<string, number> = {};
-  for (const r of recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  for (const r of mocks.recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
   assert.deepEqual(counts, {
     "upkeep:certificates:AcmCertificates": 2,
     "aws:acm/certificate:Certificate": 2,

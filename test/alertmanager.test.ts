@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { validateObjects, type KubernetesObject } from "../cli/validateObjects";
 import { buildAlertmanagerConfig, toAlertmanagerYaml } from "../components/alertmanager";
+import { installComponentMocks } from "./support/componentMocks";
 
 const NS = "upkeep-maintenance";
 const EMAILS = ["oncall@example.com", "sre-lead@example.com"];
@@ -192,34 +192,19 @@ test("amtool routes each severity of upkeep's alerts to its receiver, and nothin
 });
 
 test("under mocks, UpkeepAlertRouting registers exactly the AlertmanagerConfig", async () => {
-  const recorded: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        throw new Error(`Mock not implemented: ${args.token}`);
-      },
-    },
-    "upkeep",
-    "prod",
-    false,
-  );
+  const mocks = await installComponentMocks("prod");
   // Imported after setMocks, as Pulumi requires; ".js" is what nodenext's type check asks, tsx maps it to the .ts file.
   const { UpkeepAlertRouting } = await import("../components/alertmanager.js");
   new UpkeepAlertRouting("upkeep", { environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: true });
-  const settings: { waitForRPCs: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
-  await settings.waitForRPCs();
+  await mocks.settle();
 
   assert.deepEqual(
-    recorded.map((r) => [r.type, r.name]).sort(),
+    mocks.recorded.map((r) => [r.type, r.name]).sort(),
     [
       ["kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig", "upkeep-alertmanagerconfig"],
       ["upkeep:notify:UpkeepAlertRouting", "upkeep"],
     ],
   );
-  const cr = recorded.find((r) => r.name === "upkeep-alertmanagerconfig");
+  const cr = mocks.recorded.find((r) => r.name === "upkeep-alertmanagerconfig");
   assert.deepEqual(cr?.inputs, withWebhook());
 });

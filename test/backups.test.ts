@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AwsBackupConfig } from "../components/backups/types";
 import type { BackupWindow } from "../components/backups/schedule";
 import type { Weekday } from "../components/validators";
+import { installComponentMocks, outputValue, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
 const TOPIC = `arn:aws:sns:eu-central-1:${ACCOUNT}:upkeep-prod-critical`;
@@ -54,13 +55,7 @@ const STAGING_BACKUP: AwsBackupConfig = {
   restoreTesting: { cadence: "quarterly", resourceTypes: ["EFS"], validationWindowHours: 1, selectionWindowDays: 30 },
 };
 
-interface Recorded {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-
-const recorded: Recorded[] = [];
+let mocks: ComponentMocks;
 /** Mocks never see resource options; a transformation on each component records its children's. */
 const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
 type Module = typeof import("../components/backups/index");
@@ -71,17 +66,8 @@ let schedule: Schedule;
 let alerting: Alerting;
 let prodSchedules: readonly unknown[];
 
-const named = (type: string, name: string): Recorded => {
-  const hit = recorded.find((r) => r.type === type && r.name === name);
-  assert.ok(hit, `${type} ${name} was not registered`);
-  return hit;
-};
 const childrenOf = (component: string, type?: string) =>
-  recorded.filter((r) => r.name.startsWith(`${component}-`) && (type === undefined || r.type === type)).sort((a, b) => a.name.localeCompare(b.name));
-
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((v) => resolve(v)));
-}
+  mocks.recorded.filter((r) => r.name.startsWith(`${component}-`) && (type === undefined || r.type === type)).sort((a, b) => a.name.localeCompare(b.name));
 
 const recordOptions: pulumi.ResourceTransformation = (args) => {
   options.set(args.name, { protect: args.opts.protect === true, retainOnDelete: args.opts.retainOnDelete === true });
@@ -91,21 +77,9 @@ const recordOptions: pulumi.ResourceTransformation = (args) => {
 let prodOutputs: { vaultArn: string; planId: string };
 
 before(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const arn = `arn:aws:mock:eu-central-1:${ACCOUNT}:${args.inputs.name ?? args.name}`;
-        return { id: `${args.name}-id`, state: { ...args.inputs, arn } };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        throw new Error(`Mock not implemented: ${args.token}`);
-      },
-    },
-    "upkeep",
-    "prod",
-    false,
-  );
+  mocks = await installComponentMocks("prod", {
+    attributes: ({ name, inputs }) => ({ arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${inputs.name ?? name}` }),
+  });
   // The ".js" suffix is what nodenext's type check asks of a dynamic import; tsx maps it to the .ts file.
   mod = await import("../components/backups/index.js");
   schedule = await import("../components/backups/schedule.js");
@@ -128,8 +102,7 @@ before(async () => {
   );
   prodOutputs = { vaultArn: await outputValue(prod.vaultArn), planId: await outputValue(prod.planId) };
   prodSchedules = [...prod.schedules];
-  const settings: { waitForRPCs: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
-  await settings.waitForRPCs();
+  await mocks.settle();
 });
 
 // ---------------------------------------------------------------------------
@@ -305,9 +278,9 @@ test("the schedules for the calendar, from the same builders", () => {
 // Under mocks
 
 test("production: the vault is protected and retained, and locked with the default lock", () => {
-  assert.deepEqual(named("aws:backup/vault:Vault", "prod-backups-vault").inputs, { name: "prod-maintenance", kmsKeyArn: KMS });
+  assert.deepEqual(mocks.named("aws:backup/vault:Vault", "prod-backups-vault").inputs, { name: "prod-maintenance", kmsKeyArn: KMS });
   assert.deepEqual(options.get("prod-backups-vault"), { protect: true, retainOnDelete: true });
-  assert.deepEqual(named("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "prod-backups-vault-lock").inputs, {
+  assert.deepEqual(mocks.named("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "prod-backups-vault-lock").inputs, {
     backupVaultName: "prod-maintenance",
     minRetentionDays: 7,
     maxRetentionDays: 365,
@@ -320,11 +293,11 @@ test("production: the vault is protected and retained, and locked with the defau
 });
 
 test("development: neither protected nor retained, and no lock unless configured", () => {
-  assert.deepEqual(named("aws:backup/vault:Vault", "dev-backups-vault").inputs, { name: "dev-maintenance" });
+  assert.deepEqual(mocks.named("aws:backup/vault:Vault", "dev-backups-vault").inputs, { name: "dev-maintenance" });
   assert.deepEqual(options.get("dev-backups-vault"), { protect: false, retainOnDelete: false });
   assert.equal(childrenOf("dev-backups", "aws:backup/vaultLockConfiguration:VaultLockConfiguration").length, 0);
   // Staging configured one: it gets exactly that, and no protection.
-  assert.deepEqual(named("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "stg-backups-vault-lock").inputs, {
+  assert.deepEqual(mocks.named("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "stg-backups-vault-lock").inputs, {
     backupVaultName: "staging-maintenance",
     minRetentionDays: 30,
     maxRetentionDays: 400,
@@ -335,7 +308,7 @@ test("development: neither protected nor retained, and no lock unless configured
 
 test("the plan: one rule in the window, lifecycle, and the cross-region copy", () => {
   const lifecycle = { deleteAfter: 35 };
-  assert.deepEqual(named("aws:backup/plan:Plan", "prod-backups-plan").inputs, {
+  assert.deepEqual(mocks.named("aws:backup/plan:Plan", "prod-backups-plan").inputs, {
     name: "upkeep-prod-backup",
     rules: [
       {
@@ -350,7 +323,7 @@ test("the plan: one rule in the window, lifecycle, and the cross-region copy", (
       },
     ],
   });
-  assert.deepEqual(named("aws:backup/plan:Plan", "stg-backups-plan").inputs, {
+  assert.deepEqual(mocks.named("aws:backup/plan:Plan", "stg-backups-plan").inputs, {
     name: "upkeep-stg-backup",
     rules: [
       {
@@ -367,7 +340,7 @@ test("the plan: one rule in the window, lifecycle, and the cross-region copy", (
 });
 
 test("the selection: every configured tag must match (ANDed conditions on all resources)", () => {
-  assert.deepEqual(named("aws:backup/selection:Selection", "prod-backups-selection").inputs, {
+  assert.deepEqual(mocks.named("aws:backup/selection:Selection", "prod-backups-selection").inputs, {
     name: "upkeep-prod-tagged",
     planId: "prod-backups-plan-id",
     iamRoleArn: `arn:aws:mock:eu-central-1:${ACCOUNT}:prod-backups-role`,
@@ -384,7 +357,7 @@ test("the selection: every configured tag must match (ANDed conditions on all re
 });
 
 test("the role: AWS Backup assumes it; it holds only AWS-managed backup and restore policies, no inline policy", () => {
-  const role = named("aws:iam/role:Role", "prod-backups-role");
+  const role = mocks.named("aws:iam/role:Role", "prod-backups-role");
   assert.deepEqual(Object.keys(role.inputs).sort(), ["assumeRolePolicy", "description"]);
   assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)), {
     Version: "2012-10-17",
@@ -405,15 +378,15 @@ test("the role: AWS Backup assumes it; it holds only AWS-managed backup and rest
     ["dev-backups-role-restores", "dev-backups-role-id", `${managed}AWSBackupServiceRolePolicyForRestores`],
   ]);
   for (const type of ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"]) {
-    assert.equal(recorded.filter((r) => r.type === type).length, 0, `no ${type}`);
+    assert.equal(mocks.recorded.filter((r) => r.type === type).length, 0, `no ${type}`);
   }
-  for (const r of recorded.filter((x) => x.type === "aws:iam/role:Role")) {
+  for (const r of mocks.recorded.filter((x) => x.type === "aws:iam/role:Role")) {
     assert.ok(!/"Action":\s*"\*"|"[a-z0-9-]+:\*"/.test(String(r.inputs.assumeRolePolicy)), "no wildcard actions");
   }
 });
 
 test("restore testing: plan inside the window in three zones, and one selection per resource type", () => {
-  const plan = (component: string) => named("aws:backup/restoreTestingPlan:RestoreTestingPlan", `${component}-restore-testing`).inputs;
+  const plan = (component: string) => mocks.named("aws:backup/restoreTestingPlan:RestoreTestingPlan", `${component}-restore-testing`).inputs;
   assert.deepEqual(plan("prod-backups"), {
     name: "upkeep_prod_restore_testing",
     scheduleExpression: "cron(0 1 ? * TUE *)",
@@ -467,7 +440,7 @@ test("restore testing: plan inside the window in three zones, and one selection 
 });
 
 test("the event patterns, exactly: restore jobs match detail.status, backup and copy jobs detail.state", () => {
-  const pattern = (name: string) => JSON.parse(String(named("aws:cloudwatch/eventRule:EventRule", name).inputs.eventPattern));
+  const pattern = (name: string) => JSON.parse(String(mocks.named("aws:cloudwatch/eventRule:EventRule", name).inputs.eventPattern));
   assert.deepEqual(pattern("prod-backups-backup-job-failed"), {
     source: ["aws.backup"],
     "detail-type": ["Backup Job State Change"],
@@ -483,18 +456,18 @@ test("the event patterns, exactly: restore jobs match detail.status, backup and 
     "detail-type": ["Copy Job State Change"],
     detail: { state: ["FAILED"] },
   });
-  assert.equal(named("aws:cloudwatch/eventRule:EventRule", "prod-backups-restore-job-failed").inputs.name, "upkeep-prod-restore-job-failed");
+  assert.equal(mocks.named("aws:cloudwatch/eventRule:EventRule", "prod-backups-restore-job-failed").inputs.name, "upkeep-prod-restore-job-failed");
   // No copy, no copy rule.
   assert.deepEqual(childrenOf("dev-backups", "aws:cloudwatch/eventRule:EventRule").map((r) => r.name), ["dev-backups-backup-job-failed", "dev-backups-restore-job-failed"]);
   for (const target of childrenOf("prod-backups", "aws:cloudwatch/eventTarget:EventTarget")) {
     const rule = target.name.replace(/-critical$/, "");
-    assert.deepEqual(target.inputs, { rule: named("aws:cloudwatch/eventRule:EventRule", rule).inputs.name, arn: TOPIC, targetId: "upkeep-critical-topic" });
+    assert.deepEqual(target.inputs, { rule: mocks.named("aws:cloudwatch/eventRule:EventRule", rule).inputs.name, arn: TOPIC, targetId: "upkeep-critical-topic" });
   }
   assert.equal(childrenOf("prod-backups", "aws:cloudwatch/eventTarget:EventTarget").length, 3);
 });
 
 test("the alarms: failures over a day, and freshness over the RPO with missing data breaching", () => {
-  const alarm = (name: string) => named("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs;
+  const alarm = (name: string) => mocks.named("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs;
   const failure = {
     namespace: "AWS/Backup",
     statistic: "Sum",
@@ -557,5 +530,5 @@ test("nothing else is registered", () => {
     "aws:cloudwatch/eventTarget:EventTarget": 3,
     "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
   });
-  assert.equal(recorded.filter((r) => r.type === "upkeep:backups:AwsBackups").length, 3);
+  assert.equal(mocks.recorded.filter((r) => r.type === "upkeep:backups:AwsBackups").length, 3);
 });

@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import type { CredentialConfig } from "../components/credentials";
+import { installComponentMocks, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
 const TOPICS = {
@@ -19,38 +19,12 @@ const secret = (name: string) => `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}
 const LAMBDA = `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:rotate-postgres`;
 const credential = (name: string, everyDays: number): CredentialConfig => ({ name, secretId: secret(name), rotationLambdaArn: LAMBDA, everyDays });
 
-interface Recorded {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-
-const recorded: Recorded[] = [];
 type Module = typeof import("../components/credentials");
+let mocks: ComponentMocks;
 let mod: Module;
 
-const byType = (type: string) => recorded.filter((r) => r.type === type).sort((a, b) => a.name.localeCompare(b.name));
-const named = (type: string, name: string): Recorded => {
-  const hit = recorded.find((r) => r.type === type && r.name === name);
-  assert.ok(hit, `${type} ${name} was not registered`);
-  return hit;
-};
-
 before(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${args.name}` } };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        throw new Error(`Mock not implemented: ${args.token}`);
-      },
-    },
-    "upkeep",
-    "prod",
-    false,
-  );
+  mocks = await installComponentMocks("prod", { attributes: ({ name }) => ({ arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${name}` }) });
   mod = await import("../components/credentials.js");
   const common = { accessKeysMaxAgeDays: 90, topicArns: TOPICS, fromYear: 2026 };
   // Berlin: CET and CEST must both fit.
@@ -85,8 +59,7 @@ before(async () => {
     timeZone: "Asia/Tokyo",
     credentials: [],
   });
-  const settings: { waitForRPCs: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
-  await settings.waitForRPCs();
+  await mocks.settle();
 });
 
 const rotation = (name: string, scheduleExpression: string, duration: string) => [
@@ -101,7 +74,7 @@ const rotation = (name: string, scheduleExpression: string, duration: string) =>
 
 test("rotation rules in UTC, inside the window at every offset, never past 00:00 UTC", () => {
   assert.deepEqual(
-    byType("aws:secretsmanager/secretRotation:SecretRotation").map((r) => [r.name, r.inputs]),
+    mocks.byType("aws:secretsmanager/secretRotation:SecretRotation").map((r) => [r.name, r.inputs]),
     [
       // 01:30–05:30 Berlin is 00:30–04:30 UTC (CET) and 23:30–03:30 UTC (CEST): 01:00–03:00 UTC fits both.
       rotation("berlin-billing-db", "cron(0 1 ? * SAT#1 *)", "2h"),
@@ -116,7 +89,7 @@ test("rotation rules in UTC, inside the window at every offset, never past 00:00
 });
 
 test("rotation failures: the CloudTrail service event shape, exactly, to the critical topic", () => {
-  const rule = named("aws:cloudwatch/eventRule:EventRule", "berlin-rotation-failed");
+  const rule = mocks.named("aws:cloudwatch/eventRule:EventRule", "berlin-rotation-failed");
   assert.equal(rule.inputs.name, "upkeep-prod-secret-rotation-failed");
   assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
     source: ["aws.secretsmanager"],
@@ -126,7 +99,7 @@ test("rotation failures: the CloudTrail service event shape, exactly, to the cri
       eventName: ["RotationFailed", "RotationAbandoned", "TestRotationFailed"],
     },
   });
-  assert.deepEqual(named("aws:cloudwatch/eventTarget:EventTarget", "berlin-rotation-failed-critical").inputs, {
+  assert.deepEqual(mocks.named("aws:cloudwatch/eventTarget:EventTarget", "berlin-rotation-failed-critical").inputs, {
     rule: "upkeep-prod-secret-rotation-failed",
     arn: TOPICS.critical,
     targetId: "upkeep-critical-topic",
@@ -134,26 +107,26 @@ test("rotation failures: the CloudTrail service event shape, exactly, to the cri
 });
 
 test("Config rules: periodic rotation bounded by the loosest everyDays, access keys by maxAgeDays", () => {
-  assert.deepEqual(named("aws:cfg/rule:Rule", "berlin-periodic-rotation").inputs, {
+  assert.deepEqual(mocks.named("aws:cfg/rule:Rule", "berlin-periodic-rotation").inputs, {
     name: "upkeep-prod-secretsmanager-secret-periodic-rotation",
     description: "Secrets must have rotated within the last 90 days (upkeep prod).",
     source: { owner: "AWS", sourceIdentifier: "SECRETSMANAGER_SECRET_PERIODIC_ROTATION" },
     inputParameters: '{"maxDaysSinceRotation":"90"}',
     maximumExecutionFrequency: "TwentyFour_Hours",
   });
-  assert.deepEqual(named("aws:cfg/rule:Rule", "berlin-access-keys-rotated").inputs, {
+  assert.deepEqual(mocks.named("aws:cfg/rule:Rule", "berlin-access-keys-rotated").inputs, {
     name: "upkeep-prod-access-keys-rotated",
     description: "IAM access keys must be younger than 90 days (upkeep prod).",
     source: { owner: "AWS", sourceIdentifier: "ACCESS_KEYS_ROTATED" },
     inputParameters: '{"maxAccessKeyAge":"90"}',
     maximumExecutionFrequency: "TwentyFour_Hours",
   });
-  assert.equal(named("aws:cfg/rule:Rule", "tokyo-access-keys-rotated").inputs.inputParameters, '{"maxAccessKeyAge":"45"}');
+  assert.equal(mocks.named("aws:cfg/rule:Rule", "tokyo-access-keys-rotated").inputs.inputParameters, '{"maxAccessKeyAge":"45"}');
 });
 
 test("without credentials only the access-key rule", () => {
   assert.deepEqual(
-    recorded.filter((r) => r.name.startsWith("keys-only")).map((r) => [r.type, r.name]),
+    mocks.recorded.filter((r) => r.name.startsWith("keys-only")).map((r) => [r.type, r.name]),
     [
       ["upkeep:credentials:CredentialRotation", "keys-only"],
       ["aws:cfg/rule:Rule", "keys-only-access-keys-rotated"],
@@ -163,7 +136,7 @@ test("without credentials only the access-key rule", () => {
 
 test("nothing else is registered", () => {
   const counts: Record<string, number> = {};
-  for (const r of recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  for (const r of mocks.recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
   assert.deepEqual(counts, {
     "upkeep:credentials:CredentialRotation": 4,
     "aws:secretsmanager/secretRotation:SecretRotation": 5,

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { redactSecrets } from "../cli/mockRuntime";
 import type { NotifyConfig } from "../components/notifications";
+import { installComponentMocks, outputValue, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
 const ARN_PREFIX = `arn:aws:sns:eu-central-1:${ACCOUNT}:`;
@@ -26,46 +26,16 @@ const NOTIFY: NotifyConfig = {
 const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-interface Recorded {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-
-const recorded: Recorded[] = [];
+let mocks: ComponentMocks;
 /** Mocks never see resource options; a transformation on the component records each child's `protect`. */
 const protectedChildren = new Map<string, boolean>();
 type Module = typeof import("../components/notifications");
 let mod: Module;
 
-const byType = (type: string) => recorded.filter((r) => r.type === type).sort((a, b) => a.name.localeCompare(b.name));
-const named = (type: string, name: string): Recorded => {
-  const hit = recorded.find((r) => r.type === type && r.name === name);
-  assert.ok(hit, `${type} ${name} was not registered`);
-  return hit;
-};
-
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((v) => resolve(v)));
-}
-
 let outputs: { critical: string; warning: string; info: string; schedulerRoleArn: string };
 
 before(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, arn: ARN_PREFIX + (args.inputs.name ?? args.name) } };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        throw new Error(`Mock not implemented: ${args.token}`);
-      },
-    },
-    "upkeep",
-    "prod",
-    false,
-  );
+  mocks = await installComponentMocks("prod", { attributes: ({ name, inputs }) => ({ arn: `${ARN_PREFIX}${inputs.name ?? name}` }) });
   // The ".js" suffix is what nodenext's type check asks of a dynamic import; tsx maps it to the .ts file.
   mod = await import("../components/notifications.js");
   const topics = new mod.NotificationTopics(
@@ -86,8 +56,7 @@ before(async () => {
     info: await outputValue(topics.topicArns.info),
     schedulerRoleArn: await outputValue(topics.schedulerRoleArn),
   };
-  const settings: { waitForRPCs: () => Promise<void> } = require("@pulumi/pulumi/runtime/settings");
-  await settings.waitForRPCs();
+  await mocks.settle();
 });
 
 const policyFor = (topic: string) => ({
@@ -138,7 +107,7 @@ test("subscription keys are content hashes: reordering changes nothing, duplicat
 });
 
 test("three topics with exact names and the KMS key", () => {
-  const topics = byType("aws:sns/topic:Topic");
+  const topics = mocks.byType("aws:sns/topic:Topic");
   assert.deepEqual(
     topics.map((t) => [t.name, t.inputs]),
     [
@@ -156,10 +125,10 @@ test("three topics with exact names and the KMS key", () => {
 });
 
 test("one TopicPolicy per topic with the exact policy JSON", () => {
-  const policies = byType("aws:sns/topicPolicy:TopicPolicy");
+  const policies = mocks.byType("aws:sns/topicPolicy:TopicPolicy");
   assert.deepEqual(policies.map((p) => p.name), ["upkeep-notify-critical-policy", "upkeep-notify-info-policy", "upkeep-notify-warning-policy"]);
   for (const severity of ["critical", "warning", "info"]) {
-    const p = named("aws:sns/topicPolicy:TopicPolicy", `upkeep-notify-${severity}-policy`);
+    const p = mocks.named("aws:sns/topicPolicy:TopicPolicy", `upkeep-notify-${severity}-policy`);
     const topic = `upkeep-prod-${severity}`;
     assert.deepEqual(Object.keys(p.inputs).sort(), ["arn", "policy"]);
     assert.equal(p.inputs.arn, `${ARN_PREFIX}${topic}`);
@@ -169,7 +138,7 @@ test("one TopicPolicy per topic with the exact policy JSON", () => {
 
 test("every subscription has the exact topic, protocol and endpoint", () => {
   const h = (address: string) => mod.shortHash(address);
-  const subs = byType("aws:sns/topicSubscription:TopicSubscription");
+  const subs = mocks.byType("aws:sns/topicSubscription:TopicSubscription");
   const email = (topic: string, address: string) => [
     `upkeep-notify-${topic}-email-${h(address)}`,
     { topic: `${ARN_PREFIX}upkeep-prod-${topic}`, protocol: "email", endpoint: address },
@@ -195,19 +164,19 @@ test("every subscription has the exact topic, protocol and endpoint", () => {
 });
 
 test("the webhook URL arrives only as a secret and appears nowhere else", () => {
-  const webhooks = byType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.endsWith("-webhook"));
+  const webhooks = mocks.byType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.endsWith("-webhook"));
   assert.equal(webhooks.length, 3);
   for (const w of webhooks) {
     // Mocks receive secret inputs in Pulumi's wire wrapper: { <sig key>: <secret sig>, value }.
     assert.deepEqual(w.inputs.endpoint, { [SPECIAL_SIG_KEY]: SECRET_SIG, value: WEBHOOK }, w.name);
   }
-  const visible = JSON.stringify(recorded.map((r) => ({ type: r.type, name: r.name, inputs: redactSecrets(r.inputs) })));
+  const visible = JSON.stringify(mocks.recorded.map((r) => ({ type: r.type, name: r.name, inputs: redactSecrets(r.inputs) })));
   assert.ok(!visible.includes("very-secret-token"), "the webhook URL leaked outside its secret");
   assert.ok(!visible.includes("hooks.example.com"), "the webhook host leaked outside its secret");
 });
 
 test("the scheduler role: Scheduler of this account assumes it, and it may publish to exactly the three topics", () => {
-  const role = named("aws:iam/role:Role", "upkeep-notify-scheduler");
+  const role = mocks.named("aws:iam/role:Role", "upkeep-notify-scheduler");
   assert.deepEqual(Object.keys(role.inputs).sort(), ["assumeRolePolicy", "description"]);
   assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)), {
     Version: "2012-10-17",
@@ -221,7 +190,7 @@ test("the scheduler role: Scheduler of this account assumes it, and it may publi
       },
     ],
   });
-  const inline = named("aws:iam/rolePolicy:RolePolicy", "upkeep-notify-scheduler-publish");
+  const inline = mocks.named("aws:iam/rolePolicy:RolePolicy", "upkeep-notify-scheduler-publish");
   assert.equal(inline.inputs.role, "upkeep-notify-scheduler-id");
   assert.deepEqual(JSON.parse(String(inline.inputs.policy)), {
     Version: "2012-10-17",
@@ -260,7 +229,7 @@ test("in production the topics, and only the topics, are protected", () => {
 
 test("nothing else is registered", () => {
   const counts: Record<string, number> = {};
-  for (const r of recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  for (const r of mocks.recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
   assert.deepEqual(counts, {
     "upkeep:notify:NotificationTopics": 1,
     "aws:sns/topic:Topic": 3,

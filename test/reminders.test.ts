@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import fc from "fast-check";
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, type UpkeepConfig } from "../components/config";
 import { ROUTINE } from "../components/routine/catalog";
 import {
@@ -22,6 +21,7 @@ import {
 import { localTime, offsetMinutes } from "../components/schedule/dst";
 import { planTasks } from "../components/tasks";
 import { CADENCES, WEEKDAYS, type Cadence } from "../components/validators";
+import { installComponentMocks, type ComponentMocks } from "./support/componentMocks";
 import { referenceConfig } from "./support/configs";
 
 type Raw = Record<string, any>;
@@ -446,8 +446,7 @@ describe("notices across the 2027 clock changes in Berlin (Mar 28 and Oct 31)", 
 // ---- The component under Pulumi's mocks ----
 
 describe("RoutineSchedules under mocks", () => {
-  type Recorded = { type: string; name: string; inputs: Record<string, any> };
-  const recorded: Recorded[] = [];
+  let mocks: ComponentMocks<Record<string, any>>;
   const TOPICS = {
     critical: "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-critical",
     warning: "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-warning",
@@ -457,33 +456,20 @@ describe("RoutineSchedules under mocks", () => {
   const c = noticeConfig(PROD_WINDOW, 24);
   const reminders = routineReminders(c);
   const notices = noticesOf(c);
-  const schedules = (prefix: string) => recorded.filter((r) => r.type === "aws:scheduler/schedule:Schedule" && r.name.startsWith(`${prefix}-`));
+  const schedules = (prefix: string) => mocks.recorded.filter((r) => r.type === "aws:scheduler/schedule:Schedule" && r.name.startsWith(`${prefix}-`));
   const named = (name: string) => {
-    const hit = recorded.find((r) => r.name === name);
+    const hit = mocks.recorded.find((r) => r.name === name);
     assert.ok(hit, `${name} was not registered`);
     return hit;
   };
 
   before(async () => {
-    await pulumi.runtime.setMocks(
-      {
-        newResource(args) {
-          recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call(args) {
-          throw new Error(`Mock not implemented: ${args.token}`);
-        },
-      },
-      "upkeep",
-      "prod",
-      false,
-    );
+    mocks = await installComponentMocks("prod");
     const { RoutineSchedules } = await import("../components/routine/schedules.js");
     const common = { environment: "prod", timeZone: "Europe/Berlin", reminders, notices, topicArns: TOPICS, schedulerRoleArn: ROLE };
     new RoutineSchedules("routine", { ...common, paused: false });
     new RoutineSchedules("frozen", { ...common, paused: true });
-    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    await mocks.settle();
   });
 
   test("one Schedule per reminder and per notice, named from the component", () => {
@@ -535,6 +521,6 @@ describe("RoutineSchedules under mocks", () => {
     const long = scheduleName(`upkeep-${"a".repeat(40)}-review-performance-optimization`);
     assert.ok(long.length <= 64);
     assert.match(long, /^upkeep-a{40}-review-[0-9a-f]{8}$/);
-    for (const r of recorded.filter((r) => r.type === "aws:scheduler/schedule:Schedule")) assert.ok(r.inputs.name.length <= 64, r.inputs.name);
+    for (const r of mocks.recorded.filter((r) => r.type === "aws:scheduler/schedule:Schedule")) assert.ok(r.inputs.name.length <= 64, r.inputs.name);
   });
 });
