@@ -14,7 +14,14 @@
  * log_min_duration_statement = 0; the server log (prefix "%n [%p] %a:") is
  * parsed per backend: a transaction runs from its BEGIN's start (log time −
  * duration) to its COMMIT's log time; a statement outside BEGIN…COMMIT is its
- * own transaction. WAL: pg_wal_lsn_diff of pg_current_wal_lsn() around the run;
+ * own transaction. A DO statement may COMMIT inside, which the log cannot
+ * show: its transactions come from a sampler, one more psql running a DO loop
+ * that reads pg_stat_get_activity() every 1–2 ms in both phases
+ * and, in the run phase, records each maint backend's xact_start. A sampled
+ * transaction runs from its xact_start to the first sample that no longer
+ * shows it, or the next xact_start of the same backend, or the DO's end,
+ * whichever is first: an upper bound, within a sampling interval. WAL:
+ * pg_wal_lsn_diff of pg_current_wal_lsn() around the run;
  * the writer's share (its WAL per iteration in the idle phase × its iterations
  * during the run) is subtracted and reported separately. full_page_writes is
  * off on the throwaway server, so WAL excludes full-page images.
@@ -44,6 +51,8 @@ export interface CleanupMode {
   readonly seconds: number;
   readonly rowsPerSecond: number;
   readonly transactions: number;
+  /** Transactions inside DO statements, seen by the sampler; and how many samples it took in the run phase. */
+  readonly sampled: { transactions: number; samples: number };
   readonly longestTransactionMs: number;
   readonly medianTransactionMs: number;
   readonly writer: { idleP99Ms: number; idleMaxMs: number; p99Ms: number; maxMs: number; idleStatements: number; statements: number };
@@ -85,29 +94,101 @@ BEGIN
   COMMIT;
 END $$`;
 
+/**
+ * Samples the transactions of maint's backends. Runs in both phases (so the
+ * writer's idle and run latencies see the same load) and records in the run
+ * phase only. COMMIT each round: it clears the statistics snapshot and holds
+ * no xmin back.
+ */
+const SAMPLER_SQL = `DO $$
+DECLARE
+  maint oid := (SELECT oid FROM pg_roles WHERE rolname = 'maint');
+  ph text; i int := 0; t0 timestamptz; t1 timestamptz; r record;
+  s_i int[] := '{}'; s_t0 timestamptz[] := '{}'; s_t1 timestamptz[] := '{}';
+  b_i int[] := '{}'; b_pid int[] := '{}'; b_x timestamptz[] := '{}';
+BEGIN
+  LOOP
+    SELECT phase INTO ph FROM bench_ctl;
+    EXIT WHEN ph = 'stop';
+    t0 := clock_timestamp();
+    FOR r IN SELECT a.pid, a.xact_start FROM pg_stat_get_activity(NULL) a WHERE a.usesysid = maint LOOP
+      IF ph = 'run' THEN b_i := b_i || i; b_pid := b_pid || r.pid; b_x := b_x || r.xact_start; END IF;
+    END LOOP;
+    t1 := clock_timestamp();
+    IF ph = 'run' THEN s_i := s_i || i; s_t0 := s_t0 || t0; s_t1 := s_t1 || t1; END IF;
+    i := i + 1;
+    COMMIT;
+    PERFORM pg_sleep(0.001);
+  END LOOP;
+  INSERT INTO bench_samples (i, t0, t1) SELECT * FROM unnest(s_i, s_t0, s_t1);
+  INSERT INTO bench_sample_backends (i, pid, x) SELECT * FROM unnest(b_i, b_pid, b_x);
+  COMMIT;
+END $$`;
+
+/** Each sampled transaction: pid, xact_start, and the first time it was seen over (ms since the epoch). */
+const SAMPLED_SQL = `WITH g AS (
+  SELECT pid, x, max(i) AS last_i FROM bench_sample_backends WHERE x IS NOT NULL GROUP BY pid, x)
+SELECT concat_ws(',', g.pid, extract(epoch FROM g.x) * 1000,
+  extract(epoch FROM least(
+    (SELECT s.t1 FROM bench_samples s WHERE s.i > g.last_i ORDER BY s.i LIMIT 1),
+    (SELECT min(b.x) FROM bench_sample_backends b WHERE b.pid = g.pid AND b.x > g.x))) * 1000)
+FROM g ORDER BY g.pid, g.x`;
+
 interface Txn {
   readonly pid: string;
   readonly ms: number;
+  readonly sampled?: boolean;
 }
 
-/** Transactions of the logged (maint) sessions in a slice of the server log. */
-export function transactionsFromLog(text: string): Txn[] {
+export interface SampledTxn {
+  readonly pid: string;
+  /** xact_start, ms since the epoch. */
+  readonly start: number;
+  /** When it was first seen over, ms since the epoch; undefined when never. */
+  readonly end?: number;
+}
+
+export function parseSampled(text: string): SampledTxn[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      const [pid, start, end] = l.split(",");
+      return { pid: pid!, start: Number(start), end: end ? Number(end) : undefined };
+    });
+}
+
+/**
+ * Transactions of the logged (maint) sessions in a slice of the server log.
+ * A DO statement outside BEGIN…COMMIT is replaced by the sampled transactions
+ * of its backend that started while it ran (it may COMMIT inside); when none
+ * was sampled, it counts as one transaction of its whole duration.
+ */
+export function transactionsFromLog(text: string, sampled: readonly SampledTxn[] = []): Txn[] {
   const open = new Map<string, number>();
   const out: Txn[] = [];
   const re = /^(\d+\.\d+) \[(\d+)\] [^:]*: LOG: {2}duration: ([\d.]+) ms {2}statement: (.*)$/;
-  for (const line of text.split("\n")) {
+  const lines = text.split("\n");
+  for (const [i, line] of lines.entries()) {
     const m = re.exec(line);
     if (!m) continue;
     const end = Number(m[1]) * 1000;
     const pid = m[2]!;
     const dur = Number(m[3]);
-    const stmt = m[4]!.trim().toUpperCase();
+    // A statement that starts with a line break continues on the next log line.
+    const stmt = (m[4]!.trim() || (lines[i + 1] ?? "")).trim().toUpperCase();
     if (/^(BEGIN|START TRANSACTION)\b/.test(stmt)) open.set(pid, end - dur);
     else if (/^(COMMIT|END|ROLLBACK)\b/.test(stmt)) {
       const start = open.get(pid);
       if (start !== undefined) out.push({ pid, ms: end - start });
       open.delete(pid);
-    } else if (!open.has(pid)) out.push({ pid, ms: dur });
+    } else if (!open.has(pid)) {
+      const inside = /^DO\b/.test(stmt)
+        ? sampled.filter((t) => t.pid === pid && t.start >= end - dur - 1 && t.start <= end + 1)
+        : [];
+      if (inside.length === 0) out.push({ pid, ms: dur });
+      for (const t of inside) out.push({ pid, ms: Math.max(0, Math.min(t.end ?? end + 1, end + 1) - t.start), sampled: true });
+    }
   }
   return out;
 }
@@ -129,6 +210,9 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
     `DROP TABLE IF EXISTS bench_ctl, bench_latency;
      CREATE TABLE bench_ctl (phase text NOT NULL); INSERT INTO bench_ctl VALUES ('warmup');
      CREATE TABLE bench_latency (phase text, kind text, ms float8);
+     DROP TABLE IF EXISTS bench_samples, bench_sample_backends;
+     CREATE TABLE bench_samples (i int, t0 timestamptz, t1 timestamptz);
+     CREATE TABLE bench_sample_backends (i int, pid int, x timestamptz);
      CHECKPOINT;`,
     DB,
   );
@@ -144,6 +228,13 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
   let writerErr = "";
   writer.stderr!.on("data", (d) => (writerErr += d));
   const writerDone = new Promise<number | null>((r) => writer.once("close", r));
+  const sampler = spawn("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", SAMPLER_SQL], {
+    env: { PATH: process.env.PATH ?? "", ...pg.connEnv(pg.superuser, pg.password, DB), PGAPPNAME: "bench-sampler" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let samplerErr = "";
+  sampler.stderr!.on("data", (d) => (samplerErr += d));
+  const samplerDone = new Promise<number | null>((r) => sampler.once("close", r));
   const setPhase = (p: string) => pg.psql(`UPDATE bench_ctl SET phase = '${p}'`, DB);
   try {
     await sleep(500); // connection and plan caches warm, outside both phases
@@ -166,12 +257,17 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
           });
     const runLsn1 = await lsn(pg);
     if (ran.code !== 0) throw new Error(`${mode} cleanup failed (${ran.code}): ${ran.stderr}${ran.stdout}`);
+    if (mode === "batched") log(`cleanup ${mode}: ${ran.stdout.trim()}`);
     await sleep(200);
     await setPhase("stop");
     const code = await writerDone;
     if (code !== 0) throw new Error(`the writer failed (${code}): ${writerErr}`);
+    const samplerCode = await samplerDone;
+    if (samplerCode !== 0) throw new Error(`the sampler failed (${samplerCode}): ${samplerErr}`);
 
-    const txns = transactionsFromLog(readFileSync(logFile).subarray(logOffset).toString("utf8"));
+    const sampled = parseSampled(await pg.psql(SAMPLED_SQL, DB));
+    const samples = await num(pg, "SELECT count(*) FROM bench_samples");
+    const txns = transactionsFromLog(readFileSync(logFile).subarray(logOffset).toString("utf8"), sampled);
     const lat = (phase: string) => pg.psql(`SELECT coalesce(string_agg(ms::text, ','), '') FROM bench_latency WHERE phase = '${phase}'`, DB).then((s) => (s ? s.split(",").map(Number) : []));
     const idle = await lat("idle");
     const run = await lat("run");
@@ -193,6 +289,7 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
       seconds: round(seconds, 3),
       rowsPerSecond: Math.round(rowsDeleted / seconds),
       transactions: txns.length,
+      sampled: { transactions: txns.filter((t) => t.sampled).length, samples },
       longestTransactionMs: round(Math.max(0, ...txns.map((t) => t.ms)), 1),
       medianTransactionMs: round(median(txns.map((t) => t.ms)), 1),
       writer: {
@@ -218,10 +315,12 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
     return result;
   } finally {
     await setPhase("stop").catch(() => {});
-    if (writer.exitCode === null && writer.signalCode === null) {
-      const t = setTimeout(() => writer.kill("SIGKILL"), 10_000);
-      await writerDone;
-      clearTimeout(t);
+    for (const [child, done] of [[writer, writerDone], [sampler, samplerDone]] as const) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await done;
+        clearTimeout(t);
+      }
     }
   }
 }

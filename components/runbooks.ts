@@ -43,11 +43,12 @@ const KINDS: Readonly<Record<string, KindText>> = {
     escalation: "The database owner, when an invalid index belongs to another role.",
   },
   cleanup: {
-    purpose: "Enforce each table's retention without long locks: batches, each its own short transaction with `lock_timeout` and `statement_timeout`, oldest rows first.",
+    purpose: "Enforce each table's retention without long locks: batches, each its own short transaction with `lock_timeout`, oldest rows first.",
     steps: [
       "Validates every table entry before touching anything.",
       "Computes each table's cutoff once from the server clock; rows newer than it are never deleted, even rows written during the run.",
-      "Deletes batch after batch until one finds fewer rows than the batch size, or stops cleanly before the slot ends (exit 0; the next run continues).",
+      "Deletes batch after batch in one session per table, walking the timestamp index forward: the first batch is `batchSize` rows, each later one is sized to take about 0.25 s (at most 4× the last), until no expired row is left, or stops cleanly before the slot ends (exit 0; the next run continues).",
+      "A lock timeout or deadlock pauses 2 s and retries the batch, three attempts at most; the log line gives each table's rows, batches, largest batch and slowest batch.",
     ],
     verify: ["`SELECT count(*) FROM <table> WHERE <column> < now() - interval '<retentionDays> days';` is 0 after a complete run."],
     rollback: "Deleted rows are gone: restore from backup if a retention was set wrong. Review `retentionDays` changes in the plan before they deploy.",

@@ -71,6 +71,16 @@ upkeep_connect() {
 	fi
 }
 
+# For a script whose first psql session does real work instead of a separate
+# upkeep_connect round trip: true when that session's output ($1, stderr
+# included) and exit status ($2) say psql could not connect at all, so the
+# script can fail with the same "cannot connect" line as upkeep_connect.
+upkeep_psql_never_connected() { # output status
+	[ "$2" = 2 ] || return 1
+	case $1 in "psql: error: "*) return 0 ;; esac
+	return 1
+}
+
 upkeep_require_int() { # name value
 	case $2 in
 	'' | *[!0-9]* | 0*) upkeep_fail "$1 must be a positive integer, got '$2'" ;;
