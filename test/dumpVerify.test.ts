@@ -105,8 +105,8 @@ const scratchSql = async (sql: string, db = "postgres") =>
 let cases = 0;
 interface Verified { fetch: Run; verify?: Run; json?: Record<string, unknown>; dumpDir: string; awsCalls: string[][] }
 
-/** dump-fetch.sh then, if it succeeded, dump-verify.sh: the pod's two steps. */
-async function verifyDump(prefix: string, format: "custom" | "directory", maxAgeHours: number, checks: readonly DumpCheck[]): Promise<Verified> {
+/** dump-fetch.sh then, if it succeeded, dump-verify.sh: the pod's two steps. Checks as a string go to UPKEEP_DUMP_CHECKS as they are. */
+async function verifyDump(prefix: string, format: "custom" | "directory", maxAgeHours: number, checks: readonly DumpCheck[] | string): Promise<Verified> {
   const caseDir = join(work, `case-${++cases}`);
   const dumpDir = join(caseDir, "dump");
   mkdirSync(dumpDir, { recursive: true });
@@ -120,7 +120,7 @@ async function verifyDump(prefix: string, format: "custom" | "directory", maxAge
     ...scratchEnv(),
     UPKEEP_DUMP_MAX_AGE_HOURS: String(maxAgeHours),
     UPKEEP_RESTORE_JOBS: "2",
-    UPKEEP_DUMP_CHECKS: encodeChecks(checks),
+    UPKEEP_DUMP_CHECKS: typeof checks === "string" ? checks : encodeChecks(checks),
   });
   const lines = verify.stdout.split("\n").filter(Boolean);
   assert.equal(lines.length, 1, `exactly one JSON line on stdout: ${verify.stdout}\n${verify.stderr}`);
@@ -362,6 +362,93 @@ describe("dump verification against real PostgreSQL 15", () => {
     const r = await verifyDump("custom/", "custom", 26, [{ sql }]);
     assert.equal(r.verify!.code, 0, r.verify!.stdout + r.verify!.stderr);
     assert.deepEqual(r.json!.checks, [{ check: sql, ok: true, detail: "true" }]);
+  });
+
+  test("all checks share one session, yet each reports its own result: malformed lines, an error and a short table beside passing checks", async () => {
+    const raw = [
+      '{"table":"public.orders","minRows":1000}',
+      "not json",
+      "",
+      '{"table":"public.orders"}',
+      '{"sql":"SELECT 1/0"}',
+      '{"table":"billing.invoices","minRows":51}',
+      '{"sql":"SELECT count(*) = 10 FROM public.customers"}',
+      "",
+    ].join("\n");
+    const r = await verifyDump("custom/", "custom", 26, raw);
+    assert.equal(r.verify!.code, 1);
+    const j = r.json!;
+    assert.equal(j.verdict, "fail");
+    assert.deepEqual(j.checks, [
+      { check: "public.orders >= 1000 rows", ok: true, detail: "1234 rows" },
+      { check: "not json", ok: false, detail: "invalid input syntax for type json" },
+      { check: '{"table":"public.orders"}', ok: false, detail: 'expected {"table","minRows"} or {"sql"}' },
+      { check: "SELECT 1/0", ok: false, detail: "division by zero" },
+      { check: "billing.invoices >= 51 rows", ok: false, detail: "50 rows" },
+      { check: "SELECT count(*) = 10 FROM public.customers", ok: true, detail: "true" },
+    ]);
+    const reason = [
+      "malformed check: not json",
+      'malformed check: {"table":"public.orders"}',
+      "SQL check failed: SELECT 1/0: division by zero",
+      "billing.invoices has 50 rows, fewer than the 51 required",
+    ].join("; ");
+    assert.equal(j.reason, reason);
+    assert.equal(r.verify!.stderr, `upkeep dump-verify: dump verification failed for s3://${BUCKET}/custom/orders-2.dump: ${reason}\n`);
+  });
+
+  test("each check is rolled back: none changes the restored data or the settings the next check sees", async () => {
+    const r = await verifyDump("custom/", "custom", 26, [
+      { sql: "WITH d AS (DELETE FROM public.customers RETURNING 1) SELECT count(*) = 10 FROM d" },
+      { table: "public.customers", minRows: 10 },
+      { sql: "SELECT set_config('search_path', 'billing', false) = 'billing'" },
+      { table: "invoices", minRows: 1 },
+    ]);
+    assert.equal(r.verify!.code, 1);
+    assert.deepEqual(r.json!.checks, [
+      { check: "WITH d AS (DELETE FROM public.customers RETURNING 1) SELECT count(*) = 10 FROM d", ok: true, detail: "true" },
+      { check: "public.customers >= 10 rows", ok: true, detail: "10 rows" },
+      { check: "SELECT set_config('search_path', 'billing', false) = 'billing'", ok: true, detail: "true" },
+      { check: "invoices >= 1 rows", ok: false, detail: 'relation "invoices" does not exist' },
+    ]);
+    assert.equal(r.json!.reason, 'invoices: relation "invoices" does not exist');
+    assert.equal(await scratchSql("SELECT count(*) FROM public.customers", "verify"), "10");
+  });
+
+  test("an SQL check's value reads as psql prints it", async () => {
+    const r = await verifyDump("custom/", "custom", 26, [
+      { sql: "SELECT 42" },
+      { sql: "SELECT 'x', true, NULL::int" },
+      { sql: "SELECT 'a \"b\", (c) \\ d'" },
+      { sql: "SELECT true WHERE false" },
+      { sql: "SELECT true;" },
+    ]);
+    assert.deepEqual(r.json!.checks, [
+      { check: "SELECT 42", ok: false, detail: "returned '42', not true" },
+      { check: "SELECT 'x', true, NULL::int", ok: false, detail: "returned 'x|t|', not true" },
+      { check: "SELECT 'a \"b\", (c) \\ d'", ok: false, detail: "returned 'a \"b\", (c) \\ d', not true" },
+      { check: "SELECT true WHERE false", ok: false, detail: "returned no rows" },
+      { check: "SELECT true;", ok: true, detail: "true" },
+    ]);
+  });
+
+  test("a check that ends its own session: the checks run again one session each, and the others still report", async () => {
+    const killer = '{"sql":"SELECT pg_terminate_backend(pg_backend_pid())"}';
+    const r = await verifyDump("custom/", "custom", 26, ['{"sql":"SELECT true"}', killer, '{"table":"public.orders","minRows":2000}'].join("\n"));
+    assert.equal(r.verify!.code, 1);
+    assert.deepEqual(r.json!.checks, [
+      { check: "SELECT true", ok: true, detail: "true" },
+      { check: killer, ok: false, detail: "terminating connection due to administrator command" },
+      { check: "public.orders >= 2000 rows", ok: false, detail: "1234 rows" },
+    ]);
+    assert.equal(r.json!.reason, `check could not run: ${killer}: terminating connection due to administrator command; public.orders has 1234 rows, fewer than the 2000 required`);
+  });
+
+  test("checks of only blank lines pass with no check", async () => {
+    const r = await verifyDump("custom/", "custom", 26, "\n\n");
+    assert.equal(r.verify!.code, 0, r.verify!.stderr);
+    assert.deepEqual(r.json!.checks, []);
+    assert.equal(r.json!.verdict, "pass");
   });
 
   test("an empty prefix fails with 'no dump found under s3://…'", async () => {
