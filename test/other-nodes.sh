@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 for version in 22.23.3 24.21.0; do
 	# shellcheck disable=SC2016 # expanded by the inner sh, where npx put that node first on PATH
 	bin=$(npx -y -p "node@$version" -- sh -c 'dirname "$(command -v node)"')
-	echo "== Node $version ($bin)"
+	actual=$(PATH="$bin:$PATH" node --version)
+	[ "$actual" = "v$version" ] || { echo "other-nodes: asked for Node $version, got $actual" >&2; exit 1; }
+	echo "== Node $actual ($bin)"
 	PATH="$bin:$PATH" sh test/run.sh
 done
