@@ -77,7 +77,7 @@ const KINDS: Readonly<Record<string, KindText>> = {
     steps: [
       "The `fetch` init container copies the newest dump under the S3 prefix into the pod (IRSA role that may read only that prefix).",
       "A scratch PostgreSQL runs as a native sidecar in the same pod, on 127.0.0.1 only; production is never touched.",
-      "The verifier checks the dump's age against `maxAgeHours` before restoring, restores it with `pg_restore` (in parallel for the directory format), runs every check, and prints one JSON line with the verdict.",
+      "The verifier checks the dump's age against `maxAgeHours` before restoring, restores it with `pg_restore` (in parallel for the directory format), runs every check (in one session, each rolled back afterwards, so no check changes what the next one sees), and prints one JSON line with the verdict.",
     ],
     verify: ["`kubectl -n <namespace> logs job/<job> -c task` ends with a JSON line whose `verdict` is `pass`."],
     rollback: "Nothing to undo: the scratch server disappears with the pod.",
