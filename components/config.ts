@@ -409,6 +409,12 @@ export const upkeepSchema = z
         tables.add(t.table);
       });
     });
+    // Lookups by name keep validation linear in the number of jobs and databases.
+    const databaseNames = new Set(cfg.databases.map((db) => db.name));
+    const databaseTaskIds = new Map<string, { owner: number; task: string }>();
+    cfg.databases.forEach((db, owner) => {
+      for (const task of ["vacuum", "reindex", "cleanup"]) if (!databaseTaskIds.has(`${db.name}-${task}`)) databaseTaskIds.set(`${db.name}-${task}`, { owner, task });
+    });
     cfg.backups.dumps.forEach((dump, i) => {
       if (dump.roleArn === undefined && cfg.kubernetes.oidcProviderArn === undefined) {
         ctx.addIssue({
@@ -417,7 +423,7 @@ export const upkeepSchema = z
           message: "is required unless upkeep:kubernetes.oidcProviderArn is set, from which upkeep creates a role that may read only this prefix",
         });
       }
-      if (!cfg.databases.some((db) => db.name === dump.database)) {
+      if (!databaseNames.has(dump.database)) {
         ctx.addIssue({
           code: "custom",
           path: ["backups", "dumps", i, "database"],
@@ -433,11 +439,9 @@ export const upkeepSchema = z
       });
     }
     cfg.jobs.forEach((job, i) => {
-      for (const task of ["vacuum", "reindex", "cleanup"]) {
-        const owner = cfg.databases.findIndex((db) => `${db.name}-${task}` === job.name);
-        if (owner >= 0) {
-          ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" clashes with the ${task} task of upkeep:databases[${owner}]` });
-        }
+      const clash = databaseTaskIds.get(job.name);
+      if (clash) {
+        ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" clashes with the ${clash.task} task of upkeep:databases[${clash.owner}]` });
       }
       if (RESERVED_TASK_NAMES.includes(job.name)) {
         ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" is reserved for a check upkeep runs itself` });

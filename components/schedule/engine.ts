@@ -101,6 +101,12 @@ export function describeWindow(w: ScheduleWindow): string {
 
 const isCustom = (t: TaskRequest): t is CustomTask => "schedule" in t;
 
+/**
+ * Each window day's reserved intervals. A window is at most 720 minutes and
+ * every slot is at least a minute plus the gap, so a day holds a bounded
+ * number of intervals; placing a task is quadratic in that bound, never in the
+ * number of tasks (custom schedules outside the window are not placed).
+ */
 class Timelines {
   private readonly days: Interval[][] = Array.from({ length: 7 }, () => []);
 
