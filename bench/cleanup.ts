@@ -3,7 +3,7 @@
  *
  * For each mode (upkeep's batched cleanup.sh, then one naive DELETE), on a
  * freshly built public.events (see pgdata.ts):
- * 1. a writer starts: one psql process running a DO loop that, every 5 ms,
+ * 1. a writer starts: one psql process running a DO loop that, every 1 ms,
  *    INSERTs a new row and UPDATEs a random recent row (ids in the newer 40%),
  *    each its own transaction, timing each statement + COMMIT with
  *    clock_timestamp() on the server (so psql/node scheduling is excluded);
@@ -88,7 +88,7 @@ BEGIN
     COMMIT;
     phases := phases || ph; kinds := kinds || 'update'::text;
     lat := lat || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
-    PERFORM pg_sleep(0.005);
+    PERFORM pg_sleep(0.001);
   END LOOP;
   INSERT INTO bench_latency (phase, kind, ms) SELECT * FROM unnest(phases, kinds, lat);
   COMMIT;
