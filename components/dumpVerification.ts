@@ -1,14 +1,17 @@
 /**
  * Dump verification: a backup counts only once a restore has proved it. One
  * CronJob per `upkeep:backups.dumps[]` entry whose pod
- * 1. `fetch` (init container, AWS CLI): copies the newest dump under the
+ * 1. `scratch-postgres` (native sidecar: an init container with
+ *    `restartPolicy: Always`, first and without a startup probe, so it starts
+ *    at once and sets up while the fetch downloads): a throwaway server on
+ *    127.0.0.1 with its data in the emptyDir /scratch and an empty database
+ *    "verify". It never sees production: nothing in the pod holds a
+ *    production address or credential;
+ * 2. `fetch` (init container, AWS CLI): copies the newest dump under the
  *    prefix into the emptyDir /dump, with its S3 LastModified in /dump/.meta;
- * 2. `scratch-postgres` (native sidecar: an init container with
- *    `restartPolicy: Always`): a throwaway server on 127.0.0.1 with its data in
- *    the emptyDir /scratch. It never sees production: nothing in the pod holds
- *    a production address or credential;
- * 3. the main container: dump-verify.sh checks the age, restores into the
- *    scratch server, runs the checks and prints one JSON line.
+ * 3. the main container: dump-verify.sh checks the age, waits for the scratch
+ *    server if it is still starting, restores, runs the checks and prints one
+ *    JSON line.
  * S3 access comes only from IRSA (the ServiceAccount annotation), with a role
  * that may list and read only that prefix.
  */
@@ -141,8 +144,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     env: [plain("HOME", "/tmp"), plain("PGDATA", `${SCRATCH_DIR}/data`), plain("PGPORT", String(SCRATCH_PORT))],
     resources: resources(),
     securityContext: hardened(scratchUid),
-    // The main container starts only once the server accepts connections.
-    startupProbe: { ...isReady, periodSeconds: 2, failureThreshold: 60 },
+    // No startup probe: it would hold the fetch back until the server is up. dump-verify.sh waits instead.
     readinessProbe: { ...isReady, periodSeconds: 10 },
     volumeMounts: [tmp, scripts, { name: "scratch", mountPath: SCRATCH_DIR }],
   };
@@ -164,7 +166,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
   };
   return {
     container,
-    initContainers: [fetch, scratch],
+    initContainers: [scratch, fetch],
     // No size limits: a dump and its restore are as large as the database.
     volumes: [
       { name: "dump", emptyDir: {} },

@@ -76,7 +76,7 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Prove that the newest logical dump of the database restores and holds what it should. A backup counts only once a restore has proved it; `pg_verifybackup` checks files, not usability.",
     steps: [
       "The `fetch` init container copies the newest dump under the S3 prefix into the pod (IRSA role that may read only that prefix).",
-      "A scratch PostgreSQL runs as a native sidecar in the same pod, on 127.0.0.1 only; production is never touched.",
+      "A scratch PostgreSQL runs as a native sidecar in the same pod, on 127.0.0.1 only; production is never touched. It starts first and makes its empty database while the dump downloads; the verifier waits for it up to 120 s.",
       "The verifier checks the dump's age against `maxAgeHours` before restoring, restores it with `pg_restore` (in parallel for the directory format), runs every check (in one session, each rolled back afterwards, so no check changes what the next one sees), and prints one JSON line with the verdict.",
     ],
     verify: ["`kubectl -n <namespace> logs job/<job> -c task` ends with a JSON line whose `verdict` is `pass`."],

@@ -253,6 +253,41 @@ describe("dump verification against real PostgreSQL 15", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  test("the scratch server comes with an empty database verify; the first verification restores into it, a later one into a new one", async () => {
+    const oid = () => scratchSql("SELECT oid FROM pg_database WHERE datname = 'verify'");
+    const comment = () => scratchSql("SELECT coalesce(shobj_description(oid, 'pg_database'), '(none)') FROM pg_database WHERE datname = 'verify'");
+    assert.equal(await scratchSql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", "verify"), "0");
+    assert.equal(await comment(), "(none)");
+    const made = await oid();
+    const first = await verifyDump("custom/", "custom", 26, GOOD_CHECKS);
+    assert.equal(first.verify!.code, 0, first.verify!.stderr);
+    assert.equal(await oid(), made, "the sidecar's database, not a new one");
+    assert.equal(await comment(), "upkeep dump-verify: restore started");
+    const second = await verifyDump("custom/", "custom", 26, GOOD_CHECKS);
+    assert.equal(second.verify!.code, 0, second.verify!.stderr);
+    assert.notEqual(await oid(), made, "a used database is made anew");
+    assert.equal(await scratchSql("SELECT count(*) FROM public.orders", "verify"), "1234");
+  });
+
+  test("a scratch server that never accepts connections fails after UPKEEP_SCRATCH_WAIT_SECONDS, with one line", async () => {
+    const dumpDir = join(work, "no-server", "dump");
+    mkdirSync(dumpDir, { recursive: true });
+    const common = { UPKEEP_DUMP_LOCATION: `s3://${BUCKET}/custom/`, UPKEEP_DUMP_FORMAT: "custom", UPKEEP_DUMP_DIR: dumpDir };
+    const fetched = await sh("dump-fetch.sh", { ...common, FAKE_S3_ROOT: s3root, FAKE_AWS_LOG: join(work, "no-server", "aws.log") });
+    assert.equal(fetched.code, 0, fetched.stderr);
+    const port = String(await freePort());
+    const env = { ...common, ...scratchEnv(), PGPORT: port, UPKEEP_DUMP_MAX_AGE_HOURS: "26", UPKEEP_DUMP_CHECKS: encodeChecks(GOOD_CHECKS) };
+    const r = await sh("dump-verify.sh", { ...env, UPKEEP_SCRATCH_WAIT_SECONDS: "2" });
+    const reason = `the scratch server 127.0.0.1:${port}/postgres as postgres did not accept connections within 2 s`;
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `upkeep dump-verify: dump verification failed for s3://${BUCKET}/custom/orders-2.dump: ${reason}\n`);
+    const { ageHours, ...rest } = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(typeof ageHours, "number");
+    assert.deepEqual(rest, { dump: `s3://${BUCKET}/custom/orders-2.dump`, restoreSeconds: null, checks: [], verdict: "fail", reason });
+    const bad = await sh("dump-verify.sh", { ...env, UPKEEP_SCRATCH_WAIT_SECONDS: "0" });
+    assert.equal(bad.stderr, "upkeep dump-verify: dump verification failed: UPKEEP_SCRATCH_WAIT_SECONDS must be a positive integer, got '0'\n");
+  });
+
   test("a fresh custom dump passes and reports each check; fetch takes the newest object under the prefix", async () => {
     const r = await verifyDump("custom/", "custom", 26, GOOD_CHECKS);
     assert.equal(r.fetch.code, 0, r.fetch.stderr);
@@ -560,7 +595,7 @@ describe("dumpVerificationPod", () => {
   ];
   const probe = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres"] } };
 
-  test("fetch, then the scratch server as a native sidecar, then the verifier", () => {
+  test("the scratch server first, as a native sidecar without a startup probe beside the fetch, then the verifier", () => {
     const pod = dumpVerificationPod(TASK, DUMP, OPTIONS);
     assert.deepEqual(pod, {
       container: {
@@ -583,6 +618,22 @@ describe("dumpVerificationPod", () => {
       },
       initContainers: [
         {
+          name: "scratch-postgres",
+          image: OPTIONS.postgresImage,
+          imagePullPolicy: "IfNotPresent",
+          restartPolicy: "Always",
+          command: ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"],
+          env: [{ name: "HOME", value: "/tmp" }, { name: "PGDATA", value: "/scratch/data" }, { name: "PGPORT", value: "5432" }],
+          resources,
+          securityContext: hardened(70),
+          readinessProbe: { ...probe, periodSeconds: 10 },
+          volumeMounts: [
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "scripts", mountPath: "/upkeep/scripts", readOnly: true },
+            { name: "scratch", mountPath: "/scratch" },
+          ],
+        },
+        {
           name: "fetch",
           image: "docker.io/amazon/aws-cli:2.22.35",
           imagePullPolicy: "IfNotPresent",
@@ -594,23 +645,6 @@ describe("dumpVerificationPod", () => {
             { name: "tmp", mountPath: "/tmp" },
             { name: "scripts", mountPath: "/upkeep/scripts", readOnly: true },
             { name: "dump", mountPath: "/dump" },
-          ],
-        },
-        {
-          name: "scratch-postgres",
-          image: OPTIONS.postgresImage,
-          imagePullPolicy: "IfNotPresent",
-          restartPolicy: "Always",
-          command: ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"],
-          env: [{ name: "HOME", value: "/tmp" }, { name: "PGDATA", value: "/scratch/data" }, { name: "PGPORT", value: "5432" }],
-          resources,
-          securityContext: hardened(70),
-          startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 60 },
-          readinessProbe: { ...probe, periodSeconds: 10 },
-          volumeMounts: [
-            { name: "tmp", mountPath: "/tmp" },
-            { name: "scripts", mountPath: "/upkeep/scripts", readOnly: true },
-            { name: "scratch", mountPath: "/scratch" },
           ],
         },
       ],
@@ -627,9 +661,9 @@ describe("dumpVerificationPod", () => {
   test("monthly slots guard the fetch and the verifier; Debian images run the server as uid 999", () => {
     const pod = dumpVerificationPod({ ...TASK, cadence: "monthly", guard: "first-week-of-month" }, DUMP, { ...OPTIONS, postgresImage: "docker.io/library/postgres:15.10" });
     assert.deepEqual(pod.container.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/dump-verify.sh"]);
-    assert.deepEqual(pod.initContainers[0]!.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/dump-fetch.sh"]);
-    assert.deepEqual(pod.initContainers[1]!.command, ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"]);
-    assert.deepEqual(pod.initContainers[1]!.securityContext, hardened(999));
+    assert.deepEqual(pod.initContainers[1]!.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/dump-fetch.sh"]);
+    assert.deepEqual(pod.initContainers[0]!.command, ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"]);
+    assert.deepEqual(pod.initContainers[0]!.securityContext, hardened(999));
   });
 
   test("in the CronJob: init containers, volumes and mounts after the built-in ones, the IRSA annotation on the ServiceAccount", () => {

@@ -313,9 +313,10 @@ test("with alertmanager: true, an AlertmanagerConfig routes upkeep's alerts to t
   assert.ok(webhooks.length > 0 && webhooks.every((w: Obj) => w.urlSecret.name === "upkeep-webhook" && w.urlSecret.key === "url"));
 });
 
-test("a dump is verified by restoring it in the pod: fetch init container, scratch PostgreSQL sidecar, IRSA role for one prefix", () => {
+test("a dump is verified by restoring it in the pod: scratch PostgreSQL sidecar first, beside the fetch init container, IRSA role for one prefix", () => {
   const cj = (named("kubernetes:batch/v1:CronJob", "orders-dump-verify-cronjob").inputs as Obj).spec.jobTemplate.spec.template.spec;
-  assert.deepEqual(cj.initContainers.map((c: Obj) => [c.name, c.restartPolicy ?? null]), [["fetch", null], ["scratch-postgres", "Always"]]);
+  assert.deepEqual(cj.initContainers.map((c: Obj) => [c.name, c.restartPolicy ?? null]), [["scratch-postgres", "Always"], ["fetch", null]]);
+  assert.equal(cj.initContainers[0].startupProbe, undefined, "a startup probe would hold the fetch back");
   const sa = named("kubernetes:core/v1:ServiceAccount", "orders-dump-verify-sa").inputs as Obj;
   assert.deepEqual(sa.metadata.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/upkeep-prod-orders-dump-verify" });
   const policy = JSON.parse(String(named("aws:iam/rolePolicy:RolePolicy", "orders-dump-verify-read").inputs.policy));

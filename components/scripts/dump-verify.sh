@@ -20,6 +20,7 @@ dir=${UPKEEP_DUMP_DIR:-/dump}
 format=${UPKEEP_DUMP_FORMAT:-custom}
 max_hours=${UPKEEP_DUMP_MAX_AGE_HOURS:-}
 jobs=${UPKEEP_RESTORE_JOBS:-2}
+wait_seconds=${UPKEEP_SCRATCH_WAIT_SECONDS:-120}
 checks=${UPKEEP_DUMP_CHECKS:-}
 nl='
 '
@@ -78,6 +79,7 @@ is_positive() { is_count "$1" && [ "$1" -gt 0 ]; }
 
 is_positive "$max_hours" || fail "UPKEEP_DUMP_MAX_AGE_HOURS must be a positive integer, got '$max_hours'"
 is_positive "$jobs" || fail "UPKEEP_RESTORE_JOBS must be a positive integer, got '$jobs'"
+is_positive "$wait_seconds" || fail "UPKEEP_SCRATCH_WAIT_SECONDS must be a positive integer, got '$wait_seconds'"
 case $format in custom | directory) ;; *) fail "UPKEEP_DUMP_FORMAT must be custom or directory, got '$format'" ;; esac
 
 # 1. Age, before restoring: a stale dump fails however good it is.
@@ -102,11 +104,27 @@ age=$sign$((a / 100)).$frac
 [ "$age_seconds" -le $((max_hours * 3600)) ] ||
 	fail "the dump is $age hours old, older than maxAgeHours $max_hours"
 
-# 2. Restore into a fresh database. On a fresh scratch server the DROP finds
-# nothing; it is there so a re-run in the same pod starts clean too.
+# 2. Restore into a fresh database: the empty "verify" the sidecar made while
+# the fetch ran, or, when a run before this one already used it (the comment
+# says so) or it is missing, a new one.
 src=$dir/dump
 [ -e "$src" ] || fail "the fetched dump $src is missing"
-if ! err=$(upkeep_psql -d postgres -c 'DROP DATABASE IF EXISTS verify' -c 'CREATE DATABASE verify' 2>&1 </dev/null); then
+waited=0
+until pg_isready -q -d postgres; do
+	# The sidecar starts beside the fetch, so its server may still be starting.
+	[ "$waited" -lt "$wait_seconds" ] || fail "the scratch server $(upkeep_target) did not accept connections within $wait_seconds s"
+	sleep 1
+	waited=$((waited + 1))
+done
+prepare="SELECT count(*) = 1 AND bool_and(shobj_description(oid, 'pg_database') IS NULL) AS fresh
+  FROM pg_database WHERE datname = 'verify' \gset
+\if :fresh
+\else
+DROP DATABASE IF EXISTS verify;
+CREATE DATABASE verify;
+\endif
+COMMENT ON DATABASE verify IS 'upkeep dump-verify: restore started';"
+if ! err=$(printf '%s\n' "$prepare" | upkeep_psql -d postgres 2>&1 >/dev/null); then
 	fail "cannot prepare the scratch server $(upkeep_target): $(printf '%s\n' "$err" | upkeep_reason)"
 fi
 set --
