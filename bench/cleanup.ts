@@ -16,7 +16,7 @@
  * duration) to its COMMIT's log time; a statement outside BEGIN…COMMIT is its
  * own transaction. A DO statement may COMMIT inside, which the log cannot
  * show: its transactions come from a sampler, one more psql running a DO loop
- * that reads pg_stat_get_activity() every 1–2 ms in both phases
+ * that reads pg_stat_get_activity() every 5 ms in both phases
  * and, in the run phase, records each maint backend's xact_start. A sampled
  * transaction runs from its xact_start to the first sample that no longer
  * shows it, or the next xact_start of the same backend, or the DO's end,
@@ -43,6 +43,8 @@ const BATCH = 5000;
 export interface CleanupOptions {
   readonly rows: number;
   readonly idleSeconds: number;
+  /** Runs per mode, alternating the order; one run of a few hundred milliseconds is at the mercy of a noisy machine. */
+  readonly repeats: number;
 }
 
 export interface CleanupMode {
@@ -65,8 +67,18 @@ export interface CleanupResult {
   readonly batchSize: number;
   readonly retentionDays: number;
   readonly idleSeconds: number;
+  readonly repeats: number;
+  /** Per mode, the run with the median rows/s: the table's rows. */
   readonly modes: CleanupMode[];
+  /** Every run, per mode, in the order they ran. */
+  readonly runs: { readonly batched: CleanupMode[]; readonly naive: CleanupMode[] };
   readonly targets: Target[];
+}
+
+/** The run with the median rows/s (the lower middle one for an even count). */
+function medianRun(runs: readonly CleanupMode[]): CleanupMode {
+  const sorted = [...runs].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 const WRITER_SQL = (lo: number, span: number) => `DO $$
@@ -118,7 +130,7 @@ BEGIN
     IF ph = 'run' THEN s_i := s_i || i; s_t0 := s_t0 || t0; s_t1 := s_t1 || t1; END IF;
     i := i + 1;
     COMMIT;
-    PERFORM pg_sleep(0.001);
+    PERFORM pg_sleep(0.005);
   END LOOP;
   INSERT INTO bench_samples (i, t0, t1) SELECT * FROM unnest(s_i, s_t0, s_t1);
   INSERT INTO bench_sample_backends (i, pid, x) SELECT * FROM unnest(b_i, b_pid, b_x);
@@ -337,21 +349,26 @@ export async function runCleanupBench(opts: CleanupOptions): Promise<CleanupResu
     await pg.psql(`CREATE ROLE maint LOGIN PASSWORD '${MAINT_PW}'`);
     await pg.psql("ALTER ROLE maint SET log_min_duration_statement = 0");
     await pg.psql(`CREATE DATABASE ${DB}`);
-    const modes = [await runMode(pg, "batched", opts, logFile), await runMode(pg, "naive", opts, logFile)];
-    const [b, n] = modes as [CleanupMode, CleanupMode];
+    const runs = { batched: [] as CleanupMode[], naive: [] as CleanupMode[] };
+    for (let i = 0; i < opts.repeats; i++) {
+      // Alternate the order so drift on a noisy machine hits both alike.
+      for (const mode of i % 2 === 0 ? (["batched", "naive"] as const) : (["naive", "batched"] as const)) {
+        runs[mode].push(await runMode(pg, mode, opts, logFile));
+      }
+    }
+    const b = medianRun(runs.batched);
+    const n = medianRun(runs.naive);
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
+    const writerRatio = median(runs.batched.map((r) => r.writer.p99Ms / r.writer.idleP99Ms));
+    const longest = Math.max(...runs.batched.map((r) => r.longestTransactionMs));
+    const newerDeleted = runs.batched.reduce((sum, r) => sum + (r.check.newerBefore - r.check.newerAfter), 0);
     const targets: Target[] = [
       { benchmark: "cleanup batched/naive throughput", value: round(b.rowsPerSecond / n.rowsPerSecond), unit: "×", target: "≥ 0.5", ok: b.rowsPerSecond >= 0.5 * n.rowsPerSecond },
-      { benchmark: "cleanup longest batch transaction", value: b.longestTransactionMs, unit: "ms", target: "≤ 1000", ok: b.longestTransactionMs <= 1000 },
-      {
-        benchmark: "cleanup writer p99 batched/idle",
-        value: round(b.writer.p99Ms / b.writer.idleP99Ms),
-        unit: "×",
-        target: "≤ 2",
-        ok: b.writer.p99Ms <= 2 * b.writer.idleP99Ms,
-      },
-      { benchmark: "cleanup no newer row deleted", value: b.check.newerBefore - b.check.newerAfter, unit: "rows", target: "= 0", ok: b.check.ok },
+      { benchmark: "cleanup longest batch transaction (any run)", value: longest, unit: "ms", target: "≤ 1000", ok: longest <= 1000 },
+      { benchmark: "cleanup writer p99 batched/idle", value: round(writerRatio), unit: "×", target: "≤ 2", ok: writerRatio <= 2 },
+      { benchmark: "cleanup no newer row deleted (all runs)", value: newerDeleted, unit: "rows", target: "= 0", ok: runs.batched.every((r) => r.check.ok) },
     ];
-    return { rows: opts.rows, batchSize: BATCH, retentionDays: RETENTION_DAYS, idleSeconds: opts.idleSeconds, modes, targets };
+    return { rows: opts.rows, batchSize: BATCH, retentionDays: RETENTION_DAYS, idleSeconds: opts.idleSeconds, repeats: opts.repeats, modes: [b, n], runs, targets };
   } finally {
     unregister();
     await pg.stop();

@@ -8,7 +8,7 @@
  *   --only <part>        plan, cleanup or verify (repeatable, or comma-separated)
  *   --tasks 10,100,1000  plan sizes (N tasks)
  *   --rows N             table size for cleanup and verify
- *   --repeats N          plan and verify repetitions (median taken)
+ *   --repeats N          plan, cleanup and verify repetitions (median taken)
  *   --idle S             seconds of the cleanup writer's idle baseline
  *   --profile / --no-profile   profile the plan when it misses a target (default: on, off with --quick)
  *   --out FILE           where to write the JSON (default: bench/results.json for a full
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   let cleanup: CleanupResult | undefined;
   let verify: VerifyResult | undefined;
   if (parts.includes("plan")) plan = await runPlanBench({ sizes: tasks, repeats, profileOnMiss });
-  if (parts.includes("cleanup")) cleanup = await runCleanupBench({ rows, idleSeconds });
+  if (parts.includes("cleanup")) cleanup = await runCleanupBench({ rows, idleSeconds, repeats });
   if (parts.includes("verify")) verify = await runVerifyBench({ rows, repeats });
   const targets: Target[] = [...(plan?.targets ?? []), ...(cleanup?.targets ?? []), ...(verify?.targets ?? [])];
   const durationSeconds = Math.round((Date.now() - started) / 1000);
@@ -148,7 +148,8 @@ async function main(): Promise<void> {
   }
   if (cleanup) {
     sections.push(
-      `cleanup: ${fmt(cleanup.rows)} rows, ${fmt(60)}% older than ${cleanup.retentionDays} days, batch ${cleanup.batchSize}, writer running throughout\n` +
+      `cleanup: ${fmt(cleanup.rows)} rows, ${fmt(60)}% older than ${cleanup.retentionDays} days, batch ${cleanup.batchSize}, writer running throughout; ` +
+        `${cleanup.repeats} run(s) per mode, each row the run with the median rows/s\n` +
         table(
           ["mode", "deleted", "seconds", "rows/s", "txns", "longest txn ms", "writer p99 idle→run ms", "writer max ms", "WAL MB (total)", "rows kept ok"],
           cleanup.modes.map((m) => [
