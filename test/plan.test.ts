@@ -174,6 +174,10 @@ test("the development tier: short history, no retries, info alerts, no protectio
     const rule = resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
     assert.ok(rule.inputs.spec.groups[0].rules.every((r: Obj) => r.labels.severity === "info"));
     assert.match(plan.stdout, /\n {2}tue: 60\/180 min \(33%\) orders-vacuum, orders-cleanup\n {2}thu: 50\/180 min \(28%\) orders-vacuum, image-scan\n$/);
+    // The README shows this summary to a new user: its count must be what the plan prints.
+    const printed = /^resources \((\d+)\):$/m.exec(plan.stdout)?.[1];
+    assert.equal(printed, String(resources.length));
+    assert.match(readFileSync(join(ROOT, "README.md"), "utf8"), new RegExp(`^upkeep plan: stack dev → plan/dev\nresources \\(${printed}\\):$`, "m"));
   } finally {
     plan.cleanup();
   }
