@@ -358,7 +358,6 @@ export async function runCleanupBench(opts: CleanupOptions): Promise<CleanupResu
     }
     const b = medianRun(runs.batched);
     const n = medianRun(runs.naive);
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
     const writerRatio = median(runs.batched.map((r) => r.writer.p99Ms / r.writer.idleP99Ms));
     const longest = Math.max(...runs.batched.map((r) => r.longestTransactionMs));
     const newerDeleted = runs.batched.reduce((sum, r) => sum + (r.check.newerBefore - r.check.newerAfter), 0);

@@ -43,16 +43,8 @@ export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" |
     const changesClocks = unsafeLocalRanges(schedule.timeZone, { fromYear: from.getUTCFullYear(), years: 5 }).length > 0;
     return known + (changesClocks ? 3600 : 0);
   }
-  // Many tasks share a schedule.
-  const key = `${schedule.cron}|${schedule.timeZone}|${schedule.guard ?? ""}|${from.getTime()}`;
-  const cached = measuredGaps.get(key);
-  if (cached !== undefined) return cached;
-  const gap = longestGapSeconds(schedule, from);
-  measuredGaps.set(key, gap);
-  return gap;
+  return longestGapSeconds(schedule, from);
 }
-
-const measuredGaps = new Map<string, number>();
 
 export interface AlertInputs {
   readonly environment: string;

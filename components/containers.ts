@@ -32,8 +32,24 @@ const plain = plainEnv;
 const fromSecret = (name: string, secret: string, key: string): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
 
 /** The guard wrapper goes in front of any command of a task that runs once per period. */
-function guarded(task: MaintenanceTask, command: readonly string[]): string[] {
-  return task.schedule.guard ? ["/bin/sh", scriptPath("period-guard.sh"), ...command] : [...command];
+export function guardedCommand(guard: string | undefined, command: readonly string[]): string[] {
+  return guard ? ["/bin/sh", scriptPath("period-guard.sh"), ...command] : [...command];
+}
+const guarded = (task: MaintenanceTask, command: readonly string[]): string[] => guardedCommand(task.schedule.guard, command);
+
+/**
+ * Every container upkeep writes: no privilege escalation, a read-only root,
+ * non-root, no capabilities; `runAsUser` for one that must run as its image's
+ * own user (the scratch server).
+ */
+export function hardenedSecurityContext(runAsUser?: number) {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    ...(runAsUser !== undefined ? { runAsUser, runAsGroup: runAsUser } : {}),
+    capabilities: { drop: ["ALL"] },
+  };
 }
 
 export interface TaskTiming {

@@ -11,7 +11,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerPlan } from "./containers";
+import { hardenedSecurityContext, type ContainerPlan } from "./containers";
 import { ANNOTATIONS, taskLabels } from "./labels";
 import { describeSchedule } from "./schedule/describe";
 import { SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
@@ -121,12 +121,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                     requests: { ...container.resources.requests },
                     limits: { ...container.resources.limits },
                   },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
+                  securityContext: hardenedSecurityContext(),
                   volumeMounts: [
                     { name: "tmp", mountPath: "/tmp" },
                     { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },

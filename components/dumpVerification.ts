@@ -19,7 +19,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
-import { standardTaskEnv, type ContainerPlan, type EnvVar } from "./containers";
+import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, standardTaskEnv, type ContainerPlan, type EnvVar } from "./containers";
 import { scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
 import { POD_DEFAULTS } from "./tiers";
 
@@ -89,34 +89,19 @@ export function encodeChecks(checks: readonly DumpCheck[]): string {
   return checks.map((c) => JSON.stringify("sql" in c ? { sql: c.sql } : { table: c.table, minRows: c.minRows })).join("\n");
 }
 
-const plain = (name: string, value: string): EnvVar => ({ name, value });
-
-/** The same hardening as cronjob.ts gives the main container. */
-function hardened(runAsUser?: number): k8s.types.input.core.v1.SecurityContext {
-  return {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    ...(runAsUser !== undefined ? { runAsUser, runAsGroup: runAsUser } : {}),
-    capabilities: { drop: ["ALL"] },
-  };
-}
-
-const resources = () => ({ requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } });
-
 export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, options: DumpPodOptions): DumpVerificationPod {
-  const guarded = (command: string[]) => (task.guard ? ["/bin/sh", scriptPath("period-guard.sh"), ...command] : command);
+  const guarded = (command: string[]) => guardedCommand(task.guard, command);
   const common = standardTaskEnv(task.id, task);
   const dumpEnv: EnvVar[] = [
-    plain("UPKEEP_DUMP_LOCATION", dump.location),
-    plain("UPKEEP_DUMP_FORMAT", dump.format),
-    plain("UPKEEP_DUMP_DIR", DUMP_DIR),
+    plainEnv("UPKEEP_DUMP_LOCATION", dump.location),
+    plainEnv("UPKEEP_DUMP_FORMAT", dump.format),
+    plainEnv("UPKEEP_DUMP_DIR", DUMP_DIR),
   ];
   const scratchEnv: EnvVar[] = [
-    plain("PGHOST", "127.0.0.1"),
-    plain("PGPORT", String(SCRATCH_PORT)),
-    plain("PGUSER", "postgres"),
-    plain("PGDATABASE", "postgres"),
+    plainEnv("PGHOST", "127.0.0.1"),
+    plainEnv("PGPORT", String(SCRATCH_PORT)),
+    plainEnv("PGUSER", "postgres"),
+    plainEnv("PGDATABASE", "postgres"),
   ];
   const scripts = { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true };
   const tmp = { name: "tmp", mountPath: "/tmp" };
@@ -130,8 +115,8 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     // The image's entrypoint is `aws`; credentials come only from IRSA's injected token.
     command: guarded(["/bin/sh", scriptPath("dump-fetch.sh")]),
     env: [...common, ...dumpEnv],
-    resources: resources(),
-    securityContext: hardened(),
+    resources: defaultResources(),
+    securityContext: hardenedSecurityContext(),
     volumeMounts: [tmp, scripts, { name: "dump", mountPath: DUMP_DIR }],
   };
   const scratch: k8s.types.input.core.v1.Container = {
@@ -141,9 +126,9 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     // A native sidecar: it runs beside the main container and is stopped when that ends.
     restartPolicy: "Always",
     command: ["/bin/sh", scriptPath("scratch-postgres.sh")],
-    env: [plain("HOME", "/tmp"), plain("PGDATA", `${SCRATCH_DIR}/data`), plain("PGPORT", String(SCRATCH_PORT))],
-    resources: resources(),
-    securityContext: hardened(scratchUid),
+    env: [plainEnv("HOME", "/tmp"), plainEnv("PGDATA", `${SCRATCH_DIR}/data`), plainEnv("PGPORT", String(SCRATCH_PORT))],
+    resources: defaultResources(),
+    securityContext: hardenedSecurityContext(scratchUid),
     // No startup probe: it would hold the fetch back until the server is up. dump-verify.sh waits instead.
     readinessProbe: { ...isReady, periodSeconds: 10 },
     volumeMounts: [tmp, scripts, { name: "scratch", mountPath: SCRATCH_DIR }],
@@ -156,12 +141,12 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
       ...common,
       ...dumpEnv,
       ...scratchEnv,
-      plain("PGCONNECT_TIMEOUT", "10"),
-      plain("UPKEEP_DUMP_MAX_AGE_HOURS", String(dump.maxAgeHours)),
-      plain("UPKEEP_RESTORE_JOBS", String(RESTORE_JOBS)),
-      plain("UPKEEP_DUMP_CHECKS", encodeChecks(dump.checks)),
+      plainEnv("PGCONNECT_TIMEOUT", "10"),
+      plainEnv("UPKEEP_DUMP_MAX_AGE_HOURS", String(dump.maxAgeHours)),
+      plainEnv("UPKEEP_RESTORE_JOBS", String(RESTORE_JOBS)),
+      plainEnv("UPKEEP_DUMP_CHECKS", encodeChecks(dump.checks)),
     ],
-    resources: resources(),
+    resources: defaultResources(),
     runAsUser: POD_DEFAULTS.runAsUser,
   };
   return {

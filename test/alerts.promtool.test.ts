@@ -12,7 +12,7 @@ import { ALERT_NAMES, buildPrometheusRule, maxGapSeconds, type AlertInputs, type
 import { parseConfig } from "../components/config";
 import { planTasks, type MaintenanceTask } from "../components/tasks";
 import { SCHEDULE_DEFAULTS } from "../components/tiers";
-import { checkRules, describeResult, testRules } from "./support/promtool";
+import { alertUnitTest as unitTest, assertPromtoolPasses, checkRules, describeResult, selector, testRules, type AlertCase as Case, type ExpAlert, type Series } from "./support/promtool";
 
 const NS = "upkeep-maintenance";
 const RUNBOOKS = "https://runbooks.example.com/upkeep";
@@ -90,18 +90,6 @@ const NOW = NOW_MINUTES * 60;
 // ---------------------------------------------------------------- series
 
 type Labels = Record<string, string>;
-interface Series {
-  readonly series: string;
-  readonly values: string;
-}
-
-function selector(metric: string, labels: Labels): string {
-  const body = Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .join(",");
-  return `${metric}{${body}}`;
-}
-
 /** Scrape labels every kube-state-metrics series carries; the rules must aggregate them away. */
 const KSM = { job: "kube-state-metrics", instance: "10.42.0.7:8080" };
 
@@ -151,11 +139,6 @@ function ruleLabels(e: Expected): Labels {
   return { severity: "critical", environment: "prod", namespace: NS, task: e.id, cadence: e.cadence };
 }
 
-interface ExpAlert {
-  readonly exp_labels: Labels;
-  readonly exp_annotations: Labels;
-}
-
 function missedAlert(e: Expected): ExpAlert {
   return {
     exp_labels: { ...ruleLabels(e), cronjob: e.id },
@@ -193,30 +176,8 @@ function tooLongAlert(e: Expected, jobName: string): ExpAlert {
   };
 }
 
-interface Case {
-  readonly name: string;
-  readonly series: Series[];
-  /** Minutes → the alerts expected to be firing then; [] means silent. */
-  readonly checks: readonly (readonly [minutes: number, alerts: readonly ExpAlert[]])[];
-}
 
-function unitTest(alertname: string, cases: readonly Case[]) {
-  return {
-    evaluation_interval: "1m",
-    tests: cases.map((c) => ({
-      name: c.name,
-      interval: "1m",
-      input_series: c.series,
-      alert_rule_test: c.checks.map(([minutes, alerts]) => ({ eval_time: `${minutes}m`, alertname, exp_alerts: alerts })),
-    })),
-  };
-}
 
-async function assertPromtoolPasses(alertname: string, cases: readonly Case[]): Promise<void> {
-  const result = await testRules(RULE, unitTest(alertname, cases));
-  assert.equal(result.code, 0, `promtool test rules failed for ${alertname}:\n${describeResult(result)}`);
-  assert.match(result.stdout, /SUCCESS/, describeResult(result));
-}
 
 // ---------------------------------------------------------------- cases
 
@@ -442,13 +403,13 @@ test("every task has exactly the three alerts, each with its labels and annotati
 
 for (const e of EXPECTED) {
   test(`promtool test rules: ${ALERT_NAMES.missed} for ${e.id} (${e.cadence}, after ${e.missedAfter} s)`, async () => {
-    await assertPromtoolPasses(ALERT_NAMES.missed, missedCases(e));
+    await assertPromtoolPasses(RULE, ALERT_NAMES.missed, missedCases(e));
   });
   test(`promtool test rules: ${ALERT_NAMES.failed} for ${e.id}`, async () => {
-    await assertPromtoolPasses(ALERT_NAMES.failed, failedCases(e));
+    await assertPromtoolPasses(RULE, ALERT_NAMES.failed, failedCases(e));
   });
   test(`promtool test rules: ${ALERT_NAMES.tooLong} for ${e.id} (${e.slotMinutes}m slot)`, async () => {
-    await assertPromtoolPasses(ALERT_NAMES.tooLong, tooLongCases(e));
+    await assertPromtoolPasses(RULE, ALERT_NAMES.tooLong, tooLongCases(e));
   });
 }
 

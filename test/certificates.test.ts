@@ -15,7 +15,7 @@ import {
   type CertificateObject,
   type KubernetesCertificateConfig,
 } from "../components/certificates";
-import { checkRules, describeResult, testRules } from "./support/promtool";
+import { alertUnitTest as unitTest, assertPromtoolPasses, checkRules, describeResult, selector, testRules, type AlertCase as Case, type ExpAlert, type Series } from "./support/promtool";
 
 const NS = "upkeep-maintenance";
 const RUNBOOKS = "https://runbooks.example.com/upkeep";
@@ -234,17 +234,10 @@ test("promtool check rules accepts the certificate rules", async () => {
 // ---------------------------------------------------------------- promtool test rules
 
 type Labels = Record<string, string>;
-interface Series { readonly series: string; readonly values: string }
-interface ExpAlert { readonly exp_labels: Labels; readonly exp_annotations: Labels }
-interface Case { readonly name: string; readonly series: readonly Series[]; readonly checks: readonly (readonly [minutes: number, alerts: readonly ExpAlert[]])[] }
 
 /** Labels cert-manager's controller puts on its series, and the scrape's own. */
 function certLabels(name: string, namespace = NS, pod = "cert-manager-7d9f8b6c5-x2x4q"): Labels {
   return { name, namespace, issuer_name: "letsencrypt-prod", issuer_kind: "ClusterIssuer", issuer_group: "cert-manager.io", job: "cert-manager", pod };
-}
-
-function selector(metric: string, labels: Labels): string {
-  return `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
 }
 
 /** A constant series, sampled every minute for three hours. */
@@ -279,23 +272,7 @@ const NOT_READY: ExpAlert = {
   },
 };
 
-function unitTest(alertname: string, cases: readonly Case[]) {
-  return {
-    evaluation_interval: "1m",
-    tests: cases.map((c) => ({
-      name: c.name,
-      interval: "1m",
-      input_series: c.series,
-      alert_rule_test: c.checks.map(([minutes, alerts]) => ({ eval_time: `${minutes}m`, alertname, exp_alerts: alerts })),
-    })),
-  };
-}
 
-async function assertPromtoolPasses(alertname: string, cases: readonly Case[]): Promise<void> {
-  const result = await testRules({ groups: [GROUP] }, unitTest(alertname, cases));
-  assert.equal(result.code, 0, `promtool test rules failed for ${alertname}:\n${describeResult(result)}`);
-  assert.match(result.stdout, /SUCCESS/, describeResult(result));
-}
 
 const M = 60;
 
@@ -376,11 +353,11 @@ const NOT_READY_CASES: Case[] = [
 ];
 
 test("promtool test rules: UpkeepCertificateExpiringSoon fires when it should and stays silent otherwise", async () => {
-  await assertPromtoolPasses("UpkeepCertificateExpiringSoon", EXPIRING_CASES);
+  await assertPromtoolPasses({ groups: [GROUP] }, "UpkeepCertificateExpiringSoon", EXPIRING_CASES);
 });
 
 test("promtool test rules: UpkeepCertificateNotReady fires when it should and stays silent otherwise", async () => {
-  await assertPromtoolPasses("UpkeepCertificateNotReady", NOT_READY_CASES);
+  await assertPromtoolPasses({ groups: [GROUP] }, "UpkeepCertificateNotReady", NOT_READY_CASES);
 });
 
 test("negative control: promtool test rules fails on a wrong expectation either way", async () => {

@@ -5,7 +5,7 @@
 import { Cron } from "croner";
 import { parseCron } from "./cronFields";
 import { passesGuard } from "./describe";
-import { offsetTransitions } from "./dst";
+import { mergeRanges, offsetTransitions } from "./dst";
 import type { ScheduledTask } from "./engine";
 
 const HOUR_MS = 3_600_000;
@@ -29,6 +29,19 @@ interface Span {
  * stepping the whole horizon, in a few dozen steps instead of hundreds.
  */
 export function longestGapSeconds(schedule: GapSchedule, from: Date): number {
+  // Many tasks share a schedule.
+  const key = `${schedule.cron}|${schedule.timeZone}|${schedule.guard ?? ""}|${from.getTime()}`;
+  let gap = measured.get(key);
+  if (gap === undefined) {
+    gap = measure(schedule, from);
+    measured.set(key, gap);
+  }
+  return gap;
+}
+
+const measured = new Map<string, number>();
+
+function measure(schedule: GapSchedule, from: Date): number {
   const start = from.getTime();
   const end = start + GAP_HORIZON_DAYS * DAY_MS;
   const period = repeatPeriodMs(schedule);
@@ -39,7 +52,7 @@ export function longestGapSeconds(schedule: GapSchedule, from: Date): number {
   const changes = offsetTransitions(schedule.timeZone, start, end);
   const spans: Span[] = changes.map((t) => ({ from: Math.max(start, t - reach), to: Math.min(end, t + reach) }));
   spans.push(cleanSpan(start, end, 2 * reach, changes));
-  return gapOver(schedule, mergeSpans(spans));
+  return gapOver(schedule, mergeRanges(spans));
 }
 
 /** Every step over the whole horizon: the reference the fast path must equal. */
@@ -63,16 +76,6 @@ function cleanSpan(start: number, end: number, width: number, changes: readonly 
     if (t >= from) from = t + 1;
   }
   return { from, to: Math.min(end, from + width) };
-}
-
-function mergeSpans(spans: readonly Span[]): Span[] {
-  const out: Span[] = [];
-  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
-    const last = out[out.length - 1];
-    if (last && s.from <= last.to) out[out.length - 1] = { from: last.from, to: Math.max(last.to, s.to) };
-    else out.push(s);
-  }
-  return out;
 }
 
 function gapOver(schedule: GapSchedule, spans: readonly Span[]): number {

@@ -34,12 +34,8 @@ set -f # entries are split on whitespace below, never globbed
 is_ident() {
 	case $1 in '' | [!a-z_]* | *[!a-z0-9_]*) return 1 ;; esac
 }
-is_count() {
-	case $1 in '' | *[!0-9]* | 0*) return 1 ;; esac
-	[ "${#1}" -le 9 ]
-}
 is_num() { # a count or 0
-	is_count "$1" || [ "$1" = 0 ]
+	upkeep_is_count "$1" || [ "$1" = 0 ]
 }
 
 # Sets rel, schema, table, column, days, batch from one entry.
@@ -53,7 +49,7 @@ parse_entry() {
 	*) schema='' table=$rel ;;
 	esac
 	{ [ -z "$schema" ] || is_ident "$schema"; } && is_ident "$table" &&
-		is_ident "$column" && is_count "$days" && is_count "$batch"
+		is_ident "$column" && upkeep_is_count "$days" && upkeep_is_count "$batch"
 }
 
 # Validate everything before touching any table.
@@ -242,7 +238,7 @@ for entry in $entries; do
 		IFS='|' read -r status d b l s next cutoff err lo <<EOF
 $line
 EOF
-		if ! { is_num "$d" && is_num "$b" && is_num "$l" && is_num "$s" && is_count "$next"; }; then
+		if ! { is_num "$d" && is_num "$b" && is_num "$l" && is_num "$s" && upkeep_is_count "$next"; }; then
 			upkeep_fail_with "unexpected output deleting from $rel" "$out"
 		fi
 		deleted=$((deleted + d)) batches=$((batches + b))

@@ -81,11 +81,17 @@ upkeep_psql_never_connected() { # output status
 	return 1
 }
 
+# A positive integer of at most 9 digits: safe in $(( )) and never octal.
+upkeep_is_count() {
+	case $1 in '' | *[!0-9]* | 0*) return 1 ;; esac
+	[ "${#1}" -le 9 ]
+}
+
 upkeep_require_int() { # name value
 	case $2 in
 	'' | *[!0-9]* | 0*) upkeep_fail "$1 must be a positive integer, got '$2'" ;;
 	esac
-	[ "${#2}" -le 9 ] || upkeep_fail "$1 is too large: '$2'"
+	upkeep_is_count "$2" || upkeep_fail "$1 is too large: '$2'"
 }
 
 upkeep_now() {

@@ -2,6 +2,7 @@
 // rule groups written as a plain Prometheus rule file, and `test rules` on a
 // unit-test file that points at it. Every call works in its own temp dir,
 // which is always removed.
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -83,4 +84,49 @@ export function testRules(source: RuleSource, unitTest: Record<string, unknown>)
 /** A result rendered for an assertion message. */
 export function describeResult(result: ToolResult): string {
   return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
+}
+
+// ---------------------------------------------------------------- alert unit tests
+
+/** A series selector: `metric{k="v",...}`. */
+export function selector(metric: string, labels: Record<string, string>): string {
+  return `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+}
+
+/** One input series of a promtool unit test. */
+export interface Series {
+  readonly series: string;
+  readonly values: string;
+}
+
+export interface ExpAlert {
+  readonly exp_labels: Record<string, string>;
+  readonly exp_annotations: Record<string, string>;
+}
+
+/** A scenario for one alert: its series, and minutes → the alerts expected to be firing then ([] means silent). */
+export interface AlertCase {
+  readonly name: string;
+  readonly series: readonly Series[];
+  readonly checks: readonly (readonly [minutes: number, alerts: readonly ExpAlert[]])[];
+}
+
+/** The unit-test file for one alert's cases, evaluated every minute. */
+export function alertUnitTest(alertname: string, cases: readonly AlertCase[]) {
+  return {
+    evaluation_interval: "1m",
+    tests: cases.map((c) => ({
+      name: c.name,
+      interval: "1m",
+      input_series: c.series,
+      alert_rule_test: c.checks.map(([minutes, alerts]) => ({ eval_time: `${minutes}m`, alertname, exp_alerts: alerts })),
+    })),
+  };
+}
+
+/** `promtool test rules` passes every case of the alert against the rules. */
+export async function assertPromtoolPasses(source: RuleSource, alertname: string, cases: readonly AlertCase[]): Promise<void> {
+  const result = await testRules(source, alertUnitTest(alertname, cases));
+  assert.equal(result.code, 0, `promtool test rules failed for ${alertname}:\n${describeResult(result)}`);
+  assert.match(result.stdout, /SUCCESS/, describeResult(result));
 }
