@@ -9,9 +9,10 @@
  *   seccomp, no privilege escalation, no capabilities, read-only root with an
  *   emptyDir at /tmp, no service-account token, requests and limits.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { hardenedSecurityContext, type ContainerPlan } from "./containers";
+import { KubernetesObject } from "./kubernetesObject";
 import { ANNOTATIONS, taskLabels } from "./labels";
 import { describeSchedule } from "./schedule/describe";
 import { SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
@@ -19,7 +20,8 @@ import type { MaintenanceTask } from "./tasks";
 import { POD_DEFAULTS, SCHEDULE_DEFAULTS, type TierDefaults } from "./tiers";
 
 /** The CronJob as plain JSON; Pulumi's input types accept it as it is. */
-export type CronJobObject = k8s.types.input.batch.v1.CronJob & { metadata: { name: string; namespace: string } };
+export type CronJobObject = k8s.types.input.batch.v1.CronJob & { apiVersion: "batch/v1"; kind: "CronJob"; metadata: { name: string; namespace: string } };
+export type ServiceAccountObject = k8s.types.input.core.v1.ServiceAccount & { apiVersion: "v1"; kind: "ServiceAccount"; metadata: { name: string; namespace: string } };
 
 export interface CronJobInputs {
   readonly task: MaintenanceTask;
@@ -54,7 +56,7 @@ function identity(task: MaintenanceTask) {
   return { id: task.id, kind: task.kind, cadence: task.schedule.cadence };
 }
 
-export function buildServiceAccount(inputs: CronJobInputs): k8s.types.input.core.v1.ServiceAccount {
+export function buildServiceAccount(inputs: CronJobInputs): ServiceAccountObject {
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -164,20 +166,13 @@ export function formerTaskUrn(type: string, name: string, formerOwnerType: strin
  * delete and re-create of every CronJob. `formerOwnerType` is the type of
  * that component's parent (undefined for the stack).
  */
-export function declareTaskCronJob(owner: pulumi.ComponentResource, inputs: CronJobInputs, formerOwnerType: string | undefined): k8s.batch.v1.CronJob {
+export function declareTaskCronJob(owner: pulumi.ComponentResource, inputs: CronJobInputs, formerOwnerType: string | undefined): KubernetesObject<CronJobObject> {
   const id = inputs.task.id;
   // The objects carry fixed names that alerts refer to, so a replacement must delete first.
   const childOpts = (type: string, name: string) => ({ parent: owner, deleteBeforeReplace: true, aliases: [formerTaskUrn(type, name, formerOwnerType)] });
-  const sa = buildServiceAccount(inputs);
-  const serviceAccount = new k8s.core.v1.ServiceAccount(
-    `${id}-sa`,
-    { metadata: sa.metadata, automountServiceAccountToken: false },
-    childOpts("kubernetes:core/v1:ServiceAccount", `${id}-sa`),
-  );
-  const built = buildCronJob(inputs);
-  return new k8s.batch.v1.CronJob(
-    `${id}-cronjob`,
-    { metadata: built.metadata, spec: built.spec },
-    { ...childOpts("kubernetes:batch/v1:CronJob", `${id}-cronjob`), dependsOn: [serviceAccount] },
-  );
+  const serviceAccount = new KubernetesObject(`${id}-sa`, buildServiceAccount(inputs), childOpts("kubernetes:core/v1:ServiceAccount", `${id}-sa`));
+  return new KubernetesObject(`${id}-cronjob`, buildCronJob(inputs), {
+    ...childOpts("kubernetes:batch/v1:CronJob", `${id}-cronjob`),
+    dependsOn: [serviceAccount],
+  });
 }

@@ -24,14 +24,15 @@ const DATABASE_MAINTENANCE = "upkeep:postgres:DatabaseMaintenance";
 
 /** Type token: upkeep:postgres:DatabaseMaintenance. */
 export class DatabaseMaintenance extends pulumi.ComponentResource {
-  public readonly cronJobNames: pulumi.Output<string[]>;
+  /** Fixed names, known before any deployment. */
+  public readonly cronJobNames: readonly string[];
 
   constructor(name: string, args: DatabaseMaintenanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DATABASE_MAINTENANCE, name, {}, opts);
     const jobs = args.tasks.map((task) =>
       declareTaskCronJob(this, { ...args.common, task, container: databaseContainer(task, args.postgresImage), runbookUrl: args.runbookUrl(task) }, DATABASE_MAINTENANCE),
     );
-    this.cronJobNames = pulumi.all(jobs.map((j) => j.metadata.name));
-    this.registerOutputs({ cronJobNames: this.cronJobNames });
+    this.cronJobNames = jobs.map((j) => j.objectName);
+    this.registerOutputs({ cronJobNames: [...this.cronJobNames] });
   }
 }

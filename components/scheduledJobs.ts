@@ -14,13 +14,14 @@ export interface ScheduledJobsArgs {
 
 /** Type token: upkeep:kubernetes:ScheduledJobs. */
 export class ScheduledJobs extends pulumi.ComponentResource {
-  public readonly cronJobNames: pulumi.Output<string[]>;
+  /** Fixed names, known before any deployment. */
+  public readonly cronJobNames: readonly string[];
 
   constructor(name: string, args: ScheduledJobsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("upkeep:kubernetes:ScheduledJobs", name, {}, opts);
     // Before 0.2 each of these tasks was a component at the top of the stack.
     const jobs = args.jobs.map((inputs) => declareTaskCronJob(this, inputs, undefined));
-    this.cronJobNames = pulumi.all(jobs.map((j) => j.metadata.name));
-    this.registerOutputs({ cronJobNames: this.cronJobNames });
+    this.cronJobNames = jobs.map((j) => j.objectName);
+    this.registerOutputs({ cronJobNames: [...this.cronJobNames] });
   }
 }
