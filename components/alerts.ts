@@ -150,37 +150,59 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
   ];
 }
 
-export function buildPrometheusRule(inputs: AlertInputs): PrometheusRuleObject {
-  return {
-    apiVersion: "monitoring.coreos.com/v1",
-    kind: "PrometheusRule",
-    metadata: {
-      name: `upkeep-${inputs.environment}`,
-      namespace: inputs.namespace,
-      labels: { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alerts" },
-    },
-    spec: {
-      groups: [
-        { name: `upkeep.${inputs.environment}.maintenance-jobs`, rules: inputs.tasks.flatMap((t) => taskRules(t, inputs)) },
-        ...(inputs.extraGroups ?? []).filter((g) => g.rules.length > 0),
-      ],
-    },
-  };
+/**
+ * Tasks whose alerts share one PrometheusRule. Kubernetes refuses an object
+ * over etcd's 1.5 MiB request limit, and server-side apply's managedFields
+ * about double what is stored; a task's three alerts take about 3 KB, so a
+ * hundred tasks stay near 300 KB. A thousand tasks in one object (3 MB)
+ * would be rejected by the API server.
+ */
+export const TASKS_PER_PROMETHEUS_RULE = 100;
+
+/**
+ * The alerts of every task, a hundred tasks per PrometheusRule, filled in
+ * task order so that adding a task changes only the last one. The first
+ * keeps the name a single rule always had (`upkeep-<env>`) and carries the
+ * environment's other groups; the rest are `upkeep-<env>-2`, `-3`, …, each
+ * with its own group, which Prometheus evaluates concurrently.
+ */
+export function buildPrometheusRules(inputs: AlertInputs): PrometheusRuleObject[] {
+  const shards: MaintenanceTask[][] = [];
+  for (let i = 0; i < inputs.tasks.length; i += TASKS_PER_PROMETHEUS_RULE) shards.push(inputs.tasks.slice(i, i + TASKS_PER_PROMETHEUS_RULE));
+  if (shards.length === 0) shards.push([]);
+  const labels = { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alerts" };
+  return shards.map((tasks, i) => {
+    const suffix = i === 0 ? "" : `-${i + 1}`;
+    return {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: { name: `upkeep-${inputs.environment}${suffix}`, namespace: inputs.namespace, labels: { ...labels } },
+      spec: {
+        groups: [
+          { name: `upkeep.${inputs.environment}.maintenance-jobs${suffix}`, rules: tasks.flatMap((t) => taskRules(t, inputs)) },
+          ...(i === 0 ? (inputs.extraGroups ?? []).filter((g) => g.rules.length > 0) : []),
+        ],
+      },
+    };
+  });
 }
 
-/** The PrometheusRule for every task. Type token: upkeep:monitoring:MaintenanceAlerts. */
+/** The PrometheusRules of every task. Type token: upkeep:monitoring:MaintenanceAlerts. */
 export class MaintenanceAlerts extends pulumi.ComponentResource {
-  public readonly ruleName: pulumi.Output<string>;
+  /** Fixed names, known before any deployment. */
+  public readonly ruleNames: readonly string[];
 
   constructor(name: string, inputs: AlertInputs, opts?: pulumi.ComponentResourceOptions) {
     super("upkeep:monitoring:MaintenanceAlerts", name, {}, opts);
-    const rule = buildPrometheusRule(inputs);
-    const resource = new k8s.apiextensions.CustomResource(
-      `${name}-prometheusrule`,
-      { apiVersion: rule.apiVersion, kind: rule.kind, metadata: rule.metadata, spec: rule.spec },
-      { parent: this, deleteBeforeReplace: true },
-    );
-    this.ruleName = resource.metadata.name;
-    this.registerOutputs({ ruleName: this.ruleName });
+    const rules = buildPrometheusRules(inputs);
+    rules.forEach((rule, i) => {
+      new k8s.apiextensions.CustomResource(
+        `${name}-prometheusrule${i === 0 ? "" : `-${i + 1}`}`,
+        { apiVersion: rule.apiVersion, kind: rule.kind, metadata: rule.metadata, spec: rule.spec },
+        { parent: this, deleteBeforeReplace: true },
+      );
+    });
+    this.ruleNames = rules.map((r) => r.metadata.name);
+    this.registerOutputs({ ruleNames: [...this.ruleNames] });
   }
 }

@@ -8,7 +8,7 @@
 // evaluations run at NOW = 10m (600 s) unless a case needs longer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ALERT_NAMES, buildPrometheusRule, maxGapSeconds, type AlertInputs, type AlertRule, type PrometheusRuleObject } from "../components/alerts";
+import { ALERT_NAMES, buildPrometheusRules, maxGapSeconds, type AlertInputs, type AlertRule, type PrometheusRuleObject } from "../components/alerts";
 import { parseConfig } from "../components/config";
 import { planTasks, type MaintenanceTask } from "../components/tasks";
 import { SCHEDULE_DEFAULTS } from "../components/tiers";
@@ -60,7 +60,8 @@ const INPUTS: AlertInputs = {
   now: new Date("2026-11-29T00:00:00Z"),
 };
 
-const RULE: PrometheusRuleObject = buildPrometheusRule(INPUTS);
+const ALL_RULES = buildPrometheusRules(INPUTS);
+const RULE: PrometheusRuleObject = ALL_RULES[0]!;
 const RULES: readonly AlertRule[] = RULE.spec.groups.flatMap((g) => g.rules);
 
 /** What each task under test must produce, written out by hand. */
@@ -341,6 +342,8 @@ test("promtool check rules accepts the generated rule file: three rules per task
 });
 
 test("every task has exactly the three alerts, each with its labels and annotations", () => {
+  assert.equal(ALL_RULES.length, 1);
+  assert.equal(RULE.metadata.name, "upkeep-prod");
   assert.equal(RULE.spec.groups.length, 1);
   assert.equal(RULE.spec.groups[0]!.name, "upkeep.prod.maintenance-jobs");
   for (const task of TASKS) {
