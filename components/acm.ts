@@ -15,7 +15,7 @@
  * A replaced certificate is created before the old one is deleted (Pulumi's
  * default, deleteBeforeReplace: false), so a listener is never left without one.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
 import { routeEventsToTopic } from "./eventsToTopic";

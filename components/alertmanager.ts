@@ -7,7 +7,7 @@
  * MaintenanceNamespace keeps for every consumer (WEBHOOK_SECRET), which the
  * receivers reference (`urlSecret`); it never appears in the custom resource.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { environmentLabels } from "./labels";

@@ -3,7 +3,7 @@
  * its latest run failed, or a run outlived its slot. kube-state-metrics and
  * kubernetes-mixin ship no missed-run rule, so upkeep writes one per task.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentLabels } from "./labels";
 import { unsafeLocalRanges } from "./schedule/dst";

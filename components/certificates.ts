@@ -19,7 +19,7 @@
  * anyway, but reports Ready=False (WindowError) meanwhile (#9146), so
  * `renewalWindowProblem` refuses windows that cannot open in time.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExternalScheduleEntry } from "./calendar";
 import { runbookUrl, type AlertRule } from "./alerts";

@@ -14,7 +14,7 @@
  *   account, not only upkeep's, and need a configuration recorder in the
  *   account and region; upkeep assumes one exists.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk/aws";
 import type { ExternalScheduleEntry } from "./calendar";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";

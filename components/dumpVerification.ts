@@ -16,7 +16,7 @@
  * that may list and read only that prefix.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
 import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, standardTaskEnv, type ContainerPlan, type EnvVar } from "./containers";

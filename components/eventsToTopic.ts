@@ -3,7 +3,7 @@
  * environment's severity topics: how AWS-side failures (rotation, backups,
  * certificate expiry) reach the same people as the cluster's alerts.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Severity } from "./tiers";
 

@@ -2,7 +2,7 @@
  * The namespace that holds an environment's maintenance, with Pod Security
  * "restricted" enforced, and the ConfigMap that carries the job scripts.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentLabels } from "./labels";
 import type { ScriptsBundle } from "./scriptsBundle";

@@ -9,7 +9,7 @@
  *   reaches the subscription as a Pulumi secret.
  */
 import { createHash } from "node:crypto";
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
 import type { Severity } from "./tiers";

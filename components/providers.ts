@@ -2,8 +2,8 @@
  * Explicit providers, so no resource ever lands in whatever cluster or region
  * the shell happens to point at without the stack saying so.
  */
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "./sdk/aws";
+import * as k8s from "./sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "./config";
 

@@ -5,7 +5,7 @@
  * cadence, and the alerts of alerting.ts to the `critical` topic. The pure
  * builders beside this file hold every decision; this file only wires them.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExternalScheduleEntry } from "../calendar";
 import { routeEventsToTopic } from "../eventsToTopic";
