@@ -140,7 +140,8 @@ export async function runProgram(programPath: string, stack: string, config: Sta
       registrations.set(args.resource, { type: args.type, name: args.name, parent: args.opts.parent, options: recordOptions(args.opts) });
       return undefined;
     });
-    const program: Record<string, unknown> = await import(programPath);
+    // As Pulumi loads a CommonJS program (cmd/run/run.js): require, not import.
+    const program: Record<string, unknown> = require(programPath);
     return { ...program };
   });
   const settings: { waitForRPCs?: WaitForRpcs } = require("@pulumi/pulumi/runtime/settings");
