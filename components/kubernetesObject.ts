@@ -16,9 +16,8 @@
  * the SDK class, which marks their data as secret outputs.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { version as KUBERNETES_SDK_VERSION } from "@pulumi/kubernetes/package.json";
 import * as pulumi from "@pulumi/pulumi";
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { version: KUBERNETES_SDK_VERSION } = require("@pulumi/kubernetes/package.json") as { version: string };
 
 interface TypedObject {
   readonly apiVersion: string;
