@@ -12,7 +12,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { benchStackConfig, type TaskMix } from "./planConfig";
+import { benchStackConfig, taskMix, type TaskMix } from "./planConfig";
 import { summarizeHeapProfile, summarizeProfile, type HeapSummary, type ProfileSummary } from "./profileSummary";
 import { log, median, round, runTimed, type Target } from "./util";
 
@@ -112,7 +112,7 @@ export async function runPlanBench(opts: PlanOptions): Promise<PlanResult> {
       const t = side(typed);
       sizes.push({
         n,
-        mix: benchStackConfig(n).mix,
+        mix: taskMix(n),
         upkeep: u,
         baseline: b,
         typed: t,

@@ -159,6 +159,9 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
  */
 export const TASKS_PER_PROMETHEUS_RULE = 100;
 
+/** The first shard has none, so an environment with one rule keeps the names it always had. */
+const shardSuffix = (i: number): string => (i === 0 ? "" : `-${i + 1}`);
+
 /**
  * The alerts of every task, a hundred tasks per PrometheusRule, filled in
  * task order so that adding a task changes only the last one. The first
@@ -172,7 +175,7 @@ export function buildPrometheusRules(inputs: AlertInputs): PrometheusRuleObject[
   if (shards.length === 0) shards.push([]);
   const labels = { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alerts" };
   return shards.map((tasks, i) => {
-    const suffix = i === 0 ? "" : `-${i + 1}`;
+    const suffix = shardSuffix(i);
     return {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",
@@ -197,12 +200,12 @@ export class MaintenanceAlerts extends pulumi.ComponentResource {
     const rules = buildPrometheusRules(inputs);
     rules.forEach((rule, i) => {
       new k8s.apiextensions.CustomResource(
-        `${name}-prometheusrule${i === 0 ? "" : `-${i + 1}`}`,
+        `${name}-prometheusrule${shardSuffix(i)}`,
         { apiVersion: rule.apiVersion, kind: rule.kind, metadata: rule.metadata, spec: rule.spec },
         { parent: this, deleteBeforeReplace: true },
       );
     });
     this.ruleNames = rules.map((r) => r.metadata.name);
-    this.registerOutputs({ ruleNames: [...this.ruleNames] });
+    this.registerOutputs({ ruleNames: this.ruleNames });
   }
 }

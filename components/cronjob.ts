@@ -149,8 +149,8 @@ const FORMER_TASK_COMPONENT = "upkeep:kubernetes:MaintenanceCronJob";
 
 /**
  * Where a task's object lived before 0.2, as a whole URN. A literal URN, not
- * an alias naming its parent: the SDK resolves it without building outputs,
- * which at a thousand tasks is most of an alias's cost.
+ * an alias naming its parent: the SDK then builds no URN from the parent's
+ * outputs, which at a thousand tasks would be most of an alias's cost.
  */
 export function formerTaskUrn(type: string, name: string, formerOwnerType: string | undefined): string {
   const chain = [...(formerOwnerType ? [formerOwnerType] : []), FORMER_TASK_COMPONENT, type].join("$");

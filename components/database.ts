@@ -33,6 +33,6 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
       declareTaskCronJob(this, { ...args.common, task, container: databaseContainer(task, args.postgresImage), runbookUrl: args.runbookUrl(task) }, DATABASE_MAINTENANCE),
     );
     this.cronJobNames = jobs.map((j) => j.objectName);
-    this.registerOutputs({ cronJobNames: [...this.cronJobNames] });
+    this.registerOutputs({ cronJobNames: this.cronJobNames });
   }
 }

@@ -17,8 +17,11 @@
  * the SDK class, which marks their data as secret outputs.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { version as KUBERNETES_SDK_VERSION } from "@pulumi/kubernetes/package.json";
+import { version as sdkPackageVersion } from "@pulumi/kubernetes/package.json";
 import * as pulumi from "@pulumi/pulumi";
+
+/** As the SDK's own getVersion() spells it: without a leading "v". */
+const KUBERNETES_SDK_VERSION = sdkPackageVersion.replace(/^v/, "");
 
 interface TypedObject {
   readonly apiVersion: string;
@@ -34,7 +37,7 @@ export function kubernetesTypeToken(apiVersion: string, kind: string): string {
 
 /** The options the SDK's classes add to every object: the provider plugin version they were generated for. */
 export function kubernetesObjectOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
-  return { version: KUBERNETES_SDK_VERSION.replace(/^v/, ""), ...opts };
+  return { version: KUBERNETES_SDK_VERSION, ...opts };
 }
 
 /** A namespaced object with a fixed name, e.g. `new KubernetesObject("x-cronjob", buildCronJob(...), opts)`. */

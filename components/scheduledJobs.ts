@@ -22,6 +22,6 @@ export class ScheduledJobs extends pulumi.ComponentResource {
     // Before 0.2 each of these tasks was a component at the top of the stack.
     const jobs = args.jobs.map((inputs) => declareTaskCronJob(this, inputs, undefined));
     this.cronJobNames = jobs.map((j) => j.objectName);
-    this.registerOutputs({ cronJobNames: [...this.cronJobNames] });
+    this.registerOutputs({ cronJobNames: this.cronJobNames });
   }
 }

@@ -201,7 +201,7 @@ EOF
 
 q() {
 	upkeep_psql -t -A -v VERBOSITY=verbose -v schema="$schema" -v table="$table" \
-		-v col="$column" -v days="$days" -v batch="$batch" -v cutoff="$cutoff" \
+		-v col="$column" -v days="$days" -v cutoff="$cutoff" \
 		-v lo="$lo" -v next="$next" -v batch_seconds="$batch_seconds" -v left="$1" \
 		-v slowest="$slowest" -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout"
 }
