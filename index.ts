@@ -3,24 +3,15 @@
  * Config → tasks scheduled in the window → the objects that run, watch,
  * remind and announce them → stack outputs, the calendar among them.
  */
-import { AcmCertificates } from "./components/acm";
-import { UpkeepAlertRouting } from "./components/alertmanager";
-import { MaintenanceAlerts, runbookUrl } from "./components/alerts";
+import { AcmCertificates, buildCertificateRules, ManagedCertificates, CredentialRotation } from "./components/certificates";
+import { UpkeepAlertRouting, MaintenanceAlerts, runbookUrl, NotificationTopics } from "./components/alerting";
 import { AwsBackups } from "./components/backups";
-import { buildCertificateRules, ManagedCertificates } from "./components/certificates";
-import { CredentialRotation } from "./components/credentials";
-import { environmentCalendar } from "./components/environmentCalendar";
-import { windowAnnotation } from "./components/labels";
-import { loadEnvironment } from "./components/loadEnvironment";
-import { MaintenanceNamespace, SCRIPTS_CONFIGMAP } from "./components/namespace";
-import { NotificationTopics } from "./components/notifications";
-import { createProviders } from "./components/providers";
-import { routinePlan, routineReminders, stakeholderNotices } from "./components/routine/reminders";
-import { RoutineSchedules } from "./components/routine/schedules";
-import { runbookPage } from "./components/runbooks";
-import { loadScripts } from "./components/scriptsBundle";
-import { deployTaskJobs } from "./components/taskJobs";
-import { TIER_DEFAULTS } from "./components/tiers";
+import { environmentCalendar, loadEnvironment, createProviders } from "./components/environment";
+import { windowAnnotation, MaintenanceNamespace, SCRIPTS_CONFIGMAP, loadScripts } from "./components/kubernetes";
+import { routinePlan, routineReminders, stakeholderNotices, RoutineSchedules } from "./components/routine";
+import { runbookPage } from "./components/calendar";
+import { deployTaskJobs } from "./components/jobs";
+import { TIER_DEFAULTS } from "./components/config";
 
 const { config, tasks, windowFill, now } = loadEnvironment();
 const env = config.environment;

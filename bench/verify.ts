@@ -87,7 +87,7 @@ export interface VerifyResult {
   readonly targets: Target[];
 }
 
-const encodeChecks = (checks: readonly object[]) => checks.map((c) => JSON.stringify(c)).join("\n"); // as components/dumpVerification.ts
+const encodeChecks = (checks: readonly object[]) => checks.map((c) => JSON.stringify(c)).join("\n"); // as components/jobs/dumpVerification.ts
 
 async function measureFormat(pg: Postgres, format: "custom" | "directory", opts: VerifyOptions, work: string): Promise<VerifyFormat> {
   const bin = join(work, "bin");

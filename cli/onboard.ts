@@ -11,8 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError } from "../components/config";
-import { parsePulumiConfig } from "../components/loadConfig";
+import { ConfigError, parsePulumiConfig } from "../components/config";
 import { parseOnboardArgs, USAGE } from "./onboard/args";
 import { renderNextSteps } from "./onboard/nextSteps";
 import { renderStackFile } from "./onboard/template";

@@ -2,9 +2,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { RoutineRow } from "../components/calendar";
-import { renderIcs } from "../components/calendarIcs";
-import type { WindowFill } from "../components/schedule/usage";
+import { type RoutineRow, renderIcs } from "../components/calendar";
+import type { WindowFill } from "../components/schedule";
 import { runProgram } from "./mockRuntime";
 import { runPolicies } from "./policyCheck";
 import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";

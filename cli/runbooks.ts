@@ -6,13 +6,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { buildCalendar } from "../components/calendar";
-import { parsePulumiConfig } from "../components/loadConfig";
-import { ROUTINE } from "../components/routine/catalog";
-import { routineRunbookPage } from "../components/routine/reminders";
-import { renderRoutineRunbook, renderTaskRunbook, runbookPath } from "../components/runbooks";
+import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookPath } from "../components/calendar";
+import { parsePulumiConfig, ROUTINE, TIER_DEFAULTS } from "../components/config";
+import { routineRunbookPage } from "../components/routine";
 import { planTasks } from "../components/tasks";
-import { TIER_DEFAULTS } from "../components/tiers";
 import { readStackFile } from "./stackFile";
 
 const ROOT = resolve(__dirname, "..");

@@ -1,6 +1,6 @@
 /** The few lines `npm run plan` prints: what, how often, and how full the windows are. */
 import type { DatedCalendarEntry, RoutineRow } from "../components/calendar";
-import type { WindowFill } from "../components/schedule/usage";
+import type { WindowFill } from "../components/schedule";
 import type { RecordedResource } from "./mockRuntime";
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number][] {

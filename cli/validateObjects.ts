@@ -26,8 +26,8 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
     (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule")).PrometheusRule,
   "monitoring.coreos.com/v1alpha1/AlertmanagerConfig": async () =>
     (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig")).AlertmanagerConfig,
-  // The published model plus a check of spec.renewal, which it predates (see components/certificates.ts).
-  "cert-manager.io/v1/Certificate": async () => (await import("../components/certificates.js")).certificateModel(),
+  // The published model plus a check of spec.renewal, which it predates (see components/certificates/certManager.ts).
+  "cert-manager.io/v1/Certificate": async () => (await import("../components/certificates/index.js")).certificateModel(),
 };
 
 export function objectLabel(obj: KubernetesObject): string {

@@ -1,7 +1,7 @@
 /**
  * Rule b (a stack rule): every CronJob has its three alerts. A CronJob
  * without them fails silently, which is the failure upkeep exists to prevent.
- * The alerts are found by what components/alerts.ts writes: a PrometheusRule
+ * The alerts are found by what components/alerting/taskAlerts.ts writes: a PrometheusRule
  * rule with the alert's name and `labels.task` = the CronJob's name (and,
  * when the rule names one, the CronJob's namespace).
  */

@@ -1,5 +1,5 @@
 /**
- * Rule a: every CronJob is hardened as components/cronjob.ts builds it. Each
+ * Rule a: every CronJob is hardened as components/kubernetes/cronjob.ts builds it. Each
  * control missing is its own message, naming the CronJob and the field path,
  * so a reviewer sees exactly what to restore.
  */

@@ -2,12 +2,12 @@
  * Rule f: every CronJob runs inside its environment's maintenance window,
  * unless it is marked as allowed outside. The window lives in stack config,
  * which a policy cannot read, so each CronJob carries it as an annotation
- * (components/labels.ts `windowAnnotation`). The window's hours exist every
+ * (components/kubernetes/labels.ts `windowAnnotation`). The window's hours exist every
  * day (daily tasks run in them each day), so the check is on minutes of the
  * local day: each run's start plus its slot (the Job's activeDeadlineSeconds)
  * must end by the window's end, across midnight when the window crosses it.
  */
-import { CronSyntaxError, firingMinutesOfDay, parseCron } from "../components/schedule/cronFields";
+import { CronSyntaxError, firingMinutesOfDay, parseCron } from "../components/schedule";
 import { at, cronJobLabel, got, TYPES, type CheckedResource } from "./resource";
 
 export const WINDOW_ANNOTATION = "upkeep.dev/window";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import type { AcmCertificateConfig } from "../components/acm";
+import type { AcmCertificateConfig } from "../components/certificates/acm";
 import { installComponentMocks, outputValue, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
@@ -39,7 +39,7 @@ const validationOption = (domain: string) => {
   };
 };
 
-type Module = typeof import("../components/acm");
+type Module = typeof import("../components/certificates/acm");
 let mocks: ComponentMocks;
 let mod: Module;
 let certificateArns: Record<string, string>;
@@ -55,7 +55,7 @@ before(async () => {
       return type === "aws:route53/record:Record" ? { arn, fqdn: String(inputs.name).replace(/\.$/, "") } : { arn };
     },
   });
-  mod = await import("../components/acm.js");
+  mod = await import("../components/certificates/acm.js");
   const acm = new mod.AcmCertificates("upkeep-acm", { environment: "prod", certificates: CERTIFICATES, expiryWarningDays: 21, topicArns: TOPICS });
   new mod.AcmCertificates("upkeep-none", { environment: "dev", certificates: [], expiryWarningDays: 21, topicArns: TOPICS });
   certificateArns = {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { validateObjects, type KubernetesObject } from "../cli/validateObjects";
-import { buildAlertmanagerConfig, toAlertmanagerYaml } from "../components/alertmanager";
+import { buildAlertmanagerConfig, toAlertmanagerYaml } from "../components/alerting/alertmanager";
 import { installComponentMocks } from "./support/componentMocks";
 
 const NS = "upkeep-maintenance";
@@ -66,7 +66,7 @@ const ROUTE = {
     { receiver: "info", matchers: [{ name: "severity", value: "info", matchType: "=" }] },
   ],
 };
-/** The Secret MaintenanceNamespace keeps (components/namespace.ts WEBHOOK_SECRET). */
+/** The Secret MaintenanceNamespace keeps (components/kubernetes/namespace.ts WEBHOOK_SECRET). */
 const SECRET_REF = { urlSecret: { name: "upkeep-webhook", key: "url" } };
 const EMAIL_CONFIGS = [{ to: "oncall@example.com" }, { to: "sre-lead@example.com" }];
 
@@ -194,7 +194,7 @@ test("amtool routes each severity of upkeep's alerts to its receiver, and nothin
 test("under mocks, UpkeepAlertRouting registers exactly the AlertmanagerConfig", async () => {
   const mocks = await installComponentMocks("prod");
   // Imported after setMocks, as Pulumi requires; ".js" is what nodenext's type check asks, tsx maps it to the .ts file.
-  const { UpkeepAlertRouting } = await import("../components/alertmanager.js");
+  const { UpkeepAlertRouting } = await import("../components/alerting/alertmanager.js");
   new UpkeepAlertRouting("upkeep", { environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: true });
   await mocks.settle();
 

@@ -8,10 +8,10 @@
 // evaluations run at NOW = 10m (600 s) unless a case needs longer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ALERT_NAMES, buildPrometheusRules, maxGapSeconds, type AlertInputs, type AlertRule, type PrometheusRuleObject } from "../components/alerts";
+import { ALERT_NAMES, buildPrometheusRules, maxGapSeconds, type AlertInputs, type AlertRule, type PrometheusRuleObject } from "../components/alerting/taskAlerts";
 import { parseConfig } from "../components/config";
-import { planTasks, type MaintenanceTask } from "../components/tasks";
-import { SCHEDULE_DEFAULTS } from "../components/tiers";
+import { planTasks, type MaintenanceTask } from "../components/tasks/maintenanceTasks";
+import { SCHEDULE_DEFAULTS } from "../components/config/tiers";
 import { alertUnitTest as unitTest, assertPromtoolPasses, checkRules, describeResult, selector, testRules, type AlertCase as Case, type ExpAlert, type Series } from "./support/promtool";
 
 const NS = "upkeep-maintenance";

@@ -3,9 +3,9 @@
 // every group name unique so Prometheus loads them all side by side.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildPrometheusRules, TASKS_PER_PROMETHEUS_RULE, type AlertInputs, type AlertRule } from "../components/alerts";
+import { buildPrometheusRules, TASKS_PER_PROMETHEUS_RULE, type AlertInputs, type AlertRule } from "../components/alerting/taskAlerts";
 import { parseConfig } from "../components/config";
-import { planTasks } from "../components/tasks";
+import { planTasks } from "../components/tasks/maintenanceTasks";
 import { checkRules, describeResult } from "./support/promtool";
 
 const JOBS = 250;

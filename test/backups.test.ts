@@ -10,7 +10,7 @@ import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsBackupConfig } from "../components/backups/types";
 import type { BackupWindow } from "../components/backups/schedule";
-import type { Weekday } from "../components/validators";
+import type { Weekday } from "../components/schedule/terms";
 import { installComponentMocks, outputValue, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
@@ -58,7 +58,7 @@ const STAGING_BACKUP: AwsBackupConfig = {
 let mocks: ComponentMocks;
 /** Mocks never see resource options; a transformation on each component records its children's. */
 const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
-type Module = typeof import("../components/backups/index");
+type Module = typeof import("../components/backups/awsBackups");
 type Schedule = typeof import("../components/backups/schedule");
 type Alerting = typeof import("../components/backups/alerting");
 let mod: Module;
@@ -81,7 +81,7 @@ before(async () => {
     attributes: ({ name, inputs }) => ({ arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${inputs.name ?? name}` }),
   });
   // The ".js" suffix is what nodenext's type check asks of a dynamic import; tsx maps it to the .ts file.
-  mod = await import("../components/backups/index.js");
+  mod = await import("../components/backups/awsBackups.js");
   schedule = await import("../components/backups/schedule.js");
   alerting = await import("../components/backups/alerting.js");
   const common = { topicArns: { critical: TOPIC }, fromYear: 2026 };

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import ICAL from "ical.js";
-import { rrulesForCron } from "../components/calendarIcs";
+import { rrulesForCron } from "../components/calendar/ics";
 import { runPlan } from "./support/planChild";
 
 type Entry = { id: string; next: string[]; timeZone: string };

@@ -14,7 +14,7 @@ import {
   type CertificateAlertInputs,
   type CertificateObject,
   type KubernetesCertificateConfig,
-} from "../components/certificates";
+} from "../components/certificates/certManager";
 import { alertUnitTest as unitTest, assertPromtoolPasses, checkRules, describeResult, selector, testRules, type AlertCase as Case, type ExpAlert, type Series } from "./support/promtool";
 
 const NS = "upkeep-maintenance";

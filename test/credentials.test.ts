@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import type { CredentialConfig } from "../components/credentials";
+import type { CredentialConfig } from "../components/certificates/credentials";
 import { installComponentMocks, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
@@ -19,13 +19,13 @@ const secret = (name: string) => `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}
 const LAMBDA = `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:rotate-postgres`;
 const credential = (name: string, everyDays: number): CredentialConfig => ({ name, secretId: secret(name), rotationLambdaArn: LAMBDA, everyDays });
 
-type Module = typeof import("../components/credentials");
+type Module = typeof import("../components/certificates/credentials");
 let mocks: ComponentMocks;
 let mod: Module;
 
 before(async () => {
   mocks = await installComponentMocks("prod", { attributes: ({ name }) => ({ arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${name}` }) });
-  mod = await import("../components/credentials.js");
+  mod = await import("../components/certificates/credentials.js");
   const common = { accessKeysMaxAgeDays: 90, topicArns: TOPICS, fromYear: 2026 };
   // Berlin: CET and CEST must both fit.
   new mod.CredentialRotation("berlin", {
@@ -147,7 +147,7 @@ test("nothing else is registered", () => {
 });
 
 test("a window that cannot hold a rotation is an error that says why and how to fix it", async () => {
-  const { RotationWindowError } = await import("../components/rotationWindow.js");
+  const { RotationWindowError } = await import("../components/certificates/rotationWindow.js");
   assert.throws(
     () => mod.rotationRules({ everyDays: 30 }, { window: { days: ["sat"], start: "01:30", durationMinutes: 60 }, timeZone: "Europe/Berlin", fromYear: 2026 }),
     (error: unknown) =>

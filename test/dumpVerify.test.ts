@@ -5,7 +5,7 @@
 // scratch-postgres.sh runs as a non-root user on a free loopback port; and
 // dump-verify.sh restores into it, as the pod runs them: `sh script.sh`,
 // input only through the environment. Plus the pure pieces of
-// components/dumpVerification.ts and the cronjob.ts pod extension.
+// components/jobs/dumpVerification.ts and the cronjob.ts pod extension.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -21,10 +21,10 @@ import {
   encodeChecks,
   type DumpCheck,
   type DumpConfig,
-} from "../components/dumpVerification";
-import { buildCronJob, buildServiceAccount, type CronJobInputs } from "../components/cronjob";
-import type { MaintenanceTask } from "../components/tasks";
-import { TIER_DEFAULTS } from "../components/tiers";
+} from "../components/jobs/dumpVerification";
+import { buildCronJob, buildServiceAccount, type CronJobInputs } from "../components/kubernetes/cronjob";
+import type { MaintenanceTask } from "../components/tasks/maintenanceTasks";
+import { TIER_DEFAULTS } from "../components/config/tiers";
 
 const run = promisify(execFile);
 const SCRIPTS = join(__dirname, "..", "components", "scripts");

@@ -14,8 +14,8 @@ async function load() {
   await mocks;
   return {
     k8s: await import("@pulumi/kubernetes"),
-    ko: await import("../components/kubernetesObject.js"),
-    cronjob: await import("../components/cronjob.js"),
+    ko: await import("../components/kubernetes/kubernetesObject.js"),
+    cronjob: await import("../components/kubernetes/cronjob.js"),
   };
 }
 
@@ -68,10 +68,10 @@ test("a task's CronJob and ServiceAccount: exact types, names, inputs, options, 
   const { ko, cronjob } = await load();
   const recorder = await mocks;
   const pulumiSdk = await import("@pulumi/pulumi");
-  const { parseConfig } = await import("../components/config.js");
-  const { planTasks, isDatabaseTask } = await import("../components/tasks.js");
-  const { databaseContainer } = await import("../components/containers.js");
-  const { TIER_DEFAULTS } = await import("../components/tiers.js");
+  const { parseConfig } = await import("../components/config/index.js");
+  const { planTasks, isDatabaseTask } = await import("../components/tasks/maintenanceTasks.js");
+  const { databaseContainer } = await import("../components/kubernetes/containers.js");
+  const { TIER_DEFAULTS } = await import("../components/config/tiers.js");
 
   const seen: pulumi.ResourceTransformationArgs[] = [];
   class Owner extends pulumiSdk.ComponentResource {

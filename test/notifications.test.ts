@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { redactSecrets } from "../cli/mockRuntime";
-import type { NotifyConfig } from "../components/notifications";
+import type { NotifyConfig } from "../components/alerting/topics";
 import { installComponentMocks, outputValue, type ComponentMocks } from "./support/componentMocks";
 
 const ACCOUNT = "123456789012";
@@ -29,7 +29,7 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 let mocks: ComponentMocks;
 /** Mocks never see resource options; a transformation on the component records each child's `protect`. */
 const protectedChildren = new Map<string, boolean>();
-type Module = typeof import("../components/notifications");
+type Module = typeof import("../components/alerting/topics");
 let mod: Module;
 
 let outputs: { critical: string; warning: string; info: string; schedulerRoleArn: string };
@@ -37,7 +37,7 @@ let outputs: { critical: string; warning: string; info: string; schedulerRoleArn
 before(async () => {
   mocks = await installComponentMocks("prod", { attributes: ({ name, inputs }) => ({ arn: `${ARN_PREFIX}${inputs.name ?? name}` }) });
   // The ".js" suffix is what nodenext's type check asks of a dynamic import; tsx maps it to the .ts file.
-  mod = await import("../components/notifications.js");
+  mod = await import("../components/alerting/topics.js");
   const topics = new mod.NotificationTopics(
     "upkeep-notify",
     { environment: "prod", notify: NOTIFY, protect: true },

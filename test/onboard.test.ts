@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { renderNextSteps } from "../cli/onboard/nextSteps";
 import { parseStackYaml, readStackFile } from "../cli/stackFile";
-import { parsePulumiConfig } from "../components/loadConfig";
+import { parsePulumiConfig } from "../components/config/load";
 import { ROOT } from "./support/configs";
 
 interface Run {

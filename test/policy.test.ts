@@ -20,8 +20,8 @@ import type {
 import { runProgram } from "../cli/mockRuntime";
 import { runPolicies } from "../cli/policyCheck";
 import { SECRET_PLACEHOLDER, readStackFile } from "../cli/stackFile";
-import { ALERT_NAMES } from "../components/alerts";
-import { ANNOTATIONS } from "../components/labels";
+import { ALERT_NAMES } from "../components/alerting/taskAlerts";
+import { ANNOTATIONS } from "../components/kubernetes/labels";
 import {
   checkAlerts,
   checkBackupVaults,
@@ -44,7 +44,7 @@ const CRONJOB = "kubernetes:batch/v1:CronJob";
 const WHO = "CronJob upkeep-maintenance/orders-vacuum";
 const POD = "spec.jobTemplate.spec.template.spec";
 
-/** A CronJob exactly as hardened as components/cronjob.ts builds it, in a 00:30–05:30 window. */
+/** A CronJob exactly as hardened as components/kubernetes/cronjob.ts builds it, in a 00:30–05:30 window. */
 function hardenedCronJob(): Obj {
   return {
     apiVersion: "batch/v1",
@@ -98,7 +98,7 @@ const resource = (type: string, name: string, props: Obj, opts?: CheckedResource
 });
 const cronJob = (props: Obj = hardenedCronJob()) => resource(CRONJOB, "orders-vacuum-cronjob", props);
 
-/** The three alerts components/alerts.ts writes for each task, in one PrometheusRule. */
+/** The three alerts components/alerting/taskAlerts.ts writes for each task, in one PrometheusRule. */
 function prometheusRule(tasks: readonly string[], skip: readonly string[] = []): CheckedResource {
   const rules = tasks.flatMap((task) =>
     REQUIRED_ALERTS.filter((alert) => !skip.includes(`${task}/${alert}`)).map((alert) => ({
@@ -191,7 +191,7 @@ test("the pack has the six rules, all mandatory", () => {
       ["production-backup-vaults-protected-and-locked", "mandatory"],
     ],
   );
-  assert.deepEqual([...REQUIRED_ALERTS], Object.values(ALERT_NAMES), "the rule looks for the alerts components/alerts.ts writes");
+  assert.deepEqual([...REQUIRED_ALERTS], Object.values(ALERT_NAMES), "the rule looks for the alerts components/alerting/taskAlerts.ts writes");
   assert.equal(WINDOW_ANNOTATION, ANNOTATIONS.window);
   assert.equal(OUTSIDE_WINDOW_ANNOTATION, ANNOTATIONS.outsideWindow);
   assert.equal(REDACTED_SECRET, SECRET_PLACEHOLDER, "the rule knows how the plan writes a secret");

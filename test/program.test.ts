@@ -9,7 +9,7 @@ import { before, test } from "node:test";
 import { runProgram, type ProgramRun, type RecordedResource } from "../cli/mockRuntime";
 import { readStackFile } from "../cli/stackFile";
 import { readdirSync } from "node:fs";
-import { loadScripts, SCRIPTS_DIR } from "../components/scriptsBundle";
+import { loadScripts, SCRIPTS_DIR } from "../components/kubernetes/scriptsBundle";
 import { ROOT } from "./support/configs";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: hunter2-token}}]";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import fc from "fast-check";
 import { ConfigError, parseConfig, type UpkeepConfig } from "../components/config";
-import { ROUTINE } from "../components/routine/catalog";
+import { ROUTINE } from "../components/config/routineCatalog";
 import {
   reminderExpression,
   reminderMessage,
@@ -19,8 +19,8 @@ import {
   type RoutineEntry,
 } from "../components/routine/reminders";
 import { localTime, offsetMinutes } from "../components/schedule/dst";
-import { planTasks } from "../components/tasks";
-import { CADENCES, WEEKDAYS, type Cadence } from "../components/validators";
+import { planTasks } from "../components/tasks/maintenanceTasks";
+import { CADENCES, WEEKDAYS, type Cadence } from "../components/schedule/terms";
 import { installComponentMocks, type ComponentMocks } from "./support/componentMocks";
 import { referenceConfig } from "./support/configs";
 

@@ -15,7 +15,7 @@ import {
   RotationWindowError,
   zoneOffsets,
   type RotationWindowInput,
-} from "../components/rotationWindow";
+} from "../components/certificates/rotationWindow";
 import { instantOf, localTime } from "../components/schedule/dst";
 
 const HORIZON = { fromYear: 2026 };

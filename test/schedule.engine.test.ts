@@ -16,8 +16,8 @@ import {
   type ScheduleWindow,
   type TaskRequest,
 } from "../components/schedule/engine";
-import type { Cadence, Weekday } from "../components/validators";
-import { SCHEDULE_DEFAULTS } from "../components/tiers";
+import type { Cadence, Weekday } from "../components/schedule/terms";
+import { SCHEDULE_DEFAULTS } from "../components/config/tiers";
 
 const OPTIONS = { gapMinutes: 5, dstHorizon: { fromYear: 2027, years: 5 } } as const;
 

@@ -20,7 +20,7 @@ import { parseCron } from "../components/schedule/cronFields";
 import { passesGuard } from "../components/schedule/describe";
 import { localTime, unsafeLocalRanges, type LocalTime } from "../components/schedule/dst";
 import { planSchedule, type ScheduledTask, type ScheduleWindow, type TaskRequest } from "../components/schedule/engine";
-import { WEEKDAYS, type Weekday } from "../components/validators";
+import { WEEKDAYS, type Weekday } from "../components/schedule/terms";
 
 const GAP = 5;
 const HORIZON = { fromYear: 2027, years: 2 };

@@ -15,7 +15,8 @@ import fc from "fast-check";
 import { firingWeekdays, parseCron } from "../components/schedule/cronFields";
 import { unsafeLocalRanges } from "../components/schedule/dst";
 import { planSchedule, ScheduleError, type ScheduledTask, type ScheduleWindow, type TaskRequest } from "../components/schedule/engine";
-import { cronProblem, WEEKDAYS, type Cadence, type Weekday } from "../components/validators";
+import { cronProblem } from "../components/config/validators";
+import { WEEKDAYS, type Cadence, type Weekday } from "../components/schedule/terms";
 
 const GAP = 5;
 const HORIZON = { fromYear: 2027, years: 5 };

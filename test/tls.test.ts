@@ -1,7 +1,7 @@
 // tls-check.sh against real `openssl s_server` instances on 127.0.0.1, with a
 // test CA and leaf certificates generated here by the openssl CLI, run the way
 // the CronJob runs it: `sh script.sh`, input only through the environment.
-// Plus the pure pieces of components/tls.ts.
+// Plus the pure pieces of components/jobs/tlsCheck.ts.
 //
 // Expiry dates are exact: `openssl ca -startdate/-enddate` signs any validity
 // period, in the past too (OpenSSL 3.0 has no `x509 -not_after`, and `-days`
@@ -15,7 +15,7 @@ import { createServer, connect, type Server, type Socket, type AddressInfo } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { tlsCheckContainer, tlsEndpointsEnv } from "../components/tls";
+import { tlsCheckContainer, tlsEndpointsEnv } from "../components/jobs/tlsCheck";
 
 const SCRIPT = join(process.cwd(), "components/scripts/tls-check.sh");
 const DAY_MS = 86_400_000;
@@ -266,7 +266,7 @@ test("tls-check.sh passes shellcheck", async () => {
   assert.equal(stdout, "");
 });
 
-// ---------------------------------------------------------------- components/tls.ts
+// ---------------------------------------------------------------- components/jobs/tlsCheck.ts
 
 const endpoint = (url: string, tlsMinDays = 21) => ({ url, expectStatus: 200, maxLatencyMs: 2000, tlsMinDays });
 

@@ -1,6 +1,6 @@
 // verify-endpoints.sh against real HTTP servers on 127.0.0.1, run the way the
 // CronJob runs it: `sh script.sh`, input only through the environment. Plus
-// the pure pieces of components/verification.ts.
+// the pure pieces of components/jobs/verification.ts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import { endpointsEnv, verificationContainer, verificationTime } from "../components/verification";
+import { endpointsEnv, verificationContainer } from "../components/jobs/verification";
+import { verificationTime } from "../components/schedule/afterWindow";
 
 interface Run { code: number; stdout: string; stderr: string }
 

@@ -7,8 +7,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, DEFAULT_NAMESPACE, type UpkeepConfig } from "../../components/config";
-import { parsePulumiConfig } from "../../components/loadConfig";
+import { ConfigError, DEFAULT_NAMESPACE, type UpkeepConfig, parsePulumiConfig } from "../../components/config";
 
 export const DEFAULT_REGION = "eu-central-1";
 

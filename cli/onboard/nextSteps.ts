@@ -1,5 +1,5 @@
 /** What the user does after onboarding, with the exact commands to copy. */
-import type { Tier } from "../../components/validators";
+import type { Tier } from "../../components/config";
 
 export function renderNextSteps(env: string, tier: Tier, stackFileShown: string): string {
   // Staging and production page people (warning and critical alerts); a development stack's alerts are info only.

@@ -4,8 +4,7 @@
  * the key is absent, so the user sees what they may change without having to
  * read the schema, and the file stays valid until they uncomment something.
  */
-import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RUNBOOK_BASE, type UpkeepConfig } from "../../components/config";
-import { TIER_DEFAULTS } from "../../components/tiers";
+import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RUNBOOK_BASE, type UpkeepConfig, TIER_DEFAULTS } from "../../components/config";
 
 const WEBHOOK_COMMAND = "pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…";
 

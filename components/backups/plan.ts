@@ -9,7 +9,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Cadence } from "../validators";
+import type { Cadence } from "../schedule";
 import type { BackupRuleTiming } from "./schedule";
 import type { AwsBackupConfig } from "./types";
 

@@ -24,10 +24,7 @@
  * - Restore tests open at the same time, with a start window of the whole
  *   hours left in the window (1–168, AWS's bounds).
  */
-import type { Cadence, Weekday } from "../validators";
-import { WEEKDAYS } from "../validators";
-import { hhmmToMinute } from "../schedule/engine";
-import { unsafeLocalRanges, type DstHorizon } from "../schedule/dst";
+import { type Cadence, type Weekday, WEEKDAYS, hhmmToMinute, unsafeLocalRanges, type DstHorizon } from "../schedule";
 
 export interface BackupWindow {
   readonly days: readonly Weekday[];

@@ -12,7 +12,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Tier } from "../validators";
+import type { Tier } from "../config";
 import type { AwsBackupConfig } from "./types";
 
 export type VaultLock = NonNullable<AwsBackupConfig["vaultLock"]>;

@@ -11,13 +11,10 @@
  * "the first working day of the month" is one expression: `1W` never leaves
  * the month, so it is the 1st, or Monday the 2nd or 3rd.
  */
-import type { UpkeepConfig } from "../config";
-import { runbookUrl } from "../alerts";
-import { parseCron, firingMinutesOfDay, firingWeekdays } from "../schedule/cronFields";
-import { hhmmToMinute, minuteToHhmm } from "../schedule/engine";
+import { type UpkeepConfig, ROUTINE, type Automation, type RoutineTask } from "../config";
+import { runbookUrl } from "../alerting";
+import { parseCron, firingMinutesOfDay, firingWeekdays, hhmmToMinute, minuteToHhmm, WEEKDAYS, type Cadence, type Weekday } from "../schedule";
 import { VERIFY_TASK_ID, type MaintenanceTask } from "../tasks";
-import { WEEKDAYS, type Cadence, type Weekday } from "../validators";
-import { ROUTINE, type Automation, type RoutineTask } from "./catalog";
 
 export interface RoutineEntry {
   readonly id: string;

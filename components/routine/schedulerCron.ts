@@ -3,7 +3,7 @@
  * (for the calendar) and their RRULE (for calendar.ics). Only the forms the
  * routine produces are understood; anything else is refused loudly.
  */
-import { instantOf, localTime } from "../schedule/dst";
+import { instantOf, localTime } from "../schedule";
 
 const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 const ICAL = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];

@@ -4,7 +4,7 @@
  * `info` topic). The expressions and messages come from the pure builders in
  * `./reminders`; this component only turns each into a Schedule.
  */
-import * as aws from "../sdk/aws";
+import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { RoutineReminder, StakeholderNotice } from "./reminders";

@@ -14,8 +14,7 @@
  * the free middle and moves no task that is already placed, while there is
  * room.
  */
-import type { Cadence, Weekday } from "../validators";
-import { WEEKDAYS } from "../validators";
+import { WEEKDAYS, type Cadence, type Weekday } from "./terms";
 import { firingMinutesOfDay, firingWeekdays, parseCron } from "./cronFields";
 import { unsafeLocalRanges, type DstHorizon } from "./dst";
 

@@ -1,7 +1,7 @@
 /**
  * How full each window is: the number a reviewer wants before adding a task.
  */
-import { WEEKDAYS, type Weekday } from "../validators";
+import { WEEKDAYS, type Weekday } from "./terms";
 import { firingWeekdays, parseCron } from "./cronFields";
 import { unsafeLocalRanges, type DstHorizon } from "./dst";
 import type { ScheduledTask, ScheduleWindow } from "./engine";

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import type { PrometheusRuleObject } from "../../components/alerts";
+import type { PrometheusRuleObject } from "../../components/alerting/taskAlerts";
 
 export const PROMTOOL = process.env.UPKEEP_PROMTOOL ?? "promtool";
 

@@ -9,7 +9,7 @@
  * outside (allowed with outsideWindow) is not news, but one that moved there is,
  * even with outsideWindow set: that flag is exactly what a reviewer must see.
  */
-import { CronSyntaxError, firingMinutesOfDay, firingWeekdays, parseCron } from "../../../components/schedule/cronFields";
+import { CronSyntaxError, firingMinutesOfDay, firingWeekdays, parseCron } from "../../../components/schedule";
 import type { RecordedResource } from "../../mockRuntime";
 import { at } from "../paths";
 import { CRONJOB_TYPE, resourceIndex } from "./resources";

@@ -1,0 +1,8 @@
+/**
+ * What tells people: upkeep's PrometheusRules per task, the Alertmanager routing, the SNS topics
+ * alerts and reminders go to, and the EventBridge rules that feed AWS events into them.
+ */
+export { UpkeepAlertRouting } from "./alertmanager";
+export { routeEventsToTopic } from "./eventsToTopic";
+export { ALERT_NAMES, type AlertRule, MaintenanceAlerts, runbookUrl } from "./taskAlerts";
+export { NotificationTopics } from "./topics";

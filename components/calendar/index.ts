@@ -1,0 +1,17 @@
+/**
+ * When things happen, for people: the calendar entries of every task and reminder, the .ics
+ * and Markdown renderings, and the runbook pages.
+ */
+export {
+  buildCalendar,
+  buildExternalCalendar,
+  buildRoutineCalendar,
+  type CalendarEntry,
+  type DatedCalendarEntry,
+  type ExternalScheduleEntry,
+  renderCalendarMarkdown,
+  type RoutineRow,
+  withNextRuns,
+} from "./entries";
+export { renderIcs } from "./ics";
+export { renderRoutineRunbook, renderTaskRunbook, runbookPage, runbookPath } from "./runbooks";

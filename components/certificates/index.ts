@@ -1,0 +1,14 @@
+/**
+ * What expires: cert-manager Certificates renewed in the window, ACM certificates, and
+ * Secrets Manager credential rotation with the window it must fit.
+ */
+export { AcmCertificates } from "./acm";
+export {
+  buildCertificateRules,
+  certificateModel,
+  ManagedCertificates,
+  renewalCalendar,
+  renewalWindowProblem,
+} from "./certManager";
+export { CredentialRotation, rotationCalendar } from "./credentials";
+export { credentialWindowProblems } from "./rotationWindow";

@@ -1,0 +1,25 @@
+/**
+ * The front door of config: the one composed schema, the types inferred from
+ * it, the boundary that validates stack config once, and the tier defaults.
+ * Each concern's part of the schema lives in its own file beside this one.
+ */
+export { DEFAULT_RUNBOOK_BASE } from "./alerting";
+export { CERT_MANAGER_DEFAULT_DURATION, goDurationSeconds } from "./certificates";
+export { DATABASE_TASK_DEFAULTS } from "./databases";
+export { ConfigError, formatPath, type ConfigProblem } from "./errors";
+export { DEFAULT_NAMESPACE, DEFAULT_POSTGRES_IMAGE } from "./kubernetes";
+export { loadConfig, parsePulumiConfig } from "./load";
+export { parseConfig } from "./parse";
+export { ROUTINE, ROUTINE_IDS, type Automation, type RoutineTask } from "./routineCatalog";
+export {
+  upkeepSchema,
+  type CleanupTableConfig,
+  type DatabaseConfig,
+  type EnvironmentConfig,
+  type JobConfig,
+  type UpkeepConfig,
+  type WindowConfig,
+} from "./schema";
+export { REDACTED, SECRET_KEYS } from "./secrets";
+export { POD_DEFAULTS, SCHEDULE_DEFAULTS, TIER_DEFAULTS, type Severity, type TierDefaults } from "./tiers";
+export { cronProblem, TIERS, type Tier } from "./validators";

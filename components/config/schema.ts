@@ -1,0 +1,102 @@
+/**
+ * The one schema for an environment's config, composed from one part per
+ * concern. Types are inferred from it, it is checked once, at the boundary,
+ * and every problem is reported at once with the full `upkeep:` key path.
+ */
+import { z } from "zod";
+import { alertingSchema } from "./alerting";
+import { backupsSchema } from "./backups";
+import { accessKeysSchema, certificatesSchema, credentialSchema } from "./certificates";
+import { databaseSchema } from "./databases";
+import { endpointSchema } from "./endpoints";
+import { environmentSchema } from "./environment";
+import { formatPath } from "./errors";
+import { jobSchema } from "./jobs";
+import { kubernetesSchema } from "./kubernetes";
+import { notifySchema } from "./notify";
+import { reviewsSchema } from "./reviews";
+
+/** Names of the tasks upkeep adds when endpoints are configured. */
+const RESERVED_TASK_NAMES = ["post-maintenance-verify", "tls-check"];
+
+export const upkeepSchema = z
+  .strictObject({
+    environment: environmentSchema,
+    kubernetes: kubernetesSchema,
+    kubeconfig: z.string().min(1, { error: "must not be empty" }).optional(),
+    notify: notifySchema,
+    alerting: alertingSchema,
+    reviews: reviewsSchema,
+    endpoints: z.array(endpointSchema).max(50).default([]),
+    certificates: certificatesSchema,
+    credentials: z.array(credentialSchema).default([]),
+    accessKeys: accessKeysSchema,
+    backups: backupsSchema,
+    databases: z.array(databaseSchema).default([]),
+    jobs: z.array(jobSchema).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, string>();
+    const claim = (id: string, path: (string | number)[], label: string) => {
+      const first = seen.get(id);
+      if (first) ctx.addIssue({ code: "custom", path, message: `${label} "${id}" is already used by ${first}` });
+      else seen.set(id, formatPath(path));
+    };
+    cfg.databases.forEach((db, i) => {
+      claim(db.name, ["databases", i, "name"], "name");
+      const tables = new Set<string>();
+      db.cleanup?.tables.forEach((t, j) => {
+        if (tables.has(t.table)) {
+          ctx.addIssue({ code: "custom", path: ["databases", i, "cleanup", "tables", j, "table"], message: `lists ${t.table} twice` });
+        }
+        tables.add(t.table);
+      });
+    });
+    // Lookups by name keep validation linear in the number of jobs and databases.
+    const databaseNames = new Set(cfg.databases.map((db) => db.name));
+    const databaseTaskIds = new Map<string, { owner: number; task: string }>();
+    cfg.databases.forEach((db, owner) => {
+      for (const task of ["vacuum", "reindex", "cleanup"]) if (!databaseTaskIds.has(`${db.name}-${task}`)) databaseTaskIds.set(`${db.name}-${task}`, { owner, task });
+    });
+    cfg.backups.dumps.forEach((dump, i) => {
+      if (dump.roleArn === undefined && cfg.kubernetes.oidcProviderArn === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", "dumps", i, "roleArn"],
+          message: "is required unless upkeep:kubernetes.oidcProviderArn is set, from which upkeep creates a role that may read only this prefix",
+        });
+      }
+      if (!databaseNames.has(dump.database)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", "dumps", i, "database"],
+          message: `names no database in upkeep:databases (got ${JSON.stringify(dump.database)}; known: ${cfg.databases.map((d) => d.name).join(", ") || "none"})`,
+        });
+      }
+    });
+    if (cfg.environment.tier === "production" && cfg.backups.aws && !cfg.backups.aws.restoreTesting) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["backups", "aws", "restoreTesting"],
+        message: "is required in production: a backup counts only once a restore has proved it, at least quarterly",
+      });
+    }
+    cfg.jobs.forEach((job, i) => {
+      const clash = databaseTaskIds.get(job.name);
+      if (clash) {
+        ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" clashes with the ${clash.task} task of upkeep:databases[${clash.owner}]` });
+      }
+      if (RESERVED_TASK_NAMES.includes(job.name)) {
+        ctx.addIssue({ code: "custom", path: ["jobs", i, "name"], message: `"${job.name}" is reserved for a check upkeep runs itself` });
+      }
+      claim(job.name, ["jobs", i, "name"], "name");
+    });
+  });
+
+/** The validated config; `awsRegion` is Pulumi's `aws:region`, which the explicit AWS provider needs. */
+export type UpkeepConfig = z.output<typeof upkeepSchema> & { readonly awsRegion?: string };
+export type EnvironmentConfig = UpkeepConfig["environment"];
+export type WindowConfig = EnvironmentConfig["window"];
+export type DatabaseConfig = UpkeepConfig["databases"][number];
+export type JobConfig = UpkeepConfig["jobs"][number];
+export type CleanupTableConfig = NonNullable<DatabaseConfig["cleanup"]>["tables"][number];

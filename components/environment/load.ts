@@ -1,0 +1,48 @@
+/**
+ * Config and schedule are checked together, before any resource exists: a
+ * task that does not fit its window is as much a config error as a typo.
+ * Errors leave as pulumi.RunError, which Pulumi prints without a stack trace.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { backupHorizon, backupWindowProblem } from "../backups";
+import { renewalWindowProblem, credentialWindowProblems } from "../certificates";
+import { ConfigError, formatPath, type UpkeepConfig, loadConfig } from "../config";
+import { ScheduleError, windowFill, type WindowFill } from "../schedule";
+import { dstHorizon, planTasks, scheduleWindowOf, type MaintenanceTask } from "../tasks";
+
+export interface LoadedEnvironment {
+  readonly config: UpkeepConfig;
+  readonly tasks: readonly MaintenanceTask[];
+  /** How full each window day is. */
+  readonly windowFill: readonly WindowFill[];
+  /** The one "now" of this run: clock-change horizons and measured gaps start here. */
+  readonly now: Date;
+}
+
+export const INVALID_CONFIG_HEADER = "upkeep: invalid configuration:";
+
+export function loadEnvironment(now: Date = new Date()): LoadedEnvironment {
+  try {
+    const config = loadConfig();
+    const options = { fromYear: now.getUTCFullYear() };
+    const rotationProblems = credentialWindowProblems(config.credentials, config.environment.window, config.environment.timezone, options);
+    const renewalProblems = config.certificates.kubernetes.flatMap((cert, i) => {
+      const reason = renewalWindowProblem(cert, config.environment.window);
+      return reason ? [{ path: formatPath(["certificates", "kubernetes", i, "renewInWindow"]), reason }] : [];
+    });
+    const backupProblem = config.backups.aws
+      ? backupWindowProblem(config.environment.window, config.environment.timezone, backupHorizon(options.fromYear))
+      : undefined;
+    const backupProblems = backupProblem ? [{ path: formatPath(["environment", "window", "durationMinutes"]), reason: `${backupProblem}; lengthen the window to fit AWS Backup` }] : [];
+    const problems = [...rotationProblems, ...renewalProblems, ...backupProblems];
+    if (problems.length > 0) throw new ConfigError(problems);
+    const tasks = planTasks(config, options);
+    const fill = windowFill(scheduleWindowOf(config), tasks.map((t) => t.schedule), dstHorizon(options));
+    return { config, tasks, windowFill: fill, now };
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof ScheduleError) {
+      throw new pulumi.RunError(`${INVALID_CONFIG_HEADER}\n${e.message}`);
+    }
+    throw e;
+  }
+}

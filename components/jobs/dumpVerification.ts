@@ -1,0 +1,265 @@
+/**
+ * Dump verification: a backup counts only once a restore has proved it. One
+ * CronJob per `upkeep:backups.dumps[]` entry whose pod
+ * 1. `scratch-postgres` (native sidecar: an init container with
+ *    `restartPolicy: Always`, first and without a startup probe, so it starts
+ *    at once and sets up while the fetch downloads): a throwaway server on
+ *    127.0.0.1 with its data in the emptyDir /scratch and an empty database
+ *    "verify". It never sees production: nothing in the pod holds a
+ *    production address or credential;
+ * 2. `fetch` (init container, AWS CLI): copies the newest dump under the
+ *    prefix into the emptyDir /dump, with its S3 LastModified in /dump/.meta;
+ * 3. the main container: dump-verify.sh checks the age, waits for the scratch
+ *    server if it is still starting, restores, runs the checks and prints one
+ *    JSON line.
+ * S3 access comes only from IRSA (the ServiceAccount annotation), with a role
+ * that may list and read only that prefix.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import { aws } from "../sdk";
+import * as pulumi from "@pulumi/pulumi";
+import { type UpkeepConfig, POD_DEFAULTS } from "../config";
+import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath, SCRIPTS_MOUNT_PATH } from "../kubernetes";
+
+export type DumpConfig = UpkeepConfig["backups"]["dumps"][number];
+export type DumpCheck = DumpConfig["checks"][number];
+
+export const AWS_CLI_IMAGE = "docker.io/amazon/aws-cli:2.22.35";
+export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+export const DUMP_DIR = "/dump";
+export const SCRATCH_DIR = "/scratch";
+/** The scratch server's port on the pod's loopback. */
+export const SCRATCH_PORT = 5432;
+/** pg_restore --jobs for the directory format: two keeps the 1-CPU limit busy. */
+export const RESTORE_JOBS = 2;
+
+/** What of a scheduled task the pod needs; a ScheduledTask (plus its id) fits. */
+export interface DumpTaskLike {
+  readonly id: string;
+  readonly durationMinutes: number;
+  readonly timeZone: string;
+  readonly cadence: string;
+  /** Monthly and quarterly slots fire weekly; the guard lets one run a period through. */
+  readonly guard?: string;
+}
+
+export interface DumpPodOptions {
+  readonly postgresImage: string;
+  readonly environment: string;
+  readonly namespace: string;
+  /** The IRSA role: `dump.roleArn`, or the arn of the DumpReaderRole created for it. */
+  readonly roleArn: string;
+}
+
+export interface DumpVerificationPod {
+  readonly container: ContainerPlan;
+  readonly initContainers: k8s.types.input.core.v1.Container[];
+  readonly volumes: k8s.types.input.core.v1.Volume[];
+  /** The main container's extra mounts (cronjob.ts mounts tmp and scripts itself). */
+  readonly volumeMounts: k8s.types.input.core.v1.VolumeMount[];
+  readonly serviceAccountAnnotations: Record<string, string>;
+}
+
+export interface S3Location {
+  readonly bucket: string;
+  /** "" or ending in "/". */
+  readonly prefix: string;
+}
+
+export function parseS3Location(location: string): S3Location {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
+  if (!m || (m[2] !== "" && !m[2]!.endsWith("/"))) throw new Error(`not an s3://bucket/prefix/ location: ${JSON.stringify(location)}`);
+  return { bucket: m[1]!, prefix: m[2]! };
+}
+
+/**
+ * initdb refuses a uid that has no /etc/passwd entry, the root filesystem is
+ * read-only, and the Alpine images have no nss_wrapper to fake one. So the
+ * scratch server runs as the image's own `postgres` user: uid 70 in the
+ * Alpine images, 999 in the Debian ones.
+ */
+export function postgresImageUid(image: string): number {
+  return /alpine/.test(image) ? 70 : 999;
+}
+
+/** One compact JSON object per line: readable in `kubectl describe`, parsed by the scratch server's json type. */
+export function encodeChecks(checks: readonly DumpCheck[]): string {
+  return checks.map((c) => JSON.stringify("sql" in c ? { sql: c.sql } : { table: c.table, minRows: c.minRows })).join("\n");
+}
+
+export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, options: DumpPodOptions): DumpVerificationPod {
+  const guarded = (command: string[]) => guardedCommand(task.guard, command);
+  const common = standardTaskEnv(task.id, task);
+  const dumpEnv: EnvVar[] = [
+    plainEnv("UPKEEP_DUMP_LOCATION", dump.location),
+    plainEnv("UPKEEP_DUMP_FORMAT", dump.format),
+    plainEnv("UPKEEP_DUMP_DIR", DUMP_DIR),
+  ];
+  const scratchEnv: EnvVar[] = [
+    plainEnv("PGHOST", "127.0.0.1"),
+    plainEnv("PGPORT", String(SCRATCH_PORT)),
+    plainEnv("PGUSER", "postgres"),
+    plainEnv("PGDATABASE", "postgres"),
+  ];
+  const scripts = { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true };
+  const tmp = { name: "tmp", mountPath: "/tmp" };
+  const scratchUid = postgresImageUid(options.postgresImage);
+  const isReady = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", String(SCRATCH_PORT), "-U", "postgres"] } };
+
+  const fetch: k8s.types.input.core.v1.Container = {
+    name: "fetch",
+    image: AWS_CLI_IMAGE,
+    imagePullPolicy: "IfNotPresent",
+    // The image's entrypoint is `aws`; credentials come only from IRSA's injected token.
+    command: guarded(["/bin/sh", scriptPath("dump-fetch.sh")]),
+    env: [...common, ...dumpEnv],
+    resources: defaultResources(),
+    securityContext: hardenedSecurityContext(),
+    volumeMounts: [tmp, scripts, { name: "dump", mountPath: DUMP_DIR }],
+  };
+  const scratch: k8s.types.input.core.v1.Container = {
+    name: "scratch-postgres",
+    image: options.postgresImage,
+    imagePullPolicy: "IfNotPresent",
+    // A native sidecar: it runs beside the main container and is stopped when that ends.
+    restartPolicy: "Always",
+    command: ["/bin/sh", scriptPath("scratch-postgres.sh")],
+    env: [plainEnv("HOME", "/tmp"), plainEnv("PGDATA", `${SCRATCH_DIR}/data`), plainEnv("PGPORT", String(SCRATCH_PORT))],
+    resources: defaultResources(),
+    securityContext: hardenedSecurityContext(scratchUid),
+    // No startup probe: it would hold the fetch back until the server is up. dump-verify.sh waits instead.
+    readinessProbe: { ...isReady, periodSeconds: 10 },
+    volumeMounts: [tmp, scripts, { name: "scratch", mountPath: SCRATCH_DIR }],
+  };
+  const container: ContainerPlan = {
+    image: options.postgresImage,
+    command: guarded(["/bin/sh", scriptPath("dump-verify.sh")]),
+    args: [],
+    env: [
+      ...common,
+      ...dumpEnv,
+      ...scratchEnv,
+      plainEnv("PGCONNECT_TIMEOUT", "10"),
+      plainEnv("UPKEEP_DUMP_MAX_AGE_HOURS", String(dump.maxAgeHours)),
+      plainEnv("UPKEEP_RESTORE_JOBS", String(RESTORE_JOBS)),
+      plainEnv("UPKEEP_DUMP_CHECKS", encodeChecks(dump.checks)),
+    ],
+    resources: defaultResources(),
+    runAsUser: POD_DEFAULTS.runAsUser,
+  };
+  return {
+    container,
+    initContainers: [scratch, fetch],
+    // No size limits: a dump and its restore are as large as the database.
+    volumes: [
+      { name: "dump", emptyDir: {} },
+      { name: "scratch", emptyDir: {} },
+    ],
+    volumeMounts: [{ name: "dump", mountPath: DUMP_DIR, readOnly: true }],
+    serviceAccountAnnotations: { [IRSA_ANNOTATION]: options.roleArn },
+  };
+}
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Principal?: { readonly Federated: string };
+  readonly Action: string;
+  readonly Resource?: string;
+  readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** List and read under the prefix, nothing else: no wildcard actions, no other keys. */
+export function dumpReaderPolicy(location: string): PolicyDocument {
+  const { bucket, prefix } = parseS3Location(location);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListDumpPrefix",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+      },
+      { Sid: "ReadDumps", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/${prefix}*` },
+    ],
+  };
+}
+
+/** IRSA trust: only this namespace's ServiceAccount, only through the cluster's OIDC provider. */
+export function dumpReaderTrustPolicy(oidcProviderArn: string, oidcIssuer: string, namespace: string, serviceAccount: string): PolicyDocument {
+  const issuer = oidcIssuer.replace(/^https:\/\//, "");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "IrsaServiceAccount",
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
+
+export interface DumpReaderRoleArgs {
+  readonly location: string;
+  readonly namespace: string;
+  /** The task id: cronjob.ts names the ServiceAccount after it. */
+  readonly serviceAccount: string;
+  /** The EKS cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer host/path>`. */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** A fixed role name, so the pod's annotation can name the role before it exists (see readerRoleArn). */
+  readonly roleName?: string;
+  /** Its issuer URL, with or without `https://` (`oidc.eks.<region>.amazonaws.com/id/<id>`). */
+  readonly oidcIssuer: pulumi.Input<string>;
+}
+
+/**
+ * The role a dump's verification pod assumes when `dump.roleArn` is not given.
+ * Type token: upkeep:backups:DumpReaderRole. Pass the AWS provider in opts.
+ */
+export class DumpReaderRole extends pulumi.ComponentResource {
+  public readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DumpReaderRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("upkeep:backups:DumpReaderRole", name, {}, opts);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        ...(args.roleName !== undefined ? { name: args.roleName } : {}),
+        description: `upkeep verifies the dumps under ${args.location} (IRSA: ${args.namespace}/${args.serviceAccount})`,
+        assumeRolePolicy: pulumi
+          .all([args.oidcProviderArn, args.oidcIssuer])
+          .apply(([arn, issuer]) => JSON.stringify(dumpReaderTrustPolicy(arn, issuer, args.namespace, args.serviceAccount))),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(`${name}-read`, { role: role.id, policy: JSON.stringify(dumpReaderPolicy(args.location)) }, { parent: this });
+    this.roleArn = role.arn;
+    this.registerOutputs({ roleArn: this.roleArn });
+  }
+}
+
+/**
+ * The ARN of the reader role upkeep creates for a dump, known before the role
+ * exists: the account comes from the OIDC provider's ARN and the name is fixed.
+ */
+export function readerRole(oidcProviderArn: string, environment: string, taskId: string): { name: string; arn: string; issuer: string } {
+  const m = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/(.+)$/.exec(oidcProviderArn);
+  if (!m) throw new Error(`not an IAM OIDC provider ARN: ${oidcProviderArn}`);
+  const name = `upkeep-${environment}-${taskId}`.slice(0, 64);
+  return { name, arn: `arn:${m[1]}:iam::${m[2]}:role/${name}`, issuer: m[3]! };
+}

@@ -1,0 +1,68 @@
+/**
+ * Every scheduled task as the Kubernetes objects that run it. One place maps
+ * a task's kind to its container, so index.ts stays a list of concerns.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { DatabaseConfig, UpkeepConfig } from "../config";
+import { customContainer, type CronJobInputs, WEBHOOK_SECRET } from "../kubernetes";
+import { DatabaseMaintenance } from "../database";
+import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
+import { ScheduledJobs } from "./scheduledJobs";
+import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask } from "../tasks";
+import { tlsCheckContainer } from "./tlsCheck";
+import { verificationContainer } from "./verification";
+
+export interface TaskJobsContext {
+  readonly config: UpkeepConfig;
+  /** What every CronJob shares: environment, tier, namespace, scripts, window. */
+  readonly common: Omit<CronJobInputs, "task" | "container" | "runbookUrl" | "pod">;
+  readonly runbookUrl: (task: { readonly id: string }) => string;
+  /** For Kubernetes objects: providers and the namespace dependency. */
+  readonly inNamespace: pulumi.ComponentResourceOptions;
+  /** For AWS resources (IRSA roles). */
+  readonly aws: pulumi.ComponentResourceOptions;
+}
+
+export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsContext): void {
+  const { config, common, runbookUrl, inNamespace } = ctx;
+  const byDatabase = new Map<DatabaseConfig, DatabaseTask[]>(config.databases.map((db) => [db, []]));
+  for (const task of tasks.filter(isDatabaseTask)) byDatabase.get(task.database)?.push(task);
+  for (const [database, own] of byDatabase) {
+    new DatabaseMaintenance(database.name, { database, tasks: own, postgresImage: config.kubernetes.postgresImage, common, runbookUrl }, inNamespace);
+  }
+  const job = (task: MaintenanceTask, container: CronJobInputs["container"]): CronJobInputs => ({ ...common, task, container, runbookUrl: runbookUrl(task) });
+  const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
+  const jobs = [
+    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task))),
+    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
+    ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
+    ...tasks
+      .filter(isVerifyTask)
+      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook }))),
+  ];
+  if (jobs.length > 0) new ScheduledJobs("upkeep", { jobs }, inNamespace);
+}
+
+function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJobInputs {
+  const { config, common } = ctx;
+  let roleArn = task.dump.roleArn;
+  if (roleArn === undefined) {
+    // Validation requires the OIDC provider when a dump names no role of its own.
+    const oidcProviderArn = config.kubernetes.oidcProviderArn!;
+    const role = readerRole(oidcProviderArn, common.environment, task.id);
+    new DumpReaderRole(
+      task.id,
+      { location: task.dump.location, namespace: common.namespace, serviceAccount: task.id, oidcProviderArn, oidcIssuer: role.issuer, roleName: role.name },
+      ctx.aws,
+    );
+    roleArn = role.arn;
+  }
+  const pod = dumpVerificationPod({ ...task.schedule, id: task.id }, task.dump, {
+    postgresImage: config.kubernetes.postgresImage,
+    environment: common.environment,
+    namespace: common.namespace,
+    roleArn,
+  });
+  const { container, ...extras } = pod;
+  return { ...common, task, container, pod: extras, runbookUrl: ctx.runbookUrl(task) };
+}

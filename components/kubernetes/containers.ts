@@ -1,0 +1,126 @@
+/**
+ * What each task's container runs. Credentials arrive only as secretKeyRefs
+ * to existing Secrets, never as values or arguments.
+ */
+import { type CleanupTableConfig, POD_DEFAULTS } from "../config";
+import { scriptPath } from "./scriptsBundle";
+import type { CustomTask, DatabaseTask, MaintenanceTask } from "../tasks";
+
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
+
+export interface Resources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+export interface ContainerPlan {
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly env: readonly EnvVar[];
+  readonly resources: Resources;
+  readonly runAsUser: number;
+}
+
+export const plainEnv = (name: string, value: string): EnvVar => ({ name, value });
+const plain = plainEnv;
+const fromSecret = (name: string, secret: string, key: string): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+
+/** The guard wrapper goes in front of any command of a task that runs once per period. */
+export function guardedCommand(guard: string | undefined, command: readonly string[]): string[] {
+  return guard ? ["/bin/sh", scriptPath("period-guard.sh"), ...command] : [...command];
+}
+const guarded = (task: MaintenanceTask, command: readonly string[]): string[] => guardedCommand(task.schedule.guard, command);
+
+/**
+ * Every container upkeep writes: no privilege escalation, a read-only root,
+ * non-root, no capabilities; `runAsUser` for one that must run as its image's
+ * own user (the scratch server).
+ */
+export function hardenedSecurityContext(runAsUser?: number) {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    ...(runAsUser !== undefined ? { runAsUser, runAsGroup: runAsUser } : {}),
+    capabilities: { drop: ["ALL"] },
+  };
+}
+
+export interface TaskTiming {
+  readonly cadence: string;
+  readonly timeZone: string;
+  readonly durationMinutes: number;
+}
+
+/** Variables every task's containers get: where it is, when its slot ends, and a writable HOME. */
+export function standardTaskEnv(id: string, timing: TaskTiming): EnvVar[] {
+  return [
+    plain("HOME", "/tmp"),
+    plain("UPKEEP_TASK", id),
+    plain("UPKEEP_CADENCE", timing.cadence),
+    plain("UPKEEP_TIMEZONE", timing.timeZone),
+    plain("UPKEEP_DEADLINE_SECONDS", String(timing.durationMinutes * 60)),
+  ];
+}
+
+const taskEnv = (task: MaintenanceTask): EnvVar[] => standardTaskEnv(task.id, task.schedule);
+
+/** Requests and limits for a task that does not set its own. */
+export const defaultResources = (): Resources => ({ requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } });
+
+/** `schema.table:column:retentionDays:batchSize`, the format cleanup.sh reads. */
+export function cleanupTablesEnv(tables: readonly CleanupTableConfig[]): string {
+  return tables.map((t) => `${t.table}:${t.timestampColumn}:${t.retentionDays}:${t.batchSize}`).join(" ");
+}
+
+export function databaseContainer(task: DatabaseTask, postgresImage: string): ContainerPlan {
+  const db = task.database;
+  const specific: EnvVar[] =
+    task.kind === "vacuum"
+      ? [plain("UPKEEP_VACUUM_JOBS", String(db.vacuumJobs))]
+      : task.kind === "cleanup" && db.cleanup
+        ? [plain("UPKEEP_CLEANUP_TABLES", cleanupTablesEnv(db.cleanup.tables))]
+        : [];
+  return {
+    image: postgresImage,
+    command: guarded(task, ["/bin/sh", scriptPath(`${task.kind}.sh`)]),
+    args: [],
+    env: [
+      ...taskEnv(task),
+      plain("PGHOST", db.host),
+      plain("PGPORT", String(db.port)),
+      plain("PGDATABASE", db.database),
+      fromSecret("PGUSER", db.credentialsSecret, "PGUSER"),
+      fromSecret("PGPASSWORD", db.credentialsSecret, "PGPASSWORD"),
+      plain("PGCONNECT_TIMEOUT", "10"),
+      plain("PGAPPNAME", `upkeep-${task.id}`),
+      ...specific,
+    ],
+    resources: defaultResources(),
+    runAsUser: POD_DEFAULTS.runAsUser,
+  };
+}
+
+export function customContainer(task: CustomTask): ContainerPlan {
+  const job = task.job;
+  return {
+    image: job.image,
+    command: job.command ? guarded(task, job.command) : [],
+    args: job.args,
+    env: [
+      ...taskEnv(task),
+      ...Object.entries(job.env).map(([name, value]) => plain(name, value)),
+      ...job.secretEnv.map((s) => fromSecret(s.name, s.secretName, s.key)),
+    ],
+    resources: {
+      requests: { ...POD_DEFAULTS.requests, ...job.resources?.requests },
+      limits: { ...POD_DEFAULTS.limits, ...job.resources?.limits },
+    },
+    runAsUser: job.runAsUser ?? POD_DEFAULTS.runAsUser,
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * The Kubernetes building blocks every task shares: the hardened namespace, the CronJob and
+ * its containers, the scripts ConfigMap, labels, and the thin object registration.
+ */
+export {
+  type ContainerPlan,
+  customContainer,
+  databaseContainer,
+  defaultResources,
+  type EnvVar,
+  guardedCommand,
+  hardenedSecurityContext,
+  plainEnv,
+  standardTaskEnv,
+} from "./containers";
+export { type CronJobInputs, declareTaskCronJob } from "./cronjob";
+export { environmentLabels, windowAnnotation } from "./labels";
+export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
+export { loadScripts, scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";

@@ -1,0 +1,25 @@
+/**
+ * The front door of the schedule engine, the lowest layer: cron fields, clock
+ * changes, placing tasks in the window, and describing what was placed. It
+ * imports no other concern.
+ */
+export { verificationTime, type VerificationTime } from "./afterWindow";
+export { CronSyntaxError, firingMinutesOfDay, firingWeekdays, parseCron, type CronField, type ParsedCron } from "./cronFields";
+export { describeSchedule, isoInZone, nextRuns, passesGuard } from "./describe";
+export { instantOf, localTime, mergeRanges, offsetMinutes, offsetTransitions, unsafeLocalRanges, type DstHorizon, type LocalTime, type MinuteRange } from "./dst";
+export {
+  describeWindow,
+  hhmmToMinute,
+  minuteToHhmm,
+  planSchedule,
+  ScheduleError,
+  type CadenceTask,
+  type PeriodGuard,
+  type ScheduledTask,
+  type ScheduleOptions,
+  type ScheduleWindow,
+  type TaskRequest,
+} from "./engine";
+export { GAP_HORIZON_DAYS, longestGapSeconds } from "./gaps";
+export { CADENCES, WEEKDAYS, type Cadence, type Weekday } from "./terms";
+export { windowFill, type WindowFill } from "./usage";
