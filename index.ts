@@ -57,11 +57,24 @@ const certificateRules = buildCertificateRules({
 });
 new MaintenanceAlerts(
   "upkeep",
-  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, tasks, now, extraGroups: [certificateRules] },
+  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, ruleLabels: config.alerting.ruleLabels, tasks, now, extraGroups: [certificateRules] },
   inNamespace,
 );
 if (config.alerting.alertmanager) {
-  new UpkeepAlertRouting("upkeep", { environment: env.name, namespace, emails: config.notify.emails, hasWebhook: config.notify.webhookUrl !== undefined }, inNamespace);
+  const alerting = config.alerting;
+  const quiet = alerting.muteDuringWindow.length > 0;
+  new UpkeepAlertRouting(
+    "upkeep",
+    {
+      environment: env.name,
+      namespace,
+      emails: config.notify.emails,
+      hasWebhook: config.notify.webhookUrl !== undefined,
+      ...(alerting.smtp ? { smtp: alerting.smtp } : {}),
+      ...(quiet ? { quietWindow: { matcherSets: alerting.muteDuringWindow, start: env.window.start, durationMinutes: env.window.durationMinutes, timeZone: env.timezone, fromYear } } : {}),
+    },
+    inNamespace,
+  );
 }
 
 // AWS: where alerts and reminders go, certificates, credentials, backups.

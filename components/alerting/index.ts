@@ -5,4 +5,5 @@
 export { UpkeepAlertRouting } from "./alertmanager";
 export { routeEventsToTopic } from "./eventsToTopic";
 export { ALERT_NAMES, type AlertRule, MaintenanceAlerts, runbookUrl } from "./taskAlerts";
+export { monitoringObjectLabels, type MonitoringObjectLabelInputs } from "./selectorLabels";
 export { NotificationTopics } from "./topics";
