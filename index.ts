@@ -4,7 +4,7 @@
  * remind and announce them → stack outputs, the calendar among them.
  */
 import { AcmCertificates, buildCertificateRules, ManagedCertificates, CredentialRotation } from "./components/certificates";
-import { UpkeepAlertRouting, MaintenanceAlerts, runbookUrl, NotificationTopics } from "./components/alerting";
+import { UpkeepAlertRouting, MaintenanceAlerts, MaintenanceDashboard, runbookUrl, NotificationTopics } from "./components/alerting";
 import { AwsBackups } from "./components/backups";
 import { environmentCalendar, loadEnvironment, createProviders } from "./components/environment";
 import { windowAnnotation, MaintenanceNamespace, SCRIPTS_CONFIGMAP, loadScripts } from "./components/kubernetes";
@@ -58,6 +58,18 @@ const certificateRules = buildCertificateRules({
 new MaintenanceAlerts(
   "upkeep",
   { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, ruleLabels: config.alerting.ruleLabels, tasks, now, extraGroups: [certificateRules] },
+  inNamespace,
+);
+new MaintenanceDashboard(
+  "upkeep",
+  {
+    environment: env.name,
+    namespace,
+    timeZone: env.timezone,
+    window: env.window,
+    // The TLS check's own line; 21 days, its default, without endpoints.
+    certificateWarningDays: config.endpoints.length > 0 ? Math.min(...config.endpoints.map((e) => e.tlsMinDays)) : 21,
+  },
   inNamespace,
 );
 if (config.alerting.alertmanager) {

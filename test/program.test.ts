@@ -225,6 +225,7 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:kubernetes:MaintenanceNamespace upkeep",
     "upkeep:kubernetes:ScheduledJobs upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
+    "upkeep:monitoring:MaintenanceDashboard upkeep",
     "upkeep:notify:NotificationTopics upkeep",
     "upkeep:notify:UpkeepAlertRouting upkeep",
     "upkeep:postgres:DatabaseMaintenance billing",

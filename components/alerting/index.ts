@@ -3,6 +3,7 @@
  * alerts and reminders go to, and the EventBridge rules that feed AWS events into them.
  */
 export { UpkeepAlertRouting } from "./alertmanager";
+export { MaintenanceDashboard } from "./dashboard";
 export { routeEventsToTopic } from "./eventsToTopic";
 export { ALERT_NAMES, type AlertRule, MaintenanceAlerts, runbookUrl } from "./taskAlerts";
 export { monitoringObjectLabels, type MonitoringObjectLabelInputs } from "./selectorLabels";
