@@ -7,6 +7,8 @@
  * forever; here it fails the test.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { parser } from "@prometheus-io/lezer-promql";
 import {
@@ -22,7 +24,7 @@ import { buildCertificateRules } from "../components/certificates";
 import { parseConfig } from "../components/config";
 import { planTasks } from "../components/tasks";
 import { installComponentMocks } from "./support/componentMocks";
-import { referenceConfig } from "./support/configs";
+import { referenceConfig, ROOT } from "./support/configs";
 import { checkRules, describeResult } from "./support/promtool";
 
 const NS = "upkeep-maintenance";
@@ -158,6 +160,7 @@ test("the kube-state-metrics list is exactly what the dashboard and upkeep's ale
   // The minimum the README states is the newest release any of them needs.
   const newest = Object.values(KUBE_STATE_METRICS).map((m) => m.since).sort((a, b) => a.localeCompare(b, "en", { numeric: true })).at(-1);
   assert.equal(newest, KUBE_STATE_METRICS_MINIMUM);
+  assert.ok(readFileSync(join(ROOT, "README.md"), "utf8").includes(`**kube-state-metrics ${KUBE_STATE_METRICS_MINIMUM}+**`), "the README states the minimum");
   // The certificate alerts read only cert-manager's own metrics.
   const certRules = buildCertificateRules({
     environment: "prod",

@@ -2,9 +2,10 @@
  * A Grafana dashboard of one environment's maintenance, as a ConfigMap that
  * the Grafana sidecar of kube-prometheus-stack loads: it watches ConfigMaps
  * labelled `grafana_dashboard: "1"` (its `sidecar.dashboards.label` and
- * `labelValue`), in Grafana's own namespace unless `searchNamespace` names
- * upkeep's (or ALL). Every query reads only what upkeep's rules,
- * kube-state-metrics or the maintenance record produce (metricSources.ts).
+ * `labelValue`) in `searchNamespace`, which the stack sets to ALL and the
+ * Grafana chart alone to Grafana's own namespace. Every query reads only what
+ * upkeep's rules, kube-state-metrics or the maintenance record produce
+ * (metricSources.ts).
  */
 import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
