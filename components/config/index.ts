@@ -7,7 +7,7 @@ export { DEFAULT_RUNBOOK_BASE } from "./alerting";
 export { CERT_MANAGER_DEFAULT_DURATION, goDurationSeconds } from "./certificates";
 export { DATABASE_TASK_DEFAULTS } from "./databases";
 export { ConfigError, formatPath, type ConfigProblem } from "./errors";
-export { DEFAULT_NAMESPACE, DEFAULT_POSTGRES_IMAGE } from "./kubernetes";
+export { DEFAULT_POSTGRES_IMAGE, FORMER_DEFAULT_NAMESPACE, namespaceFor } from "./kubernetes";
 export { loadConfig, parsePulumiConfig } from "./load";
 export { parseConfig } from "./parse";
 export { ROUTINE, ROUTINE_IDS, type Automation, type RoutineTask } from "./routineCatalog";

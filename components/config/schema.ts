@@ -7,14 +7,16 @@ import { z } from "zod";
 import { alertingSchema } from "./alerting";
 import { backupsSchema } from "./backups";
 import { accessKeysSchema, certificatesSchema, credentialSchema } from "./certificates";
-import { databaseSchema } from "./databases";
+import { databaseSchema, resolveDatabase } from "./databases";
 import { endpointSchema } from "./endpoints";
 import { environmentSchema } from "./environment";
 import { formatPath } from "./errors";
+import { checkTierGuardrails } from "./guardrails";
 import { jobSchema } from "./jobs";
 import { kubernetesSchema } from "./kubernetes";
 import { notifySchema } from "./notify";
 import { reviewsSchema } from "./reviews";
+import { TIER_DEFAULTS } from "./tiers";
 
 /** Names of the tasks upkeep adds when endpoints are configured. */
 const RESERVED_TASK_NAMES = ["post-maintenance-verify", "tls-check"];
@@ -74,6 +76,7 @@ export const upkeepSchema = z
         });
       }
     });
+    checkTierGuardrails(cfg, ctx);
     if (cfg.environment.tier === "production" && cfg.backups.aws && !cfg.backups.aws.restoreTesting) {
       ctx.addIssue({
         code: "custom",
@@ -91,7 +94,9 @@ export const upkeepSchema = z
       }
       claim(job.name, ["jobs", i, "name"], "name");
     });
-  });
+  })
+  // Tier defaults that belong to one entry are filled in here, once, so no consumer works them out again.
+  .transform((cfg) => ({ ...cfg, databases: cfg.databases.map((db) => resolveDatabase(db, TIER_DEFAULTS[cfg.environment.tier].databaseSslMode)) }));
 
 /** The validated config; `awsRegion` is Pulumi's `aws:region`, which the explicit AWS provider needs. */
 export type UpkeepConfig = z.output<typeof upkeepSchema> & { readonly awsRegion?: string };
