@@ -147,6 +147,7 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "PGPASSWORD", valueFrom: { secretKeyRef: { key: "PGPASSWORD", name: "orders-db-maintenance" } } },
     { name: "PGCONNECT_TIMEOUT", value: "10" },
     { name: "PGAPPNAME", value: "upkeep-orders-reindex" },
+    { name: "PGSSLMODE", value: "require" },
   ]);
 });
 
