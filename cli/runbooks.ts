@@ -6,10 +6,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookPath } from "../components/calendar";
+import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookFacts, runbookPath } from "../components/calendar";
 import { parsePulumiConfig, ROUTINE, TIER_DEFAULTS } from "../components/config";
 import { routineRunbookPage } from "../components/routine";
-import { planTasks } from "../components/tasks";
+import { planTasks, taskSeverity } from "../components/tasks";
 import { readStackFile } from "./stackFile";
 
 const ROOT = resolve(__dirname, "..");
@@ -21,11 +21,16 @@ export function generateRunbooks(now: Date = new Date()): Map<string, string> {
   const stackDir = join(ROOT, "stacks");
   for (const file of readdirSync(stackDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
     const stack = readStackFile(join(stackDir, file));
-    const config = parsePulumiConfig(stack.all, new Set(stack.secretKeys));
+    const config = parsePulumiConfig(stack.all, new Set(stack.secretKeys), file.slice("Pulumi.".length, -".yaml".length));
     const tasks = planTasks(config, { fromYear: now.getUTCFullYear() });
     const env = config.environment.name;
-    const ctx = { environment: env, stackFile: `stacks/${file}`, severity: TIER_DEFAULTS[config.environment.tier].alertSeverity, alertRunbookBase: ".." };
-    for (const entry of buildCalendar(tasks, config.kubernetes.namespace)) out.set(runbookPath(env, entry.id), renderTaskRunbook(entry, ctx));
+    const namespace = config.kubernetes.namespace;
+    const tierSeverity = TIER_DEFAULTS[config.environment.tier].alertSeverity;
+    const entries = buildCalendar(tasks, namespace);
+    tasks.forEach((task, i) => {
+      const ctx = { environment: env, stackFile: `stacks/${file}`, severity: taskSeverity(task, tierSeverity), alertRunbookBase: ".." };
+      out.set(runbookPath(env, task.id), renderTaskRunbook(entries[i]!, ctx, runbookFacts(task, namespace)));
+    });
   }
   for (const task of ROUTINE) out.set(`${routineRunbookPage(task.id)}.md`, renderRoutineRunbook(task));
   return out;
