@@ -67,5 +67,6 @@ export async function planStack(req: PlanRequest): Promise<string> {
     calendar,
     routine,
     windows: (run.outputs.windows ?? []) as WindowFill[],
+    now: req.now,
   });
 }

@@ -21,11 +21,14 @@ import { runPlan, type PlanResult } from "./support/planChild";
 
 const NOW = "2026-11-29T00:00:00Z";
 /**
- * The prod stack without its AWS Backup section: a prod stack on a lower tier
- * with an unprotected vault is refused by policy before any diff, and the
- * backup dangers are covered below with plans made by hand.
+ * The prod stack without its AWS Backup (it opts out, as production must say):
+ * a prod stack on a lower tier with an unprotected vault is refused by policy
+ * before any diff, and the backup dangers are covered below with plans made by hand.
  */
-const PROD = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8").replace(/ {2}upkeep:backups:\n(?: {4}.*\n)*/, "");
+const PROD = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8").replace(
+  / {2}upkeep:backups:\n(?: {4}.*\n)*/,
+  "  upkeep:backups:\n    aws: { none: The diff scenarios compare plans without AWS Backup. }\n",
+);
 
 /** A textual edit of the prod stack file; fails loudly when the file no longer has the text. */
 function edit(from: string | RegExp, to: string, yaml = PROD): string {
