@@ -4,8 +4,20 @@
  * become a redacted placeholder that is still marked secret.
  */
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import { REDACTED } from "../components/config";
+
+/**
+ * A stack file that is not YAML, or not a stack file: one line per problem,
+ * `<file>:<line>:<column>: …` where the parser knows where, as a config
+ * error it is (every command exits 2 on it).
+ */
+export class StackFileError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "StackFileError";
+  }
+}
 
 export const SECRET_PLACEHOLDER = REDACTED;
 
@@ -40,11 +52,22 @@ function redact(value: unknown): { value: unknown; secret: boolean } {
 }
 
 export function parseStackYaml(text: string, source: string): StackConfig {
-  const doc: unknown = parse(text);
+  const parsed = parseDocument(text);
+  if (parsed.errors.length > 0) {
+    throw new StackFileError(
+      parsed.errors.map((e) => {
+        const at = e.linePos?.[0];
+        // The parser's message ends with " at line L, column C:" and a picture of the line; the prefix says where instead.
+        const what = e.message.split(/ at line \d+, column \d+:/)[0]!.trim();
+        return `${source}${at ? `:${at.line}:${at.col}` : ""}: YAML syntax error: ${what}`;
+      }),
+    );
+  }
+  const doc: unknown = parsed.toJS();
   if (doc === null || doc === undefined) return { all: {}, secretKeys: [] };
-  if (typeof doc !== "object" || Array.isArray(doc)) throw new Error(`${source}: must be a YAML mapping with a config: key`);
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new StackFileError([`${source}: must be a YAML mapping with a config: key`]);
   const config = (doc as Record<string, unknown>).config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error(`${source}: config: must be a mapping`);
+  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new StackFileError([`${source}: config: must be a mapping`]);
   const all: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, raw] of Object.entries(config)) {
@@ -55,6 +78,7 @@ export function parseStackYaml(text: string, source: string): StackConfig {
   return { all, secretKeys };
 }
 
-export function readStackFile(path: string): StackConfig {
-  return parseStackYaml(readFileSync(path, "utf8"), path);
+/** `shown` is how errors name the file (a path relative to the user's directory); else the path itself. */
+export function readStackFile(path: string, shown: string = path): StackConfig {
+  return parseStackYaml(readFileSync(path, "utf8"), shown);
 }

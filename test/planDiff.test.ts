@@ -365,7 +365,7 @@ test("CLI: a missing plan directory or bad arguments exit 2 with one line", asyn
   assert.deepEqual(await cli([base.outDir]), {
     code: 2,
     stdout: "",
-    stderr: "upkeep plan:diff: expected 2 plan directories, got 1; usage: npm run plan:diff -- <base-plan-dir> <head-plan-dir> [--fail-on danger]\n",
+    stderr: "upkeep plan:diff: expected 2 plan directories, got 1; usage: npm run plan:diff -- <base-plan-dir> <head-plan-dir> [--fail-on danger] [--help]\n",
   });
   assert.deepEqual(await cli([base.outDir, base.outDir, "--fail-on", "warnings"]), {
     code: 2,
