@@ -5,6 +5,7 @@
  *   development=["dev"]
  *   staging=["staging"]
  *   production=["prod"]
+ *   all=["dev","staging","prod"]
  *
  * deploy.yml turns each line into a matrix, so a new stack file deploys with
  * no workflow edit, and a production stack always waits for the protected
@@ -37,8 +38,10 @@ export function stacksByTier(stacksDir: string, shownDir = "stacks"): Record<Tie
   return out;
 }
 
+/** One line per tier, then `all`: every stack, development first, as the deploy order runs them. */
 export function renderStacksByTier(byTier: Record<Tier, string[]>): string {
-  return TIERS.map((tier) => `${tier}=${JSON.stringify(byTier[tier])}\n`).join("");
+  const all = TIERS.flatMap((tier) => byTier[tier]);
+  return [...TIERS.map((tier) => `${tier}=${JSON.stringify(byTier[tier])}\n`), `all=${JSON.stringify(all)}\n`].join("");
 }
 
 function main(): void {

@@ -103,5 +103,5 @@ test("runbooks and stacks: a broken stack file exits 2 naming it", async () => {
 });
 
 test("stacks: every committed stack by tier, as GitHub Actions reads step outputs", () => {
-  assert.equal(renderStacksByTier(stacksByTier(join(ROOT, "stacks"))), 'development=["dev"]\nstaging=["staging"]\nproduction=["prod"]\n');
+  assert.equal(renderStacksByTier(stacksByTier(join(ROOT, "stacks"))), 'development=["dev"]\nstaging=["staging"]\nproduction=["prod"]\nall=["dev","staging","prod"]\n');
 });
