@@ -248,6 +248,39 @@ test("a secure: value in a stack file reaches the program as a redacted secret",
   }
 });
 
+test("credentials from a secure: password: the plan shows [secret] and the Secret precedes the CronJobs that read it", async () => {
+  const yaml = devYaml().replace(
+    "      credentialsSecret: orders-db-maintenance\n",
+    "      credentials:\n        user: maint\n        password:\n          secure: v1:Y2lwaGVydGV4dA==\n",
+  );
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 0, plan.stderr);
+    const objects = parseAllDocuments(plan.file("kubernetes.yaml")!).map((d) => d.toJSON() as Obj);
+    const kinds = objects.map((o) => `${o.kind} ${o.metadata.name}`);
+    const secret = kinds.indexOf("Secret upkeep-orders-credentials");
+    assert.ok(secret > kinds.indexOf("Namespace upkeep-dev") && secret < kinds.indexOf("CronJob orders-vacuum"), kinds.join(", "));
+    assert.deepEqual(objects[secret]!.stringData, { PGPASSWORD: "[secret]", PGUSER: "[secret]" });
+    assert.ok(!plan.file("resources.json")!.includes("Y2lwaGVydGV4dA") && !plan.file("kubernetes.yaml")!.includes("Y2lwaGVydGV4dA"));
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("a plain-text database password is refused, and not echoed", async () => {
+  const yaml = devYaml().replace("      credentialsSecret: orders-db-maintenance\n", "      credentials: { user: maint, password: hunter2 }\n");
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 2);
+    assert.equal(
+      plan.stderr,
+      "upkeep: invalid configuration:\nupkeep:databases[0].credentials.password: must be a secret; set it with: pulumi config set --secret --path 'upkeep:databases[0].credentials.password' …\n",
+    );
+  } finally {
+    plan.cleanup();
+  }
+});
+
 test("a plain-text kubeconfig is refused", async () => {
   const yaml = devYaml().replace("config:\n", "config:\n  upkeep:kubeconfig: |\n    apiVersion: v1\n");
   const plan = await runPlan({ stack: "dev", stackYaml: yaml });

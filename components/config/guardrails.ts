@@ -2,7 +2,9 @@
  * What a tier demands beyond well-formed keys: a production stack must be
  * able to reach someone, keep backups (or say why not), and link runbooks
  * that open from a page. Checked once the whole config has parsed, because
- * each rule reads more than one section.
+ * each rule reads more than one section. zod runs this even when another
+ * part of the config failed, and a failed section is then still raw input
+ * (an opt-out not yet moved to `awsOptOut`), so each rule checks its shape.
  */
 import type { z } from "zod";
 import type { BackupsConfig } from "./backups";
@@ -31,6 +33,15 @@ export function checkTierGuardrails(cfg: GuardedConfig, ctx: Context): void {
         `(${WEBHOOK_COMMAND}); with upkeep:alerting.alertmanager: true they are also the receivers of its Alertmanager route`,
     });
   }
+  const aws: unknown = cfg.backups.aws;
+  const isVault = typeof aws === "object" && aws !== null && !("none" in aws);
+  if (tier === "production" && isVault && !cfg.backups.aws?.restoreTesting) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["backups", "aws", "restoreTesting"],
+      message: "is required in production: a backup counts only once a restore has proved it, at least quarterly",
+    });
+  }
   if (tier === "production" && cfg.backups.aws === undefined && cfg.backups.awsOptOut === undefined) {
     ctx.addIssue({
       code: "custom",
@@ -38,7 +49,8 @@ export function checkTierGuardrails(cfg: GuardedConfig, ctx: Context): void {
       message: 'is required in production: an AWS Backup vault with restore testing, or { none: "<why this stack has none>" }',
     });
   }
-  if (tier !== "development" && !/^https:\/\/[^\s/]+/.test(cfg.alerting.runbookBaseUrl)) {
+  const runbookBase: unknown = cfg.alerting.runbookBaseUrl;
+  if (tier !== "development" && typeof runbookBase === "string" && !/^https:\/\/[^\s/]+/.test(runbookBase)) {
     ctx.addIssue({
       code: "custom",
       path: ["alerting", "runbookBaseUrl"],

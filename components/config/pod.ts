@@ -146,7 +146,7 @@ export const volumeSchema = z
           : "is not a known key";
       ctx.addIssue({ code: "custom", path: [key], message });
     }
-    const refusedType = Object.keys(v).some((k) => OTHER_VOLUME_TYPES.has(k) || RESTRICTED_VOLUME_TYPES.has(k));
+    const refusedType = Object.keys(v).some((k) => !KNOWN_VOLUME_KEYS.has(k) && (OTHER_VOLUME_TYPES.has(k) || RESTRICTED_VOLUME_TYPES.has(k)));
     if (!refusedType && (v.emptyDir === undefined) === (v.persistentVolumeClaim === undefined)) {
       ctx.addIssue({ code: "custom", path: [], message: "must have exactly one of emptyDir or persistentVolumeClaim" });
     }

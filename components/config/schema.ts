@@ -77,13 +77,6 @@ export const upkeepSchema = z
       }
     });
     checkTierGuardrails(cfg, ctx);
-    if (cfg.environment.tier === "production" && cfg.backups.aws && !cfg.backups.aws.restoreTesting) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["backups", "aws", "restoreTesting"],
-        message: "is required in production: a backup counts only once a restore has proved it, at least quarterly",
-      });
-    }
     cfg.jobs.forEach((job, i) => {
       const clash = databaseTaskIds.get(job.name);
       if (clash) {
