@@ -73,7 +73,7 @@ export function firstDeploySteps(t: DeployTarget): DeployStep[] {
     },
     {
       title: "Stack",
-      text: `Commit ${t.stackFile} first: \`pulumi config set\` may rewrite it without its comments. The stack reads it (\`stackConfigDir: stacks\`).`,
+      text: `Commit \`${t.stackFile}\` first: \`pulumi config set\` may rewrite it without its comments. The stack reads it (\`stackConfigDir: stacks\`).`,
       commands: [`pulumi stack init ${t.stack}`],
     },
     {
@@ -95,7 +95,7 @@ export function firstDeploySteps(t: DeployTarget): DeployStep[] {
     },
     {
       title: "Deploy",
-      text: `\`pulumi up\` creates the namespace ${t.namespace} and everything in it, the Secrets of databases with \`credentials\` included.`,
+      text: `\`pulumi up\` creates the namespace \`${t.namespace}\` and everything in it, the Secrets of databases with \`credentials\` included.`,
       commands: [`pulumi preview --stack ${t.stack}`, `pulumi up --stack ${t.stack}`],
     },
     {
@@ -130,7 +130,7 @@ export function renderFirstDeployMarkdown(t: DeployTarget): string {
       const indent = " ".repeat(`${i + 1}. `.length);
       return [head, "", `${indent}\`\`\`sh`, ...step.commands.map((c) => `${indent}${c}`), `${indent}\`\`\``].join("\n");
     })
-    .join("\n");
+    .join("\n\n");
 }
 
 /** For the terminal: the same list, commands indented beneath each step. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
-import { REDACTED } from "../components/config";
+import { formatPath, REDACTED, SECRET_LEAVES } from "../components/config";
 
 /**
  * A stack file that is not YAML, or not a stack file: one line per problem,
@@ -70,12 +70,41 @@ export function parseStackYaml(text: string, source: string): StackConfig {
   if (typeof config !== "object" || config === null || Array.isArray(config)) throw new StackFileError([`${source}: config: must be a mapping`]);
   const all: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const plainLeaves: string[] = [];
   for (const [key, raw] of Object.entries(config)) {
     const { value, secret } = redact(raw);
     all[key] = typeof value === "string" ? value : JSON.stringify(value);
-    if (secret) secretKeys.push(key);
+    if (secret) {
+      secretKeys.push(key);
+      plainLeaves.push(...plainSecretLeaves(key, raw));
+    }
   }
+  if (plainLeaves.length > 0) throw new StackFileError(plainLeaves);
   return { all, secretKeys };
+}
+
+/**
+ * A value that must be secret but is plain text beside one that is: the
+ * program cannot see the difference (Pulumi decrypts the whole key), the
+ * stack file can.
+ */
+function plainSecretLeaves(fullKey: string, raw: unknown): string[] {
+  const key = fullKey.replace(/^upkeep:/, "");
+  const out: string[] = [];
+  const walk = (node: unknown, rest: readonly string[], at: (string | number)[]) => {
+    if (rest.length === 0) {
+      if (node !== undefined && !isSecure(node)) {
+        const path = formatPath(at);
+        out.push(`${path}: must be a secret, as the rest of upkeep:${key} is; set it with: pulumi config set --secret --path '${path}' …`);
+      }
+      return;
+    }
+    const [head, ...tail] = rest;
+    if (head === "*" && Array.isArray(node)) node.forEach((item, i) => walk(item, tail, [...at, i]));
+    else if (head !== "*" && typeof node === "object" && node !== null && !Array.isArray(node)) walk((node as Record<string, unknown>)[head!], tail, [...at, head!]);
+  };
+  for (const leaf of SECRET_LEAVES.filter((l) => `upkeep:${l.key}` === fullKey)) walk(raw, leaf.path, [key]);
+  return out;
 }
 
 /** `shown` is how errors name the file (a path relative to the user's directory); else the path itself. */

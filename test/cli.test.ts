@@ -105,3 +105,28 @@ test("runbooks and stacks: a broken stack file exits 2 naming it", async () => {
 test("stacks: every committed stack by tier, as GitHub Actions reads step outputs", () => {
   assert.equal(renderStacksByTier(stacksByTier(join(ROOT, "stacks"))), 'development=["dev"]\nstaging=["staging"]\nproduction=["prod"]\nall=["dev","staging","prod"]\n');
 });
+
+test("a plain-text password beside a secure one is refused from the stack file, which alone can tell them apart", () => {
+  const yaml = `config:
+  upkeep:databases:
+    - name: orders
+      credentials: { user: maint, password: { secure: v1:b3JkZXJz } }
+    - name: billing
+      credentials: { user: maint, password: hunter2 }
+`;
+  assert.throws(
+    () => parseStackYaml(yaml, "stacks/Pulumi.x.yaml"),
+    (e: unknown) => {
+      assert.ok(e instanceof StackFileError);
+      assert.deepEqual(e.problems, [
+        "upkeep:databases[1].credentials.password: must be a secret, as the rest of upkeep:databases is; set it with: pulumi config set --secret --path 'upkeep:databases[1].credentials.password' …",
+      ]);
+      assert.ok(!e.message.includes("hunter2"));
+      return true;
+    },
+  );
+  // Both secure: the program gets the key as a secret, each password redacted.
+  const ok = parseStackYaml(yaml.replace("password: hunter2", "password: { secure: v1:YmlsbGluZw== }"), "stacks/Pulumi.x.yaml");
+  assert.deepEqual(ok.secretKeys, ["upkeep:databases"]);
+  assert.deepEqual(JSON.parse(ok.all["upkeep:databases"]!).map((d: { credentials: { password: string } }) => d.credentials.password), ["[secret]", "[secret]"]);
+});

@@ -16,17 +16,17 @@ export const USAGE =
 
 /** Every flag, as `--help` prints it and the README's "Adding an environment" lists it. */
 export const FLAGS: ReadonlyArray<{ readonly flag: string; readonly text: string }> = [
-  { flag: "--env <name>", text: "required; the stack's name and upkeep:environment.name (an RFC 1123 name)" },
-  { flag: "--tier <tier>", text: "required; development, staging or production: sets the tier defaults" },
-  { flag: "--timezone <tz>", text: "required; the IANA zone of the window, such as Europe/Berlin" },
-  { flag: '--window "<days> <HH:MM> <minutes>"', text: 'required; the maintenance window, such as "sat,sun 01:30 240"' },
-  { flag: "--namespace <ns>", text: "the stack's own namespace; default upkeep-<env>" },
-  { flag: "--region <region>", text: "aws:region; default AWS_REGION, else AWS_DEFAULT_REGION; with neither set, required" },
-  { flag: "--emails <a@x,b@y>", text: "on-call addresses (upkeep:notify.emails); required for production, where alerts must reach someone" },
-  { flag: "--runbook-base-url <https://…>", text: "upkeep:alerting.runbookBaseUrl; required for staging and production, an absolute https:// URL" },
-  { flag: '--no-aws-backup "<why>"', text: "production without AWS Backup, and why (upkeep:backups.aws.none); required for production until upkeep:backups.aws is configured" },
-  { flag: "--stacks-dir <dir>", text: "where the stack file goes; default stacks" },
-  { flag: "--out <plan-dir>", text: "where the offline plan goes; default plan/<env>" },
+  { flag: "--env <name>", text: "required; the stack's name and `upkeep:environment.name` (an RFC 1123 name)" },
+  { flag: "--tier <tier>", text: "required; `development`, `staging` or `production`: sets the tier defaults" },
+  { flag: "--timezone <tz>", text: "required; the IANA zone of the window, such as `Europe/Berlin`" },
+  { flag: '--window "<days> <HH:MM> <minutes>"', text: 'required; the maintenance window, such as `"sat,sun 01:30 240"`' },
+  { flag: "--namespace <ns>", text: "the stack's own namespace; default `upkeep-<env>`" },
+  { flag: "--region <region>", text: "`aws:region`; default `AWS_REGION`, else `AWS_DEFAULT_REGION`; with neither set, required" },
+  { flag: "--emails <a@x,b@y>", text: "on-call addresses (`upkeep:notify.emails`); required for production, where alerts must reach someone" },
+  { flag: "--runbook-base-url <https://…>", text: "`upkeep:alerting.runbookBaseUrl`; required for staging and production, an absolute `https://` URL" },
+  { flag: '--no-aws-backup "<why>"', text: "production without AWS Backup, and why (`upkeep:backups.aws.none`); required for production until `upkeep:backups.aws` is configured" },
+  { flag: "--stacks-dir <dir>", text: "where the stack file goes; default `stacks`" },
+  { flag: "--out <plan-dir>", text: "where the offline plan goes; default `plan/<env>`" },
   { flag: "--help", text: "print this help and exit" },
 ];
 
