@@ -18,7 +18,7 @@ const README = readFileSync(join(ROOT, "README.md"), "utf8");
 test("the README's checklist is exactly the generated one", () => {
   const m = /<!-- first-deploy: [^\n]*-->\n([\s\S]*?)\n<!-- \/first-deploy -->/.exec(README);
   assert.ok(m, "the README marks its first-deploy checklist");
-  assert.equal(m[1], renderFirstDeployMarkdown(README_TARGET), "run the generator and paste its output into the README");
+  assert.equal(m[1], renderFirstDeployMarkdown(README_TARGET), "the README between the first-deploy markers must be the expected text here, from cli/firstDeploy.ts");
 });
 
 test("onboard prints the same steps, in the same order, for its stack", () => {
