@@ -62,6 +62,7 @@ export function benchStackConfig(n: number): { config: StackConfig; mix: TaskMix
     },
     kubernetes: { namespace: "upkeep-bench" },
     notify: { emails: ["oncall@example.com"] },
+    alerting: { runbookBaseUrl: "https://runbooks.example.com/upkeep" },
     databases,
     jobs,
   };

@@ -27,8 +27,11 @@ const ROOT = resolve(__dirname, "..");
 const PARTS = ["plan", "cleanup", "verify"] as const;
 type Part = (typeof PARTS)[number];
 
+const USAGE =
+  "usage: npm run bench -- [--quick] [--only plan|cleanup|verify] [--tasks 10,100,1000] [--rows N] [--repeats N] [--idle S] [--profile|--no-profile] [--out FILE] [--help]";
+
 function usage(message: string): never {
-  process.stderr.write(`upkeep bench: ${message}\nusage: npm run bench -- [--quick] [--only plan|cleanup|verify] [--tasks 10,100,1000] [--rows N] [--repeats N] [--idle S] [--out FILE]\n`);
+  process.stderr.write(`upkeep bench: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -65,11 +68,26 @@ async function main(): Promise<void> {
         profile: { type: "boolean" },
         "no-profile": { type: "boolean" },
         out: { type: "string" },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
     }));
   } catch (e) {
     usage(e instanceof Error ? e.message : String(e));
+  }
+  if (values.help === true) {
+    process.stdout.write(
+      `${USAGE}\n\nMeasures plan scaling, batched cleanup and dump verification side by side (README, "Benchmarks").\n` +
+        "  --quick              small sizes (tasks 10,100; 100,000 rows; one repeat), under a minute\n" +
+        "  --only <part>        plan, cleanup or verify (repeatable, or comma-separated)\n" +
+        "  --tasks 10,100,1000  plan sizes (N tasks)\n" +
+        "  --rows N             table size for cleanup and verify\n" +
+        "  --repeats N          plan, cleanup and verify repetitions (median taken)\n" +
+        "  --idle S             seconds of the cleanup writer's idle baseline\n" +
+        "  --profile / --no-profile   profile the plan when it misses a target (default: on, off with --quick)\n" +
+        "  --out FILE           the JSON results; default bench/results.json for a full default run, else bench/results.partial.json\n",
+    );
+    return;
   }
   const quick = values.quick === true;
   const only = ((values.only as string[] | undefined) ?? []).flatMap((o) => o.split(",")).map((o) => o.trim());

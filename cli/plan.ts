@@ -14,20 +14,33 @@ import { planStack, PlanFailure } from "./planStack";
 
 const ROOT = resolve(__dirname, "..");
 
+const USAGE = "usage: npm run plan -- --stack <env> [--out <dir>] [--now <ISO-8601 time>] [--stack-file <file>] [--help]";
+
 function usage(message: string): never {
-  process.stderr.write(`upkeep plan: ${message}\nusage: npm run plan -- --stack <env> [--out <dir>] [--now <ISO-8601 time>]\n`);
+  process.stderr.write(`upkeep plan: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
 async function main(): Promise<void> {
-  let values: { stack?: string; out?: string; now?: string; "stack-file"?: string };
+  let values: { stack?: string; out?: string; now?: string; "stack-file"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { stack: { type: "string" }, out: { type: "string" }, now: { type: "string" }, "stack-file": { type: "string" } },
+      options: { stack: { type: "string" }, out: { type: "string" }, now: { type: "string" }, "stack-file": { type: "string" }, help: { type: "boolean", short: "h" } },
       strict: true,
     }));
   } catch (e) {
     usage(e instanceof Error ? e.message : String(e));
+  }
+  if (values.help) {
+    process.stdout.write(
+      `${USAGE}\n\nPlans the stack offline, under Pulumi's mocks: no cloud, cluster or Pulumi CLI.\n` +
+        "  --stack <env>       the stack; reads stacks/Pulumi.<env>.yaml\n" +
+        "  --out <dir>         where the plan goes; default plan/<env>\n" +
+        "  --now <time>        the reference time of next runs; default the start of today, UTC\n" +
+        "  --stack-file <file> another stack file for the stack (onboard uses it)\n" +
+        "Exit codes: 0 planned; 1 an object failed its schema or a policy, or the program failed; 2 bad config or arguments.\n",
+    );
+    return;
   }
   const stack = values.stack ?? usage("--stack is required");
   if (!/^[a-z0-9][a-z0-9-]*$/.test(stack)) usage(`--stack must be a stack name such as dev (got ${JSON.stringify(stack)})`);

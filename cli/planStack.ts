@@ -7,7 +7,8 @@ import type { WindowFill } from "../components/schedule";
 import { runProgram } from "./mockRuntime";
 import { runPolicies } from "./policyCheck";
 import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";
-import { readStackFile } from "./stackFile";
+import { relative } from "node:path";
+import { readStackFile, StackFileError } from "./stackFile";
 import { renderSummary } from "./summary";
 import { validateObjects } from "./validateObjects";
 
@@ -30,9 +31,18 @@ export interface PlanRequest {
 
 /** Plans one stack, writes its files, and returns the summary. Throws PlanFailure. */
 export async function planStack(req: PlanRequest): Promise<string> {
+  let stackConfig;
+  try {
+    // Named as the user would type it: relative to their directory when it lies below it.
+    const shown = relative(process.cwd(), req.stackFile);
+    stackConfig = readStackFile(req.stackFile, shown === "" || shown.startsWith("..") ? req.stackFile : shown);
+  } catch (e) {
+    if (e instanceof StackFileError) throw new PlanFailure(2, `upkeep plan: ${e.problems.join("\nupkeep plan: ")}`);
+    throw e;
+  }
   let run;
   try {
-    run = await runProgram(req.program, req.stack, readStackFile(req.stackFile));
+    run = await runProgram(req.program, req.stack, stackConfig);
   } catch (e) {
     // The program reports bad config as a RunError, which Pulumi prints without a stack trace.
     if (pulumi.RunError.isInstance(e)) throw new PlanFailure(2, e.message);
@@ -67,5 +77,6 @@ export async function planStack(req: PlanRequest): Promise<string> {
     calendar,
     routine,
     windows: (run.outputs.windows ?? []) as WindowFill[],
+    now: req.now,
   });
 }

@@ -1,16 +1,17 @@
 /**
- * `npm run runbooks`: writes docs/runbooks/<env>/<task>.md for every task of
+ * `npm run runbooks [-- --check]`: writes docs/runbooks/<env>/<task>.md for every task of
  * every committed stack, and docs/runbooks/routine/<check>.md for the routine. `--check` writes nothing and exits 1, listing each
  * runbook that is missing or stale, so CI catches a schedule change whose
  * runbook was not regenerated.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookPath } from "../components/calendar";
-import { parsePulumiConfig, ROUTINE, TIER_DEFAULTS } from "../components/config";
+import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookFacts, runbookPath } from "../components/calendar";
+import { parseArgs } from "node:util";
+import { ConfigError, parsePulumiConfig, ROUTINE, TIER_DEFAULTS } from "../components/config";
 import { routineRunbookPage } from "../components/routine";
-import { planTasks } from "../components/tasks";
-import { readStackFile } from "./stackFile";
+import { planTasks, taskSeverity } from "../components/tasks";
+import { readStackFile, StackFileError } from "./stackFile";
 
 const ROOT = resolve(__dirname, "..");
 export const RUNBOOK_DIR = join(ROOT, "docs", "runbooks");
@@ -20,12 +21,24 @@ export function generateRunbooks(now: Date = new Date()): Map<string, string> {
   const out = new Map<string, string>();
   const stackDir = join(ROOT, "stacks");
   for (const file of readdirSync(stackDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
-    const stack = readStackFile(join(stackDir, file));
-    const config = parsePulumiConfig(stack.all, new Set(stack.secretKeys));
+    const stack = readStackFile(join(stackDir, file), `stacks/${file}`);
+    let config;
+    try {
+      config = parsePulumiConfig(stack.all, new Set(stack.secretKeys), file.slice("Pulumi.".length, -".yaml".length));
+    } catch (e) {
+      // Name the file: the same key path is in every stack.
+      if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: `stacks/${file}: ${p.path}`, reason: p.reason })));
+      throw e;
+    }
     const tasks = planTasks(config, { fromYear: now.getUTCFullYear() });
     const env = config.environment.name;
-    const ctx = { environment: env, stackFile: `stacks/${file}`, severity: TIER_DEFAULTS[config.environment.tier].alertSeverity, alertRunbookBase: ".." };
-    for (const entry of buildCalendar(tasks, config.kubernetes.namespace)) out.set(runbookPath(env, entry.id), renderTaskRunbook(entry, ctx));
+    const namespace = config.kubernetes.namespace;
+    const tierSeverity = TIER_DEFAULTS[config.environment.tier].alertSeverity;
+    const entries = buildCalendar(tasks, namespace);
+    tasks.forEach((task, i) => {
+      const ctx = { environment: env, stackFile: `stacks/${file}`, severity: taskSeverity(task, tierSeverity), alertRunbookBase: ".." };
+      out.set(runbookPath(env, task.id), renderTaskRunbook(entries[i]!, ctx, runbookFacts(task, namespace)));
+    });
   }
   for (const task of ROUTINE) out.set(`${routineRunbookPage(task.id)}.md`, renderRoutineRunbook(task));
   return out;
@@ -54,9 +67,33 @@ function generatedOnDisk(): string[] {
   return out;
 }
 
+const USAGE = "usage: npm run runbooks [-- --check] [--help]";
+
 function main(): void {
-  const expected = generateRunbooks();
-  if (process.argv.includes("--check")) {
+  let values: { check?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ options: { check: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }));
+  } catch (e) {
+    process.stderr.write(`upkeep runbooks: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(
+      `${USAGE}\n\nWrites docs/runbooks/<env>/<task>.md for every task of every stack in stacks/, and docs/runbooks/routine/<check>.md.\n` +
+        "  --check  write nothing; exit 1 listing each runbook that is missing, stale or orphaned\n" +
+        "Exit codes: 0 written (or current); 1 stale with --check; 2 a stack file that does not validate, or bad arguments.\n",
+    );
+    return;
+  }
+  let expected: Map<string, string>;
+  try {
+    expected = generateRunbooks();
+  } catch (e) {
+    if (!(e instanceof StackFileError || e instanceof ConfigError)) throw e;
+    process.stderr.write(`upkeep runbooks: ${e.message.split("\n").join("\nupkeep runbooks: ")}\n`);
+    process.exit(2);
+  }
+  if (values.check) {
     const problems = staleRunbooks(expected);
     for (const p of problems) process.stderr.write(`upkeep runbooks: ${p}\n`);
     if (problems.length > 0) process.stderr.write("upkeep runbooks: run `npm run runbooks` and commit the result\n");

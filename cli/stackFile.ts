@@ -4,8 +4,20 @@
  * become a redacted placeholder that is still marked secret.
  */
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
-import { REDACTED } from "../components/config";
+import { parseDocument } from "yaml";
+import { formatPath, REDACTED, SECRET_LEAVES } from "../components/config";
+
+/**
+ * A stack file that is not YAML, or not a stack file: one line per problem,
+ * `<file>:<line>:<column>: …` where the parser knows where, as a config
+ * error it is (every command exits 2 on it).
+ */
+export class StackFileError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "StackFileError";
+  }
+}
 
 export const SECRET_PLACEHOLDER = REDACTED;
 
@@ -40,21 +52,62 @@ function redact(value: unknown): { value: unknown; secret: boolean } {
 }
 
 export function parseStackYaml(text: string, source: string): StackConfig {
-  const doc: unknown = parse(text);
+  const parsed = parseDocument(text);
+  if (parsed.errors.length > 0) {
+    throw new StackFileError(
+      parsed.errors.map((e) => {
+        const at = e.linePos?.[0];
+        // The parser's message ends with " at line L, column C:" and a picture of the line; the prefix says where instead.
+        const what = e.message.split(/ at line \d+, column \d+:/)[0]!.trim();
+        return `${source}${at ? `:${at.line}:${at.col}` : ""}: YAML syntax error: ${what}`;
+      }),
+    );
+  }
+  const doc: unknown = parsed.toJS();
   if (doc === null || doc === undefined) return { all: {}, secretKeys: [] };
-  if (typeof doc !== "object" || Array.isArray(doc)) throw new Error(`${source}: must be a YAML mapping with a config: key`);
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new StackFileError([`${source}: must be a YAML mapping with a config: key`]);
   const config = (doc as Record<string, unknown>).config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error(`${source}: config: must be a mapping`);
+  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new StackFileError([`${source}: config: must be a mapping`]);
   const all: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const plainLeaves: string[] = [];
   for (const [key, raw] of Object.entries(config)) {
     const { value, secret } = redact(raw);
     all[key] = typeof value === "string" ? value : JSON.stringify(value);
-    if (secret) secretKeys.push(key);
+    if (secret) {
+      secretKeys.push(key);
+      plainLeaves.push(...plainSecretLeaves(key, raw));
+    }
   }
+  if (plainLeaves.length > 0) throw new StackFileError(plainLeaves);
   return { all, secretKeys };
 }
 
-export function readStackFile(path: string): StackConfig {
-  return parseStackYaml(readFileSync(path, "utf8"), path);
+/**
+ * A value that must be secret but is plain text beside one that is: the
+ * program cannot see the difference (Pulumi decrypts the whole key), the
+ * stack file can.
+ */
+function plainSecretLeaves(fullKey: string, raw: unknown): string[] {
+  const key = fullKey.replace(/^upkeep:/, "");
+  const out: string[] = [];
+  const walk = (node: unknown, rest: readonly string[], at: (string | number)[]) => {
+    if (rest.length === 0) {
+      if (node !== undefined && !isSecure(node)) {
+        const path = formatPath(at);
+        out.push(`${path}: must be a secret, as the rest of upkeep:${key} is; set it with: pulumi config set --secret --path '${path}' …`);
+      }
+      return;
+    }
+    const [head, ...tail] = rest;
+    if (head === "*" && Array.isArray(node)) node.forEach((item, i) => walk(item, tail, [...at, i]));
+    else if (head !== "*" && typeof node === "object" && node !== null && !Array.isArray(node)) walk((node as Record<string, unknown>)[head!], tail, [...at, head!]);
+  };
+  for (const leaf of SECRET_LEAVES.filter((l) => `upkeep:${l.key}` === fullKey)) walk(raw, leaf.path, [key]);
+  return out;
+}
+
+/** `shown` is how errors name the file (a path relative to the user's directory); else the path itself. */
+export function readStackFile(path: string, shown: string = path): StackConfig {
+  return parseStackYaml(readFileSync(path, "utf8"), shown);
 }

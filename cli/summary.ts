@@ -1,6 +1,7 @@
 /** The few lines `npm run plan` prints: what, how often, and how full the windows are. */
 import type { DatedCalendarEntry, RoutineRow } from "../components/calendar";
 import type { WindowFill } from "../components/schedule";
+import { irreversibleLines } from "./irreversible";
 import type { RecordedResource } from "./mockRuntime";
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
@@ -17,6 +18,8 @@ export interface SummaryInputs {
   readonly calendar: readonly DatedCalendarEntry[];
   readonly routine: readonly RoutineRow[];
   readonly windows: readonly WindowFill[];
+  /** The plan's reference time, from which a vault lock's grace period is counted. */
+  readonly now: Date;
 }
 
 export function renderSummary(s: SummaryInputs): string {
@@ -35,5 +38,7 @@ export function renderSummary(s: SummaryInputs): string {
     const pct = w.availableMinutes > 0 ? Math.round((100 * w.usedMinutes) / w.availableMinutes) : 0;
     lines.push(`  ${w.day}: ${w.usedMinutes}/${w.availableMinutes} min (${pct}%) ${w.tasks.join(", ")}`);
   }
+  const irreversible = irreversibleLines(s.resources, s.now);
+  if (irreversible.length > 0) lines.push("irreversible:", ...irreversible.map((l) => `  ${l}`));
   return `${lines.join("\n")}\n`;
 }

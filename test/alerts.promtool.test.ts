@@ -25,6 +25,10 @@ const RAW_CONFIG = {
     timezone: "Europe/Berlin",
     window: { days: ["sat", "sun"], start: "00:30", durationMinutes: 300 },
   },
+  kubernetes: { namespace: NS },
+  notify: { emails: ["oncall@example.com"] },
+  alerting: { runbookBaseUrl: RUNBOOKS },
+  backups: { aws: { none: "The alert tests need no AWS Backup." } },
   databases: [
     {
       name: "orders",

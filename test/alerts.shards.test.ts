@@ -14,6 +14,10 @@ function inputs(jobs: number, extraGroups: AlertInputs["extraGroups"] = []): Ale
   const config = parseConfig(
     {
       environment: { name: "prod", tier: "production", timezone: "Europe/Berlin", window: { days: ["sat", "sun"], start: "00:30", durationMinutes: 300 } },
+      kubernetes: { namespace: "upkeep-maintenance" },
+      notify: { emails: ["oncall@example.com"] },
+      alerting: { runbookBaseUrl: "https://runbooks.example.com/upkeep" },
+      backups: { aws: { none: "Alert sharding is tested without AWS Backup." } },
       jobs: Array.from({ length: jobs }, (_, i) => ({
         name: `job${i}`,
         schedule: `${i % 60} ${13 + (i % 10)} * * *`,

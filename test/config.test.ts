@@ -24,11 +24,15 @@ test("the reference stack file is accepted exactly, with documented defaults fil
     window: { days: ["sat", "sun"], start: "01:30", durationMinutes: 240 },
   });
   assert.deepEqual(config.kubernetes, { namespace: "upkeep-maintenance", postgresImage: DEFAULT_POSTGRES_IMAGE, version: "1.29" });
-  assert.deepEqual(config.alerting, { runbookBaseUrl: "docs/runbooks", alertmanager: false, ruleLabels: {}, muteDuringWindow: [] });
+  assert.deepEqual(config.alerting, { runbookBaseUrl: "https://github.com/acme/platform-maintenance/blob/main/docs/runbooks", alertmanager: false, ruleLabels: {}, muteDuringWindow: [] });
+  assert.deepEqual(config.backups, { awsOptOut: "The orders database is an RDS instance whose snapshots the database team runs outside this stack.", dumps: [] });
   assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24 });
   assert.deepEqual(config.reviews, { at: "09:30", overrides: [] });
   assert.deepEqual(config.endpoints, []);
   const db = config.databases[0]!;
+  assert.equal(db.credentialsSecret, "orders-db-maintenance");
+  assert.equal(db.sslmode, "require", "production's default");
+  assert.equal(db.sslRootCertSecret, undefined);
   assert.deepEqual(db.vacuum, { cadence: "daily", durationMinutes: 30 });
   assert.deepEqual(db.reindex, { cadence: "monthly", durationMinutes: 60 });
   assert.equal(db.vacuumJobs, 2);
@@ -46,6 +50,12 @@ test("the reference stack file is accepted exactly, with documented defaults fil
     args: ["image", "--exit-code", "1", "registry.example.com/api:stable"],
     env: {},
     secretEnv: [],
+    labels: {},
+    volumes: [],
+    imagePullSecrets: [],
+    nodeSelector: {},
+    tolerations: [],
+    serviceAccountAnnotations: {},
   });
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.databases[0]), "the validated config is frozen");
 });
@@ -161,7 +171,10 @@ test("task settings take a cadence, off, or an object, and reject anything else"
 });
 
 test("missing required sections name the key", () => {
-  assert.deepEqual(problems({}), ["upkeep:environment: is required"]);
+  assert.deepEqual(problems({}), [
+    "upkeep:environment: is required",
+    "upkeep:kubernetes.namespace: is required: use upkeep-<environment.name> for a new stack, or upkeep-maintenance for a stack already deployed without it (the old default; changing a deployed namespace deletes and re-creates everything in it)",
+  ]);
 });
 
 test("certificates, credentials and endpoints: bad input is named by path", () => {

@@ -84,6 +84,7 @@ test("a task's CronJob and ServiceAccount: exact types, names, inputs, options, 
   const config = parseConfig(
     {
       environment: { name: "dev", tier: "development", timezone: "Europe/Berlin", window: { days: ["sat"], start: "03:00", durationMinutes: 240 } },
+      kubernetes: { namespace: "upkeep" },
       databases: [{ name: "orders", host: "orders.internal.example.com", database: "orders", credentialsSecret: "orders-db", vacuum: "weekly" }],
     },
     new Set(),

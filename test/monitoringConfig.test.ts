@@ -27,13 +27,14 @@ function problems(raw: Record<string, unknown>): string[] {
 
 test("ruleLabels: a map of Kubernetes labels, kept as given", () => {
   const raw = referenceConfig();
-  raw.alerting = { ruleLabels: { release: "kube-prometheus-stack", "team.example.com/owner": "platform", empty: "" } };
+  raw.alerting = { ...(raw.alerting as object), ruleLabels: { release: "kube-prometheus-stack", "team.example.com/owner": "platform", empty: "" } };
   assert.deepEqual(parseConfig(raw, new Set()).alerting.ruleLabels, { release: "kube-prometheus-stack", "team.example.com/owner": "platform", empty: "" });
 });
 
 test("ruleLabels: keys and values Kubernetes would refuse, and upkeep's own labels, are named", () => {
   const raw = referenceConfig();
   raw.alerting = {
+    ...(raw.alerting as object),
     ruleLabels: {
       "app.kubernetes.io/name": "mine",
       "upkeep.dev/environment": "x",
@@ -65,19 +66,20 @@ const SMTP_REQUIRED =
 
 test("smtp: email routes require it, with a path-named error", () => {
   const raw = referenceConfig();
-  raw.alerting = { alertmanager: true };
+  raw.alerting = { ...(raw.alerting as object), alertmanager: true };
   assert.deepEqual(raw.notify.emails, ["platform-oncall@example.com"]);
   assert.deepEqual(problems(raw), [SMTP_REQUIRED]);
   // No email receivers, no SMTP needed; and without the AlertmanagerConfig none either.
-  assert.doesNotThrow(() => parseConfig({ ...raw, notify: { emails: [] } }, new Set()));
-  assert.doesNotThrow(() => parseConfig({ ...raw, alerting: { alertmanager: false } }, new Set()));
+  // (A production stack still needs somewhere for alerts to go: here the webhook.)
+  assert.doesNotThrow(() => parseConfig({ ...raw, notify: { emails: [], webhookUrl: "https://hooks.example.com/x" } }, new Set(["notify"])));
+  assert.doesNotThrow(() => parseConfig({ ...raw, alerting: { ...raw.alerting, alertmanager: false } }, new Set()));
   raw.alerting.smtp = { smarthost: "smtp.example.com:587", from: "upkeep@example.com" };
   assert.deepEqual(parseConfig(raw, new Set()).alerting.smtp, { smarthost: "smtp.example.com:587", from: "upkeep@example.com" });
 });
 
 test("smtp: host:port, an address, and a login with its Secret or neither", () => {
   const raw = referenceConfig();
-  raw.alerting = { alertmanager: true, smtp: { smarthost: "smtp.example.com", from: "upkeep", authUsername: "upkeep" } };
+  raw.alerting = { ...(raw.alerting as object), alertmanager: true, smtp: { smarthost: "smtp.example.com", from: "upkeep", authUsername: "upkeep" } };
   assert.deepEqual(problems(raw), [
     'upkeep:alerting.smtp.smarthost: must be host:port, such as smtp.example.com:587 (got "smtp.example.com")',
     'upkeep:alerting.smtp.from: must be an email address (got "upkeep")',
@@ -97,7 +99,7 @@ const WITH_SMTP = { alertmanager: true, smtp: { smarthost: "smtp.example.com:587
 
 test("muteDuringWindow: matcher sets as Alertmanager writes them, parsed into the AlertmanagerConfig's matchers", () => {
   const raw = referenceConfig();
-  raw.alerting = { ...WITH_SMTP, muteDuringWindow: ['alertname=~"Postgres.*Latency", service="orders-db"', '{alertname!="Watchdog",job=postgres-exporter}', 'msg="a \\"quoted\\", comma"'] };
+  raw.alerting = { ...(raw.alerting as object), ...WITH_SMTP, muteDuringWindow: ['alertname=~"Postgres.*Latency", service="orders-db"', '{alertname!="Watchdog",job=postgres-exporter}', 'msg="a \\"quoted\\", comma"'] };
   assert.deepEqual(parseConfig(raw, new Set()).alerting.muteDuringWindow, [
     [
       { name: "alertname", value: "Postgres.*Latency", matchType: "=~" },
@@ -113,7 +115,7 @@ test("muteDuringWindow: matcher sets as Alertmanager writes them, parsed into th
 
 test("muteDuringWindow: unreadable matchers, bad regexes, upkeep's own alerts, and no AlertmanagerConfig are refused", () => {
   const raw = referenceConfig();
-  raw.alerting = { ...WITH_SMTP, muteDuringWindow: ["", "alertname==x", 'alertname=~"(unclosed"', 'alertname="UpkeepJobFailed"', 'severity="critical",'] };
+  raw.alerting = { ...(raw.alerting as object), ...WITH_SMTP, muteDuringWindow: ["", "alertname==x", 'alertname=~"(unclosed"', 'alertname="UpkeepJobFailed"', 'severity="critical",'] };
   assert.deepEqual(problems(raw), [
     'upkeep:alerting.muteDuringWindow[0]: must hold at least one matcher, such as alertname="PostgresHighLatency" (got "")',
     'upkeep:alerting.muteDuringWindow[1]: must be matchers such as alertname=~"Postgres.*", service="orders-db" (could not read "alertname==x") (got "alertname==x")',
@@ -122,7 +124,7 @@ test("muteDuringWindow: unreadable matchers, bad regexes, upkeep's own alerts, a
     'upkeep:alerting.muteDuringWindow[4]: must not end with a comma (got "severity=\\"critical\\",")',
   ]);
   const off = referenceConfig();
-  off.alerting = { muteDuringWindow: ['alertname="PostgresHighLatency"'] };
+  off.alerting = { ...(off.alerting as object), muteDuringWindow: ['alertname="PostgresHighLatency"'] };
   assert.deepEqual(problems(off), ["upkeep:alerting.muteDuringWindow: needs upkeep:alerting.alertmanager: true: the mute lives in upkeep's AlertmanagerConfig"]);
 });
 
@@ -137,7 +139,7 @@ function versionRefusals(raw: Record<string, any>): string[] {
 function withDump(version?: unknown): Record<string, any> {
   const raw = referenceConfig();
   raw.kubernetes = { ...raw.kubernetes, oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE", ...(version !== undefined ? { version } : {}) };
-  raw.backups = { dumps: [{ database: "orders", location: "s3://acme-db-dumps/prod/orders/", maxAgeHours: 26, cadence: "weekly", durationMinutes: 20, checks: [{ table: "public.orders", minRows: 1 }] }] };
+  raw.backups = { ...raw.backups, dumps: [{ database: "orders", location: "s3://acme-db-dumps/prod/orders/", maxAgeHours: 26, cadence: "weekly", durationMinutes: 20, checks: [{ table: "public.orders", minRows: 1 }] }] };
   return raw;
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { parseAllDocuments } from "yaml";
+import { FLAGS, renderHelp } from "../cli/onboard/args";
 import { renderNextSteps } from "../cli/onboard/nextSteps";
 import { parseStackYaml, readStackFile } from "../cli/stackFile";
 import { parsePulumiConfig } from "../components/config/load";
@@ -21,9 +22,12 @@ interface Run {
   readonly stderr: string;
 }
 
-function onboard(args: readonly string[]): Promise<Run> {
+/** The region variables a shell may carry are removed; a test sets the ones it means. */
+function onboard(args: readonly string[], regionEnv: Record<string, string> = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...regionEnv };
+  for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) if (!(name in regionEnv)) delete env[name];
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", join(ROOT, "cli", "onboard.ts"), ...args], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["--import", "tsx", join(ROOT, "cli", "onboard.ts"), ...args], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -31,9 +35,11 @@ function onboard(args: readonly string[]): Promise<Run> {
 
 const USAGE =
   'usage: npm run onboard -- --env <name> --tier <tier> --timezone <tz> --window "<days> <HH:MM> <minutes>" ' +
-  "[--namespace <ns>] [--region <region>] [--stacks-dir <dir>] [--out <plan-dir>]\n";
+  '[--namespace <ns>] [--region <region>] [--emails <a@x,b@y>] [--runbook-base-url <https://…>] [--no-aws-backup "<why>"] ' +
+  "[--stacks-dir <dir>] [--out <plan-dir>] [--help]\n";
 
-const QA_ARGS = ["--env", "qa", "--tier", "staging", "--timezone", "America/Chicago", "--window", "mon,wed 02:00 180", "--namespace", "upkeep-qa"];
+const RUNBOOKS = "https://github.com/acme/platform-maintenance/blob/main/docs/runbooks";
+const QA_ARGS = ["--env", "qa", "--tier", "staging", "--timezone", "America/Chicago", "--window", "mon,wed 02:00 180", "--runbook-base-url", RUNBOOKS];
 
 const EXPECTED_QA_FILE = `# qa: stack file of the upkeep environment qa (tier staging),
 # written by \`npm run onboard\`. Pulumi reads it for the stack qa
@@ -44,7 +50,7 @@ const EXPECTED_QA_FILE = `# qa: stack file of the upkeep environment qa (tier st
 # examples: uncomment and change what you need, then plan again.
 # Secrets never go here in plain text; set them with \`pulumi config set --secret\`.
 config:
-  aws:region: eu-central-1
+  aws:region: us-east-2
   upkeep:environment:
     name: qa
     tier: staging
@@ -62,9 +68,9 @@ config:
   #   stakeholderEmails: [team@example.com]   # window notices and completion notices
   #   noticeHours: 24                         # notice this long before each window
   #   # webhookUrl is secret only: pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…
-  # upkeep:alerting:
-  #   runbookBaseUrl: docs/runbooks
-  #   alertmanager: false                     # true: an AlertmanagerConfig routes upkeep's alerts
+  upkeep:alerting:
+    runbookBaseUrl: https://github.com/acme/platform-maintenance/blob/main/docs/runbooks
+    # alertmanager: false                   # true: an AlertmanagerConfig routes upkeep's alerts
   # upkeep:reviews:
   #   at: "09:30"                             # local time of routine reminders
   # upkeep:endpoints:                         # checked after every window
@@ -75,7 +81,7 @@ config:
   #   - name: orders
   #     host: orders-db.qa.internal.example.com
   #     database: orders
-  #     credentialsSecret: orders-db-maintenance   # existing Secret with PGUSER and PGPASSWORD
+  #     credentialsSecret: orders-db-maintenance   # existing Secret with PGUSER and PGPASSWORD, or credentials: { user } (README)
   #     vacuum: daily                              # default: daily, 30 min
   #     reindex: monthly                           # default: monthly, 60 min
   #     cleanup:
@@ -109,7 +115,7 @@ before(async () => {
   outDir = join(dir, "plan");
   qaFile = join(stacksDir, "Pulumi.qa.yaml");
   cpSync(join(ROOT, "stacks"), stacksDir, { recursive: true });
-  first = await onboard([...QA_ARGS, "--stacks-dir", stacksDir, "--out", outDir]);
+  first = await onboard([...QA_ARGS, "--stacks-dir", stacksDir, "--out", outDir], { AWS_REGION: "us-east-2", AWS_DEFAULT_REGION: "eu-west-1" });
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -131,8 +137,9 @@ test("the written file validates through the schema, as the program reads it", (
     paused: false,
     window: { days: ["mon", "wed"], start: "02:00", durationMinutes: 180 },
   });
-  assert.equal(config.kubernetes.namespace, "upkeep-qa");
-  assert.equal(config.awsRegion, "eu-central-1");
+  assert.equal(config.kubernetes.namespace, "upkeep-qa", "its own namespace, upkeep-<env>, without --namespace");
+  assert.equal(config.awsRegion, "us-east-2", "AWS_REGION before AWS_DEFAULT_REGION");
+  assert.equal(config.alerting.runbookBaseUrl, RUNBOOKS);
   assert.deepEqual([config.databases, config.jobs], [[], []]);
 });
 
@@ -142,7 +149,7 @@ test("the commented examples are valid config once uncommented", () => {
     .map((line) => line.replace(/^ {2}# (upkeep:| {2})/, "  $1"))
     .join("\n");
   const stack = parseStackYaml(uncommented, "uncommented qa");
-  const config = parsePulumiConfig(stack.all, new Set(stack.secretKeys));
+  const config = parsePulumiConfig(stack.all, new Set(stack.secretKeys), "qa");
   assert.equal(config.kubernetes.postgresImage, "docker.io/library/postgres:15.10-alpine", "still a comment: the default stays");
   assert.deepEqual(config.notify.emails, ["oncall@example.com"]);
   assert.deepEqual(config.databases.map((d) => d.name), ["orders"]);
@@ -159,22 +166,8 @@ test("onboarding plans qa offline into --out, and prints the plan and the exact 
   assert.equal(namespace.kind, "Namespace");
   assert.equal(namespace.metadata.name, "upkeep-qa");
 
-  const head = `upkeep onboard: wrote ${qaFile}; it validates. Planning it offline:\n`;
-  const tail = `
-upkeep onboard: qa is ready; its plan is in ${outDir}.
-
-Next steps:
-  1. Commit ${qaFile} first: \`pulumi config set\` may rewrite it without its comments.
-  2. Create the stack:
-       pulumi stack init qa
-  3. The cluster's kubeconfig, as a secret (without it, the ambient kubeconfig is used):
-       pulumi config set --secret upkeep:kubeconfig < kubeconfig.yaml
-  4. The alert webhook, as a secret; a staging stack needs it for on-call:
-       pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…
-  5. Add databases and jobs (see the commented examples), then \`npm run plan -- --stack qa\` and \`npm run runbooks\`.
-  6. Preview what Pulumi would change:
-       pulumi preview --stack qa
-`;
+  const head = `upkeep onboard: wrote ${qaFile} (aws:region us-east-2, from AWS_REGION); it validates. Planning it offline:\n`;
+  const tail = `\nupkeep onboard: qa is ready; its plan is in ${outDir}.\n\n${renderNextSteps("qa", "staging", "upkeep-qa", qaFile)}`;
   assert.ok(first.stdout.startsWith(head), first.stdout);
   assert.ok(first.stdout.endsWith(tail), first.stdout);
   // Between them, the plan's own summary, unchanged.
@@ -183,13 +176,13 @@ Next steps:
   assert.match(summary, /\ntasks \(0\): none\n/);
 });
 
-test("a development stack's webhook is optional; staging and production need it for on-call", () => {
-  assert.match(renderNextSteps("sandbox", "development", "stacks/Pulumi.sandbox.yaml"), /\n {2}4\. Optional for a development stack: a webhook for alerts and notices, as a secret:\n/);
-  assert.match(renderNextSteps("live", "production", "stacks/Pulumi.live.yaml"), /\n {2}4\. The alert webhook, as a secret; a production stack needs it for on-call:\n/);
+test("a development stack's webhook is optional; staging and production page people through it or their emails", () => {
+  assert.match(renderNextSteps("sandbox", "development", "upkeep-sandbox", "stacks/Pulumi.sandbox.yaml"), /the alert webhook \(optional for a development stack, whose alerts are info only\)/);
+  assert.match(renderNextSteps("live", "production", "upkeep-live", "stacks/Pulumi.live.yaml"), /the alert webhook \(a production stack pages people through it or `notify\.emails`\)/);
 });
 
 test("onboarding refuses to overwrite an existing stack file: exit 2, one line, file unchanged", async () => {
-  const again = await onboard([...QA_ARGS.slice(0, 2), "--tier", "production", ...QA_ARGS.slice(4), "--stacks-dir", stacksDir, "--out", join(dir, "plan-again")]);
+  const again = await onboard([...QA_ARGS.slice(0, 2), "--tier", "development", ...QA_ARGS.slice(4), "--region", "eu-central-1", "--stacks-dir", stacksDir, "--out", join(dir, "plan-again")]);
   assert.equal(again.code, 2);
   assert.equal(again.stdout, "");
   assert.equal(again.stderr, `upkeep onboard: ${qaFile} already exists; onboarding never overwrites a stack file (edit it, or choose another --env)\n`);
@@ -197,20 +190,22 @@ test("onboarding refuses to overwrite an existing stack file: exit 2, one line, 
   assert.ok(!existsSync(join(dir, "plan-again")));
 });
 
-const BAD_ARGS: ReadonlyArray<{ name: string; args: string[]; lines: string[] }> = [
+const STAGING = ["--tier", "staging", "--timezone", "America/Chicago", "--window", "mon,wed 02:00 180", "--runbook-base-url", RUNBOOKS];
+
+const BAD_ARGS: ReadonlyArray<{ name: string; args: string[]; env?: Record<string, string>; lines: string[] }> = [
   {
     name: "--tier prd",
-    args: ["--env", "uat", "--tier", "prd", "--timezone", "America/Chicago", "--window", "mon,wed 02:00 180"],
+    args: ["--env", "uat", "--tier", "prd", "--timezone", "America/Chicago", "--window", "mon,wed 02:00 180", "--region", "eu-central-1"],
     lines: ['upkeep onboard: --tier must be one of development, staging, production (got "prd")'],
   },
   {
     name: "--timezone Mars/Base",
-    args: ["--env", "uat", "--tier", "staging", "--timezone", "Mars/Base", "--window", "mon,wed 02:00 180"],
+    args: ["--env", "uat", ...STAGING.slice(0, 2), "--timezone", "Mars/Base", ...STAGING.slice(4), "--region", "eu-central-1"],
     lines: ['upkeep onboard: --timezone must be an IANA time zone such as Europe/Berlin or UTC (got "Mars/Base")'],
   },
   {
     name: '--window "sat 25:00 10"',
-    args: ["--env", "uat", "--tier", "staging", "--timezone", "America/Chicago", "--window", "sat 25:00 10"],
+    args: ["--env", "uat", ...STAGING.slice(0, 4), "--window", "sat 25:00 10", ...STAGING.slice(6), "--region", "eu-central-1"],
     lines: [
       'upkeep onboard: --window start must be a 24-hour time HH:MM such as "01:30" (got "25:00")',
       "upkeep onboard: --window minutes must be at least 15 (got 10)",
@@ -218,8 +213,46 @@ const BAD_ARGS: ReadonlyArray<{ name: string; args: string[]; lines: string[] }>
   },
   {
     name: "missing --env",
-    args: ["--tier", "staging", "--timezone", "America/Chicago", "--window", "mon,wed 02:00 180"],
+    args: [...STAGING, "--region", "eu-central-1"],
     lines: ["upkeep onboard: --env is required"],
+  },
+  {
+    name: "no --region, no AWS_REGION, no AWS_DEFAULT_REGION",
+    args: ["--env", "uat", ...STAGING],
+    lines: ["upkeep onboard: --region is required: neither AWS_REGION nor AWS_DEFAULT_REGION is set, and onboarding never guesses a region"],
+  },
+  {
+    name: "a malformed AWS_DEFAULT_REGION is named as such",
+    args: ["--env", "uat", ...STAGING],
+    env: { AWS_DEFAULT_REGION: "Frankfurt" },
+    lines: ['upkeep onboard: AWS_DEFAULT_REGION must be an AWS region such as eu-central-1 (got "Frankfurt")'],
+  },
+  {
+    name: "a staging runbook base that is a relative path",
+    args: ["--env", "uat", ...STAGING.slice(0, 7), "docs/runbooks", "--region", "eu-central-1"],
+    lines: [
+      'upkeep onboard: --runbook-base-url must be an absolute https:// URL in a staging stack, such as https://github.com/<org>/<repo>/blob/main/docs/runbooks, so that an alert\'s runbook_url opens from a page (got "docs/runbooks")',
+    ],
+  },
+  {
+    name: "production without what only a flag can give",
+    args: ["--env", "live", "--tier", "production", "--timezone", "Europe/Berlin", "--window", "sat,sun 01:30 240", "--region", "eu-central-1"],
+    lines: [
+      "upkeep onboard: --emails is required for a production stack: its alerts must reach someone (a webhook, a secret set after `pulumi stack init`, may replace them later)",
+      "upkeep onboard: --runbook-base-url is required for a production stack: an absolute https:// URL of this repository's docs/runbooks, such as https://github.com/<org>/<repo>/blob/main/docs/runbooks",
+      'upkeep onboard: --no-aws-backup "<why>" is required for a production stack: onboarding does not choose a backup vault for you; say why the stack has none for now, then configure upkeep:backups.aws in its place (README, "Config reference")',
+    ],
+  },
+  {
+    name: "production with a reason too short to be one, and a bad address",
+    args: [
+      "--env", "live", "--tier", "production", "--timezone", "Europe/Berlin", "--window", "sat,sun 01:30 240", "--region", "eu-central-1",
+      "--emails", "oncall@example.com,pager", "--runbook-base-url", RUNBOOKS, "--no-aws-backup", "n/a",
+    ],
+    lines: [
+      'upkeep onboard: --emails must be an email address (got "pager")',
+      'upkeep onboard: --no-aws-backup must say in a sentence why this stack has no AWS Backup (got "n/a")',
+    ],
   },
   {
     name: "every problem at once",
@@ -230,6 +263,7 @@ const BAD_ARGS: ReadonlyArray<{ name: string; args: string[]; lines: string[] }>
       "upkeep onboard: --env must be an RFC 1123 name: lower-case letters, digits and '-', starting and ending with a letter or digit (got \"UAT\")",
       'upkeep onboard: --tier must be one of development, staging, production (got "prd")',
       'upkeep onboard: --timezone must be an IANA time zone such as Europe/Berlin or UTC (got "Mars/Base")',
+      "upkeep onboard: --namespace (upkeep-UAT, from --env) must be an RFC 1123 name: lower-case letters, digits and '-', starting and ending with a letter or digit (got \"upkeep-UAT\")",
     ],
   },
 ];
@@ -238,7 +272,7 @@ for (const bad of BAD_ARGS) {
   test(`bad arguments (${bad.name}): exit 2, one line per problem and the usage, nothing written`, async () => {
     const before = readdirSync(stacksDir).sort();
     const out = join(dir, "plan-bad");
-    const run = await onboard([...bad.args, "--stacks-dir", stacksDir, "--out", out]);
+    const run = await onboard([...bad.args, "--stacks-dir", stacksDir, "--out", out], bad.env);
     assert.equal(run.code, 2);
     assert.equal(run.stdout, "");
     assert.equal(run.stderr, [...bad.lines, USAGE].join("\n"));
@@ -246,3 +280,53 @@ for (const bad of BAD_ARGS) {
     assert.ok(!existsSync(out));
   });
 }
+
+test("--help prints the usage and every flag, and exits 0 without writing anything", async () => {
+  const before = readdirSync(stacksDir).sort();
+  const run = await onboard(["--help"]);
+  assert.deepEqual(run, { code: 0, stdout: renderHelp(), stderr: "" });
+  assert.ok(run.stdout.startsWith(USAGE));
+  for (const { flag } of FLAGS) assert.ok(run.stdout.includes(`  ${flag}`), flag);
+  assert.deepEqual(readdirSync(stacksDir).sort(), before);
+});
+
+test("the README documents every flag onboard takes", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Adding an environment"), readme.indexOf("## Adding a task"));
+  for (const { flag, text } of FLAGS) assert.ok(section.includes(`| \`${flag}\` | ${text} |`), flag);
+});
+
+test("a production stack: on-call emails, an https runbook base and the stated reason it has no AWS Backup, written live", async () => {
+  const out = join(dir, "plan-live");
+  const run = await onboard(
+    [
+      "--env", "live", "--tier", "production", "--timezone", "Europe/Berlin", "--window", "sat,sun 01:30 240", "--emails", "oncall@example.com, sre@example.com",
+      "--runbook-base-url", RUNBOOKS, "--no-aws-backup", "The RDS snapshots of this account are managed by the database team.", "--stacks-dir", stacksDir, "--out", out,
+    ],
+    { AWS_DEFAULT_REGION: "eu-west-1" },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.stdout.startsWith(`upkeep onboard: wrote ${join(stacksDir, "Pulumi.live.yaml")} (aws:region eu-west-1, from AWS_DEFAULT_REGION); it validates.`));
+  const text = readFileSync(join(stacksDir, "Pulumi.live.yaml"), "utf8");
+  assert.ok(
+    text.includes(`  upkeep:notify:
+    emails: [oncall@example.com, sre@example.com]  # critical and warning alerts
+    # stakeholderEmails: [team@example.com]   # window notices and completion notices
+    # noticeHours: 24                         # notice this long before each window
+    # # webhookUrl is secret only: pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…
+  upkeep:alerting:
+    runbookBaseUrl: ${RUNBOOKS}
+    # alertmanager: false                   # true: an AlertmanagerConfig routes upkeep's alerts
+  upkeep:backups:
+    aws:
+      none: "The RDS snapshots of this account are managed by the database team."  # replace with a vault and restore testing (README, "Config reference")
+  # upkeep:reviews:
+`),
+    text,
+  );
+  const stack = readStackFile(join(stacksDir, "Pulumi.live.yaml"));
+  const config = parsePulumiConfig(stack.all, new Set(stack.secretKeys), "live");
+  assert.deepEqual(config.notify.emails, ["oncall@example.com", "sre@example.com"]);
+  assert.equal(config.backups.awsOptOut, "The RDS snapshots of this account are managed by the database team.");
+  assert.equal(config.kubernetes.namespace, "upkeep-live");
+});

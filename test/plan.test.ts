@@ -105,7 +105,7 @@ test("invalid config: exit 2, every problem on its own line, no stack trace, not
     .replace("timezone: Europe/Berlin", "timezone: Berlin")
     .replace("retentionDays: 14", "retentionDays: 0")
     .replace("image: ghcr.io/aquasecurity/trivy:0.58.1", "image: ghcr.io/aquasecurity/trivy");
-  const plan = await runPlan({ stack: "broken", stackYaml: yaml });
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
   try {
     assert.equal(plan.code, 2);
     assert.equal(
@@ -127,7 +127,7 @@ test("invalid config: exit 2, every problem on its own line, no stack trace, not
 
 test("tasks that do not fit the window: exit 2 with the minutes needed against the minutes available", async () => {
   const yaml = devYaml().replace("durationMinutes: 180", "durationMinutes: 45");
-  const plan = await runPlan({ stack: "tight", stackYaml: yaml });
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
   try {
     assert.equal(plan.code, 2);
     assert.equal(
@@ -173,11 +173,63 @@ test("the development tier: short history, no retries, info alerts, no protectio
     }
     const rule = resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
     assert.ok(rule.inputs.spec.groups[0].rules.every((r: Obj) => r.labels.severity === "info"));
-    assert.match(plan.stdout, /\n {2}tue: 60\/180 min \(33%\) orders-vacuum, orders-cleanup\n {2}thu: 50\/180 min \(28%\) orders-vacuum, image-scan\n$/);
+    assert.match(
+      plan.stdout,
+      /\n {2}tue: 60\/180 min \(33%\) orders-vacuum, orders-cleanup\n {2}thu: 50\/180 min \(28%\) orders-vacuum, image-scan\nirreversible:\n {2}orders-cleanup deletes the rows of public\.audit_log whose created_at is older than 14 days\n$/,
+    );
     // The README shows this summary to a new user: its count must be what the plan prints.
     const printed = /^resources \((\d+)\):$/m.exec(plan.stdout)?.[1];
     assert.equal(printed, String(resources.length));
     assert.match(readFileSync(join(ROOT, "README.md"), "utf8"), new RegExp(`^upkeep plan: stack dev → plan/dev\nresources \\(${printed}\\):$`, "m"));
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("the prod summary says what cannot be taken back: the vault lock with the day it becomes permanent, and what cleanup deletes", async () => {
+  const plan = await runPlan({ stack: "prod", now: "2026-12-01T00:00:00Z" });
+  try {
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.ok(
+      plan.stdout.endsWith(
+        "\nirreversible:\n" +
+          "  vault lock on backup vault prod-maintenance: changeable for 3 days after it is first applied; first applied on 2026-12-01 (--now), " +
+          "it is permanent from 2026-12-04: no one, root included, can then remove it or delete a backup younger than 7 days\n" +
+          "  orders-cleanup deletes the rows of public.audit_log whose created_at is older than 90 days\n",
+      ),
+      plan.stdout,
+    );
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("a copied stack file that keeps the old environment.name is refused with both names, nothing written", async () => {
+  const plan = await runPlan({ stack: "eu-prod", stackYaml: readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8") });
+  try {
+    assert.equal(plan.code, 2);
+    assert.equal(
+      plan.stderr,
+      "upkeep: invalid configuration:\n" +
+        'upkeep:environment.name: must equal the stack\'s name "eu-prod" (got "prod"): upkeep names the stack\'s resources after it ' +
+        "(upkeep-prod-critical, its alerts, roles and schedules), so two stacks with one name would own the same resources\n",
+    );
+    assert.equal(existsSync(plan.outDir), false);
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("a stack file without kubernetes.namespace is refused with the namespace to choose", async () => {
+  const plan = await runPlan({ stack: "dev", stackYaml: devYaml().replace("  upkeep:kubernetes:\n    namespace: upkeep-dev\n", "") });
+  try {
+    assert.equal(plan.code, 2);
+    assert.equal(
+      plan.stderr,
+      "upkeep: invalid configuration:\n" +
+        "upkeep:kubernetes.namespace: is required: use upkeep-dev for a new stack, or upkeep-maintenance for a stack already deployed without it " +
+        "(the old default; changing a deployed namespace deletes and re-creates everything in it)\n",
+    );
   } finally {
     plan.cleanup();
   }
@@ -191,6 +243,39 @@ test("a secure: value in a stack file reaches the program as a redacted secret",
     const provider = plan.json<Obj[]>("resources.json").find((r) => r.type === "pulumi:providers:kubernetes")!;
     assert.equal(provider.inputs.kubeconfig, "[secret]");
     assert.ok(!plan.file("resources.json")!.includes("Zm9vYmFy"));
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("credentials from a secure: password: the plan shows [secret] and the Secret precedes the CronJobs that read it", async () => {
+  const yaml = devYaml().replace(
+    "      credentialsSecret: orders-db-maintenance\n",
+    "      credentials:\n        user: maint\n        password:\n          secure: v1:Y2lwaGVydGV4dA==\n",
+  );
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 0, plan.stderr);
+    const objects = parseAllDocuments(plan.file("kubernetes.yaml")!).map((d) => d.toJSON() as Obj);
+    const kinds = objects.map((o) => `${o.kind} ${o.metadata.name}`);
+    const secret = kinds.indexOf("Secret upkeep-orders-credentials");
+    assert.ok(secret > kinds.indexOf("Namespace upkeep-dev") && secret < kinds.indexOf("CronJob orders-vacuum"), kinds.join(", "));
+    assert.deepEqual(objects[secret]!.stringData, { PGPASSWORD: "[secret]", PGUSER: "[secret]" });
+    assert.ok(!plan.file("resources.json")!.includes("Y2lwaGVydGV4dA") && !plan.file("kubernetes.yaml")!.includes("Y2lwaGVydGV4dA"));
+  } finally {
+    plan.cleanup();
+  }
+});
+
+test("a plain-text database password is refused, and not echoed", async () => {
+  const yaml = devYaml().replace("      credentialsSecret: orders-db-maintenance\n", "      credentials: { user: maint, password: hunter2 }\n");
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 2);
+    assert.equal(
+      plan.stderr,
+      "upkeep: invalid configuration:\nupkeep:databases[0].credentials.password: must be a secret; set it with: pulumi config set --secret --path 'upkeep:databases[0].credentials.password' …\n",
+    );
   } finally {
     plan.cleanup();
   }

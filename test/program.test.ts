@@ -147,6 +147,7 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "PGPASSWORD", valueFrom: { secretKeyRef: { key: "PGPASSWORD", name: "orders-db-maintenance" } } },
     { name: "PGCONNECT_TIMEOUT", value: "10" },
     { name: "PGAPPNAME", value: "upkeep-orders-reindex" },
+    { name: "PGSSLMODE", value: "require" },
   ]);
 });
 
@@ -188,7 +189,10 @@ test("the PrometheusRule has exactly the three alerts for every CronJob, with pr
     assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong"], name);
   }
   assert.equal(rules.length, 3 * cronJobNames.length);
-  assert.ok(rules.every((r) => r.labels.severity === "critical" && r.labels.environment === "prod"));
+  assert.ok(rules.every((r) => r.labels.environment === "prod"));
+  // The tier's severity, except the image scan's own (jobs[].severity): a failed weekend scan does not page.
+  assert.deepEqual([...new Set(rules.filter((r) => r.labels.task !== "image-scan").map((r) => r.labels.severity))], ["critical"]);
+  assert.deepEqual(rules.filter((r) => r.labels.task === "image-scan").map((r) => r.labels.severity), ["warning", "warning", "warning"]);
   assert.ok(rules.every((r) => r.annotations.runbook_url.startsWith("https://github.com/acme/platform-maintenance/blob/main/docs/runbooks/Upkeep")));
 });
 

@@ -154,7 +154,7 @@ describe("routinePlan", () => {
     );
     const reminders = routineReminders(config());
     assert.deepEqual(reminders.map((r) => r.id), routinePlan(config()).filter((e) => e.reminder).map((e) => e.id));
-    assert.equal(reminders.find((r) => r.id === "security-review")!.message.split("\n").at(-1), "Runbook: docs/runbooks/routine/security-review.md");
+    assert.equal(reminders.find((r) => r.id === "security-review")!.message.split("\n").at(-1), "Runbook: https://github.com/acme/platform-maintenance/blob/main/docs/runbooks/routine/security-review.md");
   });
 });
 
@@ -276,7 +276,7 @@ describe("reminders land on the first working day of their period (every instant
 function noticeConfig(window: Raw, noticeHours: number, edit: (raw: Raw) => void = () => {}): UpkeepConfig {
   return config((raw) => {
     raw.environment.window = window;
-    raw.notify = { noticeHours };
+    raw.notify = { ...raw.notify, noticeHours };
     edit(raw);
   });
 }

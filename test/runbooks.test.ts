@@ -22,3 +22,38 @@ test("a generated runbook states the schedule in local time, its alerts and its 
   assert.match(page, /\n- Alerts \(severity `critical`\): \[UpkeepJobMissed\]\(\.\.\/UpkeepJobMissed\.md\), \[UpkeepJobFailed\]\(\.\.\/UpkeepJobFailed\.md\), \[UpkeepJobRunningTooLong\]\(\.\.\/UpkeepJobRunningTooLong\.md\)\n/);
   for (const section of ["## Purpose", "## Schedule", "## Steps", "## Verify", "## Rollback", "## Escalation"]) assert.ok(page.includes(`\n${section}\n`), section);
 });
+
+test("a task's page names what upkeep knows: no placeholder is left to fill in", () => {
+  const pages = [...generateRunbooks(new Date("2026-11-29T00:00:00Z"))].filter(([path]) => !path.startsWith("routine/"));
+  assert.ok(pages.length > 20);
+  for (const [path, page] of pages) {
+    // `<db>` is the vacuum script's own log format; anything else in angle brackets is a blank to fill.
+    assert.deepEqual(page.replace("vacuumed and analyzed <db>", "").match(/<(?!!--)[a-z_A-Z-]+>/g), null, path);
+  }
+});
+
+test("the prod cleanup page: database, host, sslmode, Secret, tables and retentions, the CronJob and its commands", () => {
+  const page = generateRunbooks(new Date("2026-11-29T00:00:00Z")).get("prod/orders-cleanup.md")!;
+  const facts = page.slice(page.indexOf("## What it works on\n"), page.indexOf("\n## Schedule"));
+  assert.equal(
+    facts,
+    [
+      "## What it works on",
+      "- Database: `orders` on `orders-db.internal.example.com:5432`, sslmode `require`.",
+      '- Credentials: Secret `orders-db-maintenance` in `upkeep-maintenance`, keys PGUSER and PGPASSWORD, created by hand (README, "Deploying with Pulumi").',
+      "- Table `public.audit_log`: rows whose `created_at` is older than 90 days are deleted, first batch 5000 rows.",
+      "- CronJob `upkeep-maintenance/orders-cleanup`; logs of its recent runs: `kubectl -n upkeep-maintenance logs -l upkeep.dev/task=orders-cleanup -c task --prefix --tail=200`.",
+      "",
+    ].join("\n"),
+  );
+  assert.match(page, /\n## Verify\n- `SELECT count\(\*\) FROM public\.audit_log WHERE created_at < now\(\) - interval '90 days';` is 0 after a complete run\.\n/);
+  const staging = generateRunbooks(new Date("2026-11-29T00:00:00Z")).get("staging/orders-cleanup.md")!;
+  assert.match(staging, /\n- Table `public\.outbox_events`: rows whose `published_at` is older than 7 days are deleted, first batch 10000 rows\.\n/);
+});
+
+test("a custom job's page: its image, arguments, the Secrets it reads, and a run on demand", () => {
+  const page = generateRunbooks(new Date("2026-11-29T00:00:00Z")).get("prod/search-rebuild.md")!;
+  assert.match(page, /\n- Image: `registry\.example\.com\/search-indexer:2\.14\.0`, command `\/app\/indexer`, arguments `rebuild --all --max-minutes 18`\.\n/);
+  assert.match(page, /\n- Secrets it reads: `search-indexer` in `upkeep-maintenance` \(`secretEnv`\)\.\n/);
+  assert.match(page, /\n- Run it once: `kubectl -n upkeep-maintenance create job --from=cronjob\/search-rebuild search-rebuild-manual-\$\(date \+%s\)`, and check it completes\.\n/);
+});

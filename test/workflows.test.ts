@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { isMap, parseDocument, type Node } from "yaml";
+import { stacksByTier } from "../cli/stacks";
 import { ROOT } from "./support/configs";
 
 type Obj = Record<string, any>;
@@ -118,11 +119,26 @@ test("plan-diff is fork-safe: no secret, no Pulumi, and the comment job runs non
   assert.deepEqual(sticky?.with, { header: "upkeep-plan", path: "comment.md" });
 });
 
-test("pulumi-preview runs only for same-repository pull requests, only with the token set, for every stack", () => {
+/** The job that lists the stacks by tier (`npm run stacks`) into its outputs. */
+function assertStacksJob(w: Workflow, job: Obj, outputs: readonly string[]): void {
+  const steps = stepsOf(job);
+  const tiers = steps.find((st) => st.id === "tiers");
+  assert.equal(tiers?.run, 'npm run --silent stacks >> "$GITHUB_OUTPUT"', w.name);
+  assert.ok(steps.indexOf(tiers!) > steps.findIndex((st) => st.run === "npm ci"), `${w.name}: npm ci first`);
+  assert.deepEqual(job.outputs, Object.fromEntries(outputs.map((o) => [o, `\${{ steps.tiers.outputs.${o} }}`])), w.name);
+  assert.equal(job.permissions, undefined, `${w.name}: it inherits contents: read`);
+  assert.doesNotMatch(w.jobText("stacks"), /secrets\./, `${w.name}: listing stacks needs no secret`);
+}
+
+test("pulumi-preview runs only for same-repository pull requests, only with the token set, for every stack npm run stacks lists", () => {
   const job = preview.data.jobs["pulumi-preview"];
   assert.match(job.if, /^github\.event\.pull_request\.head\.repo\.full_name == github\.repository( &&|$)/);
   assert.equal(job.env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
-  assert.deepEqual([...job.strategy.matrix.stack].sort(), STACKS);
+  assert.equal(job.needs, "stacks");
+  assert.equal(preview.data.jobs.stacks.if, job.if, "the stacks are listed exactly when they are previewed");
+  assertStacksJob(preview, preview.data.jobs.stacks, ["all"]);
+  assert.equal(job.strategy.matrix.stack, "${{ fromJSON(needs.stacks.outputs.all) }}");
+  assert.equal(job.strategy["fail-fast"], false);
   const guarded = stepsOf(job).filter((s) => s.name !== "Skip without credentials");
   for (const step of guarded) assert.equal(step.if, "env.PULUMI_ACCESS_TOKEN != ''", JSON.stringify(step));
   const [pulumi] = uses(job, "pulumi/actions");
@@ -134,23 +150,47 @@ test("pulumi-preview runs only for same-repository pull requests, only with the 
   });
 });
 
-test("deploy: dev, then staging, then prod behind the production environment; each plans offline before pulumi up", () => {
-  assert.deepEqual(jobsOf(deploy).map(([name]) => name), ["dev", "staging", "prod"]);
-  assert.deepEqual([...jobsOf(deploy).map(([name]) => name)].sort(), STACKS, "every committed stack deploys");
-  const { dev, staging, prod } = deploy.data.jobs;
-  assert.equal(dev.needs, undefined);
-  assert.equal(staging.needs, "dev");
-  assert.equal(prod.needs, "staging");
-  assert.equal(prod.environment, "production");
-  assert.equal(dev.environment, undefined);
+const TIER_JOBS = ["development", "staging", "production"] as const;
+
+test("deploy: every stack in stacks/ from a matrix per tier, development, then staging, then production behind its environment", () => {
+  assert.deepEqual(jobsOf(deploy).map(([name]) => name), ["stacks", ...TIER_JOBS]);
+  assertStacksJob(deploy, deploy.data.jobs.stacks, TIER_JOBS);
+  const { development, staging, production } = deploy.data.jobs;
+  assert.equal(development.needs, "stacks");
+  assert.deepEqual(staging.needs, ["stacks", "development"]);
+  assert.deepEqual(production.needs, ["stacks", "staging"]);
+  assert.equal(development.if, "needs.stacks.outputs.development != '[]'");
+  // A tier before it that had no stacks (skipped) does not hold it back; one that failed does.
+  assert.equal(staging.if, "${{ !failure() && !cancelled() && needs.stacks.outputs.staging != '[]' }}");
+  assert.equal(production.if, "${{ !failure() && !cancelled() && needs.stacks.outputs.production != '[]' }}");
+  assert.equal(production.environment, "production");
+  assert.equal(development.environment, undefined);
   assert.equal(staging.environment, undefined);
   assert.deepEqual(deploy.data.concurrency, { group: "deploy", "cancel-in-progress": false });
-  for (const [stack, job] of jobsOf(deploy)) {
+  for (const tier of TIER_JOBS) {
+    const job = deploy.data.jobs[tier];
+    assert.equal(job.strategy.matrix.stack, `\${{ fromJSON(needs.stacks.outputs.${tier}) }}`, tier);
+    assert.equal(job.strategy["fail-fast"], false, `${tier}: one stack's failure must not cancel another's pulumi up halfway`);
+    assert.equal(job.env.STACK, "${{ matrix.stack }}", tier);
     const steps = stepsOf(job);
-    const plan = steps.findIndex((s) => s.run === `npm run plan -- --stack ${stack}`);
+    const plan = steps.findIndex((s) => s.run === 'npm run plan -- --stack "$STACK"');
     const up = steps.findIndex((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@"));
-    assert.ok(plan >= 0 && up > plan, `${stack}: the offline plan runs before pulumi up`);
-    assert.deepEqual(steps[up]!.with, { command: "up", "stack-name": stack });
+    assert.ok(plan >= 0 && up > plan, `${tier}: the offline plan runs before pulumi up`);
+    assert.deepEqual(steps[up]!.with, { command: "up", "stack-name": "${{ matrix.stack }}" });
+  }
+});
+
+test("a production stack deploys only in the job behind the production environment, and every stack deploys exactly once", () => {
+  // The tier as the stack file states it, read here without upkeep's code.
+  const tierOf = (stack: string) => (parseDocument(readFileSync(join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")).toJS() as Obj).config["upkeep:environment"].tier;
+  const byTier = stacksByTier(join(ROOT, "stacks"));
+  assert.deepEqual([...TIER_JOBS.flatMap((t) => byTier[t])].sort(), STACKS, "every committed stack is in exactly one tier's matrix");
+  for (const tier of TIER_JOBS) for (const stack of byTier[tier]) assert.equal(tierOf(stack), tier, stack);
+  assert.deepEqual(byTier.production, STACKS.filter((s) => tierOf(s) === "production"));
+  assert.ok(byTier.production.length > 0, "the committed stacks include a production one");
+  for (const [name, job] of jobsOf(deploy)) {
+    const deploysProduction = typeof job.strategy?.matrix?.stack === "string" && job.strategy.matrix.stack.includes("outputs.production");
+    assert.equal(job.environment === "production", deploysProduction, name);
   }
 });
 

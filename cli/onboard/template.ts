@@ -8,6 +8,43 @@ import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RUNBOOK_BASE, type UpkeepConfig, TIER_D
 
 const WEBHOOK_COMMAND = "pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…";
 
+/** The notify section: live when --emails gave on-call addresses, else a commented example. */
+function notifyBlock(config: UpkeepConfig): string {
+  const emails = config.notify.emails;
+  const rest = `  #   stakeholderEmails: [team@example.com]   # window notices and completion notices
+  #   noticeHours: 24                         # notice this long before each window
+  #   # webhookUrl is secret only: ${WEBHOOK_COMMAND}`;
+  if (emails.length === 0) return `  # upkeep:notify:
+  #   emails: [oncall@example.com]            # critical and warning alerts
+${rest}`;
+  return `  upkeep:notify:
+    emails: [${emails.join(", ")}]  # critical and warning alerts
+${rest.replace(/^ {2}# {3}/gm, "    # ")}`;
+}
+
+/** The alerting section: live when --runbook-base-url set it (staging and production need it). */
+function alertingBlock(config: UpkeepConfig): string {
+  const base = config.alerting.runbookBaseUrl;
+  if (base === DEFAULT_RUNBOOK_BASE) {
+    return `  # upkeep:alerting:
+  #   runbookBaseUrl: ${DEFAULT_RUNBOOK_BASE}
+  #   alertmanager: false                     # true: an AlertmanagerConfig routes upkeep's alerts`;
+  }
+  return `  upkeep:alerting:
+    runbookBaseUrl: ${base}
+    # alertmanager: false                   # true: an AlertmanagerConfig routes upkeep's alerts`;
+}
+
+/** The stated reason a production stack has no AWS Backup yet (--no-aws-backup). */
+function backupsBlock(config: UpkeepConfig): string {
+  const why = config.backups.awsOptOut;
+  if (why === undefined) return "";
+  return `  upkeep:backups:
+    aws:
+      none: ${JSON.stringify(why)}  # replace with a vault and restore testing (README, "Config reference")
+`;
+}
+
 /** Values here were validated by the schema (names, zones, HH:MM), so they need no YAML quoting beyond start's. */
 export function renderStackFile(config: UpkeepConfig): string {
   const { environment: env, kubernetes } = config;
@@ -35,15 +72,9 @@ config:
   upkeep:kubernetes:
     namespace: ${kubernetes.namespace}
     # postgresImage: ${DEFAULT_POSTGRES_IMAGE}
-  # upkeep:notify:
-  #   emails: [oncall@example.com]            # critical and warning alerts
-  #   stakeholderEmails: [team@example.com]   # window notices and completion notices
-  #   noticeHours: 24                         # notice this long before each window
-  #   # webhookUrl is secret only: ${WEBHOOK_COMMAND}
-  # upkeep:alerting:
-  #   runbookBaseUrl: ${DEFAULT_RUNBOOK_BASE}
-  #   alertmanager: false                     # true: an AlertmanagerConfig routes upkeep's alerts
-  # upkeep:reviews:
+${notifyBlock(config)}
+${alertingBlock(config)}
+${backupsBlock(config)}  # upkeep:reviews:
   #   at: "09:30"                             # local time of routine reminders
   # upkeep:endpoints:                         # checked after every window
   #   - url: https://api.${env.name}.example.com/healthz
@@ -53,7 +84,7 @@ config:
   #   - name: orders
   #     host: orders-db.${env.name}.internal.example.com
   #     database: orders
-  #     credentialsSecret: orders-db-maintenance   # existing Secret with PGUSER and PGPASSWORD
+  #     credentialsSecret: orders-db-maintenance   # existing Secret with PGUSER and PGPASSWORD, or credentials: { user } (README)
   #     vacuum: daily                              # default: daily, 30 min
   #     reindex: monthly                           # default: monthly, 60 min
   #     cleanup:

@@ -7,7 +7,7 @@ import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { monitoringObjectLabels } from "./selectorLabels";
 import { unsafeLocalRanges, longestGapSeconds, type ScheduledTask } from "../schedule";
-import type { MaintenanceTask } from "../tasks";
+import { taskSeverity, type MaintenanceTask } from "../tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "../config";
 
 export const ALERT_NAMES = Object.freeze({
@@ -47,6 +47,7 @@ export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" |
 export interface AlertInputs {
   readonly environment: string;
   readonly namespace: string;
+  /** The tier's severity; a custom job's own `severity` takes precedence for its alerts. */
   readonly severity: Severity;
   readonly runbookBaseUrl: string;
   /** `upkeep:alerting.ruleLabels`, for the Prometheus's ruleSelector. */
@@ -92,7 +93,7 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
   const slot = task.schedule.durationMinutes * 60;
   const missedAfter = maxGapSeconds(task.schedule, inputs.now) + (SCHEDULE_DEFAULTS.missedRunGraceMinutes * 60 + slot);
   const labels = {
-    severity: inputs.severity,
+    severity: taskSeverity(task, inputs.severity),
     environment: inputs.environment,
     namespace: ns,
     task: cj,

@@ -15,3 +15,4 @@ export {
 } from "./entries";
 export { renderIcs } from "./ics";
 export { renderRoutineRunbook, renderTaskRunbook, runbookPage, runbookPath } from "./runbooks";
+export { runbookFacts, taskCommands } from "./runbookFacts";

@@ -4,11 +4,13 @@
  * runs. `npm run runbooks` writes them; a test fails when one is stale.
  */
 import type { CalendarEntry } from "./entries";
+import type { RunbookFacts } from "./runbookFacts";
 import type { RoutineTask } from "../config";
 
 export interface RunbookContext {
   readonly environment: string;
   readonly stackFile: string;
+  /** The severity of this task's alerts. */
   readonly severity: string;
   readonly alertRunbookBase: string;
 }
@@ -16,7 +18,6 @@ export interface RunbookContext {
 interface KindText {
   readonly purpose: string;
   readonly steps: readonly string[];
-  readonly verify: readonly string[];
   readonly rollback: string;
   readonly escalation: string;
 }
@@ -27,7 +28,6 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Reclaim dead tuples and refresh planner statistics on every table of the database, online. " +
       "Runs `vacuumdb --analyze --jobs N`; never `VACUUM FULL`, which takes an ACCESS EXCLUSIVE lock.",
     steps: ["Checks it can connect; one line and exit 1 if not.", "Runs `vacuumdb --analyze --jobs $UPKEEP_VACUUM_JOBS` on `$PGDATABASE`.", "Prints `upkeep vacuum: vacuumed and analyzed <db> in N s`."],
-    verify: ["`SELECT relname, n_dead_tup, last_vacuum, last_analyze FROM pg_stat_user_tables ORDER BY n_dead_tup DESC LIMIT 10;`"],
     rollback: "Nothing to undo: VACUUM changes no data.",
     escalation: "The database owner, if it keeps running out of its slot: raise `vacuum.durationMinutes` or `vacuumJobs`.",
   },
@@ -38,7 +38,6 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Runs `reindexdb --concurrently` on the tables the maintenance role owns.",
       "Prints how many leftovers it dropped, invalid indexes it rebuilt and tables it reindexed.",
     ],
-    verify: ["`SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid;` returns no rows."],
     rollback: "Nothing to undo. A cancelled run leaves leftovers that the next run drops first.",
     escalation: "The database owner, when an invalid index belongs to another role.",
   },
@@ -50,14 +49,12 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Deletes batch after batch in one session per table, walking the timestamp index forward: the first batch is `batchSize` rows, each later one is sized to take about 0.25 s (at most 4× the last), until no expired row is left, or stops cleanly before the slot ends (exit 0; the next run continues).",
       "A lock timeout or deadlock pauses 2 s and retries the batch, three attempts at most; the log line gives each table's rows, batches, largest batch and slowest batch.",
     ],
-    verify: ["`SELECT count(*) FROM <table> WHERE <column> < now() - interval '<retentionDays> days';` is 0 after a complete run."],
     rollback: "Deleted rows are gone: restore from backup if a retention was set wrong. Review `retentionDays` changes in the plan before they deploy.",
     escalation: "The team that owns the tables.",
   },
   custom: {
     purpose: "A maintenance job declared in `upkeep:jobs`, run with upkeep's hardening: its own ServiceAccount without a token, non-root, read-only root filesystem, a deadline equal to its slot, and three alerts.",
-    steps: ["Whatever its image does; see its logs with `kubectl -n <namespace> logs job/<job>`."],
-    verify: ["Run it once: `kubectl -n <namespace> create job --from=cronjob/<task> <task>-manual-$(date +%s)`, and check it completes."],
+    steps: ["Whatever its image does, with the image, command and Secrets below."],
     rollback: "Depends on the job; its owner documents it.",
     escalation: "The team that added the job to the stack file.",
   },
@@ -67,7 +64,6 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Runs `openssl s_client` against each endpoint with `-servername` and `-verify_hostname`; prints one line per endpoint with the days left and the issuer.",
       "Fails (exit 1) when a certificate expires within `tlsMinDays`, the hostname does not match, the chain is not trusted, the handshake fails or the connection is refused.",
     ],
-    verify: ["`kubectl -n <namespace> logs job/<job>` shows `upkeep tls: ok …` for every endpoint."],
     rollback: "Nothing to undo; the check changes nothing. Renew or fix the certificate it names.",
     escalation: "The team that owns the endpoint's certificate; the on-call when fewer than 7 days are left.",
   },
@@ -79,7 +75,6 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "A scratch PostgreSQL runs as a native sidecar in the same pod, on 127.0.0.1 only; production is never touched. It starts first and makes its empty database while the dump downloads; the verifier waits for it up to 120 s.",
       "The verifier checks the dump's age against `maxAgeHours` before restoring, restores it with `pg_restore` (in parallel for the directory format), runs every check (in one session, each rolled back afterwards, so no check changes what the next one sees), and prints one JSON line with the verdict.",
     ],
-    verify: ["`kubectl -n <namespace> logs job/<job> -c task` ends with a JSON line whose `verdict` is `pass`."],
     rollback: "Nothing to undo: the scratch server disappears with the pod.",
     escalation: "The database owner at once: a dump that does not restore is a backup that does not exist.",
   },
@@ -90,7 +85,6 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Posts a completion notice to the webhook: all healthy, or which endpoints are not.",
       "Exits 1 when any endpoint is unhealthy, so the failed-run alert fires.",
     ],
-    verify: ["`kubectl -n <namespace> logs job/<job>` ends with `upkeep verify: all N endpoints healthy …`."],
     rollback: "Nothing to undo; the check changes nothing. If maintenance broke an endpoint, roll back that maintenance.",
     escalation: "The environment's on-call, at once: an endpoint is unhealthy after maintenance.",
   },
@@ -105,7 +99,7 @@ export function runbookPage(environment: string, taskId: string): string {
 
 export const runbookPath = (environment: string, taskId: string): string => `${runbookPage(environment, taskId)}.md`;
 
-export function renderTaskRunbook(entry: CalendarEntry & { readonly kind: string }, ctx: RunbookContext): string {
+export function renderTaskRunbook(entry: CalendarEntry & { readonly kind: string }, ctx: RunbookContext, facts: RunbookFacts): string {
   const text = KINDS[entry.kind];
   if (!text) throw new Error(`no runbook text for task kind ${entry.kind}`);
   const guard = entry.guard
@@ -119,6 +113,9 @@ export function renderTaskRunbook(entry: CalendarEntry & { readonly kind: string
 ## Purpose
 ${text.purpose}
 
+## What it works on
+${bullets(facts.facts)}
+
 ## Schedule
 - When: ${entry.description}
 - Cron: \`${entry.schedule}\` with \`spec.timeZone: ${entry.timeZone}\`; slot ${entry.durationMinutes} minutes, which is also the Job's deadline.
@@ -128,7 +125,7 @@ ${text.purpose}
 ${bullets(text.steps)}
 
 ## Verify
-${bullets(text.verify)}
+${bullets(facts.verify)}
 
 ## Rollback
 ${text.rollback}

@@ -1,5 +1,6 @@
 /** `upkeep:backups`: AWS Backup with restore testing, and dumps proved by restoring them. */
 import { z } from "zod";
+import { resourcesSchema, storageQuantity } from "./pod";
 import { arn, boundedInt, cadence, kmsKeyArn, qualifiedTable, rfc1123Name } from "./validators";
 
 const AWS_BACKUP_RESOURCE_TYPES = ["RDS", "Aurora", "EBS", "EFS", "S3", "DynamoDB", "EC2", "FSx", "DocumentDB", "Neptune"] as const;
@@ -72,11 +73,69 @@ const dumpSchema = z.strictObject({
   durationMinutes: boundedInt(5, 720).default(60),
   checks: z.array(dumpCheckSchema).default([]),
   roleArn: arn("iam", "role/").optional(),
+  /** Requests and limits of the scratch PostgreSQL server; else POD_DEFAULTS'. */
+  scratchResources: resourcesSchema.optional(),
+  /**
+   * Disk the pod may use on its node: `dump` for the downloaded dump, `restore`
+   * for the scratch server's data. Each becomes an ephemeral-storage request
+   * (the scheduler places the pod where it fits) and its emptyDir's sizeLimit
+   * (the kubelet evicts the pod, not the node's other pods, beyond it).
+   */
+  ephemeralStorage: z.strictObject({ dump: storageQuantity.optional(), restore: storageQuantity.optional() }).optional(),
 });
+
+/**
+ * `backups.aws: { none: "<why>" }`: a stack without AWS Backup says so, and
+ * why, in its stack file. Production refuses a stack that says nothing.
+ */
+const awsBackupOptOutSchema = z.strictObject({
+  none: z
+    .string()
+    .trim()
+    .refine((why) => why.length >= 10, { error: (iss) => `must say in a sentence why this stack has no AWS Backup (got ${JSON.stringify(iss.input)})` }),
+});
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Either shape, chosen by the `none` key, so that an error names the field of
+ * the shape the user meant rather than zod's "invalid union".
+ */
+const awsBackupSetting = z.unknown().transform((value, ctx) => {
+  if (!isObject(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be the AWS Backup settings, or { none: "<why this stack has none>" } (got ${JSON.stringify(value)})`,
+      input: value,
+    });
+    return z.NEVER;
+  }
+  const parsed = "none" in value ? awsBackupOptOutSchema.safeParse(value, { reportInput: true }) : awsBackupSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+type AwsBackupConfig = z.output<typeof awsBackupSchema>;
+
+export interface BackupsConfig {
+  /** AWS Backup, when the stack has it. */
+  readonly aws?: AwsBackupConfig;
+  /** Why the stack has no AWS Backup (`backups.aws.none`), when it says so. */
+  readonly awsOptOut?: string;
+  readonly dumps: z.output<typeof dumpSchema>[];
+}
 
 export const backupsSchema = z
   .strictObject({
-    aws: awsBackupSchema.optional(),
+    aws: awsBackupSetting.optional(),
     dumps: z.array(dumpSchema).default([]),
+  })
+  // Downstream, `backups.aws` is a vault to create or nothing; the opt-out's reason sits beside it.
+  .transform(({ aws, dumps }): BackupsConfig => {
+    if (aws === undefined) return { dumps };
+    return "none" in aws ? { awsOptOut: aws.none, dumps } : { aws, dumps };
   })
   .default({ dumps: [] });

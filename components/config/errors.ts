@@ -81,7 +81,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = "upkeep";
   path.forEach((part, i) => {
     if (typeof part === "number") out += `[${part}]`;
-    else out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
+    else if (i === 0) out += `:${String(part)}`;
+    // A map key such as a label key (`eks.amazonaws.com/role-arn`) is quoted, so the path stays one path.
+    else out += /^[A-Za-z0-9_-]+$/.test(String(part)) ? `.${String(part)}` : `[${JSON.stringify(String(part))}]`;
   });
   return out;
 }

@@ -7,7 +7,7 @@ export { DEFAULT_RUNBOOK_BASE } from "./alerting";
 export { CERT_MANAGER_DEFAULT_DURATION, CERT_MANAGER_MINIMUM, goDurationSeconds } from "./certificates";
 export { DATABASE_TASK_DEFAULTS } from "./databases";
 export { ConfigError, formatPath, type ConfigProblem } from "./errors";
-export { DEFAULT_KUBERNETES_VERSION, DEFAULT_NAMESPACE, DEFAULT_POSTGRES_IMAGE } from "./kubernetes";
+export { DEFAULT_KUBERNETES_VERSION, DEFAULT_POSTGRES_IMAGE, FORMER_DEFAULT_NAMESPACE, namespaceFor } from "./kubernetes";
 export { parseMatcherSet, UPKEEP_ALERT_PREFIX, type AlertMatcher, type MatchType } from "./matchers";
 export { loadConfig, parsePulumiConfig } from "./load";
 export { parseConfig } from "./parse";
@@ -21,6 +21,6 @@ export {
   type UpkeepConfig,
   type WindowConfig,
 } from "./schema";
-export { REDACTED, SECRET_KEYS } from "./secrets";
+export { REDACTED, SECRET_KEYS, SECRET_LEAVES } from "./secrets";
 export { POD_DEFAULTS, SCHEDULE_DEFAULTS, TIER_DEFAULTS, type Severity, type TierDefaults } from "./tiers";
 export { cronProblem, TIERS, type Tier } from "./validators";

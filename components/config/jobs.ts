@@ -1,18 +1,12 @@
 /** `upkeep:jobs`: custom maintenance jobs, run with upkeep's hardening. */
 import { z } from "zod";
+import { affinitySchema } from "./affinity";
+import { extraLabels, imagePullSecrets, nodeSelector, resourcesSchema, serviceAccountAnnotations, storageQuantity, tolerationSchema, volumesSchema } from "./pod";
+import { SEVERITIES } from "./tiers";
 import { boundedInt, cadence, cronExpression, imageReference, rfc1123Name } from "./validators";
 
 const envVarName = z.string().refine((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), {
   error: (iss) => `must be an environment variable name (got ${JSON.stringify(iss.input)})`,
-});
-
-const quantity = z.string().refine((v) => /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(v), {
-  error: (iss) => `must be a Kubernetes quantity such as 500m or 256Mi (got ${JSON.stringify(iss.input)})`,
-});
-
-const resourcesSchema = z.strictObject({
-  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
 });
 
 /** Plain env values land in the CronJob spec; names like these belong in secretEnv. */
@@ -34,6 +28,19 @@ export const jobSchema = z
       .default([]),
     runAsUser: boundedInt(1, 2147483647).optional(),
     resources: resourcesSchema.optional(),
+    /** The severity of its three alerts; else the tier's. */
+    severity: z.enum(SEVERITIES).optional(),
+    /** On the CronJob, its Jobs and their pods, beside upkeep's own labels. */
+    labels: extraLabels.default({}),
+    /** Size of the writable /tmp (an emptyDir); else POD_DEFAULTS.tmpSizeLimit. */
+    tmpSizeLimit: storageQuantity.optional(),
+    volumes: volumesSchema.default([]),
+    imagePullSecrets: imagePullSecrets.default([]),
+    nodeSelector: nodeSelector.default({}),
+    tolerations: z.array(tolerationSchema).default([]),
+    affinity: affinitySchema.optional(),
+    /** On the job's own ServiceAccount, e.g. `eks.amazonaws.com/role-arn` for IRSA. */
+    serviceAccountAnnotations: serviceAccountAnnotations.default({}),
   })
   .superRefine((job, ctx) => {
     if ((job.cadence === undefined) === (job.schedule === undefined)) {

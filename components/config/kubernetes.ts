@@ -3,7 +3,28 @@ import { z } from "zod";
 import { imageReference, rfc1123Name } from "./validators";
 
 export const DEFAULT_POSTGRES_IMAGE = "docker.io/library/postgres:15.10-alpine";
-export const DEFAULT_NAMESPACE = "upkeep-maintenance";
+/**
+ * The namespace every stack got before `kubernetes.namespace` was required.
+ * Not a default any more: two stacks on one cluster landed in it together.
+ */
+export const FORMER_DEFAULT_NAMESPACE = "upkeep-maintenance";
+
+/** The namespace `onboard` writes and the missing-key error suggests for a new stack. */
+export const namespaceFor = (environment: string): string => `upkeep-${environment}`;
+
+/**
+ * Why `kubernetes.namespace` is required, and what to put there: a new stack
+ * takes its own; a stack deployed without the key keeps the old default,
+ * because a changed namespace replaces everything in it.
+ */
+export function missingNamespaceReason(environment: string | undefined): string {
+  const fresh = environment === undefined ? "upkeep-<environment.name>" : namespaceFor(environment);
+  return (
+    `is required: use ${fresh} for a new stack, or ${FORMER_DEFAULT_NAMESPACE} for a stack already deployed without it ` +
+    "(the old default; changing a deployed namespace deletes and re-creates everything in it)"
+  );
+}
+
 /** The oldest cluster every default feature runs on: native sidecars (dump verification) are on by default from 1.29. */
 export const DEFAULT_KUBERNETES_VERSION = "1.29";
 
@@ -23,18 +44,16 @@ const kubernetesVersion = z.unknown().transform((v, ctx) => {
   return z.NEVER;
 });
 
-export const kubernetesSchema = z
-  .strictObject({
-    namespace: rfc1123Name().default(DEFAULT_NAMESPACE),
-    postgresImage: imageReference.default(DEFAULT_POSTGRES_IMAGE),
-    /** The oldest Kubernetes version of the cluster; config that needs a newer one is refused. */
-    version: kubernetesVersion.default(DEFAULT_KUBERNETES_VERSION),
-    /** The cluster's IAM OIDC provider, for the IRSA roles upkeep creates. */
-    oidcProviderArn: z
-      .string()
-      .refine((v) => /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/\S+$/.test(v), {
-        error: (iss) => `must be an IAM OIDC provider ARN like arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id> (got ${JSON.stringify(iss.input)})`,
-      })
-      .optional(),
-  })
-  .default({ namespace: DEFAULT_NAMESPACE, postgresImage: DEFAULT_POSTGRES_IMAGE, version: DEFAULT_KUBERNETES_VERSION });
+export const kubernetesSchema = z.strictObject({
+  namespace: rfc1123Name(),
+  postgresImage: imageReference.default(DEFAULT_POSTGRES_IMAGE),
+  /** The oldest Kubernetes version of the cluster; config that needs a newer one is refused. */
+  version: kubernetesVersion.default(DEFAULT_KUBERNETES_VERSION),
+  /** The cluster's IAM OIDC provider, for the IRSA roles upkeep creates. */
+  oidcProviderArn: z
+    .string()
+    .refine((v) => /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/\S+$/.test(v), {
+      error: (iss) => `must be an IAM OIDC provider ARN like arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id> (got ${JSON.stringify(iss.input)})`,
+    })
+    .optional(),
+});

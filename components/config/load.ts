@@ -22,9 +22,9 @@ function decode(key: string, text: string): unknown {
 
 /**
  * Validates Pulumi's flat config map (`"upkeep:databases"` → JSON text), as the
- * program receives it and as the CLI reads it from a stack file.
+ * program receives it and as the CLI reads it from a stack file, for `stack`.
  */
-export function parsePulumiConfig(all: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string>): UpkeepConfig {
+export function parsePulumiConfig(all: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string>, stack?: string): UpkeepConfig {
   const raw: Record<string, unknown> = {};
   const secret = new Set<string>();
   for (const [fullKey, text] of Object.entries(all)) {
@@ -33,7 +33,7 @@ export function parsePulumiConfig(all: Readonly<Record<string, string>>, secretK
     raw[key] = decode(key, text);
     if (secretKeys.has(fullKey)) secret.add(key);
   }
-  return parseConfig(raw, secret, all["aws:region"]);
+  return parseConfig(raw, secret, all["aws:region"], stack);
 }
 
 /**
@@ -49,5 +49,6 @@ function configSecretKeys(all: Readonly<Record<string, string>>): Set<string> {
 
 export function loadConfig(): UpkeepConfig {
   const all = pulumi.runtime.allConfig();
-  return parsePulumiConfig(all, configSecretKeys(all));
+  // The stack as Pulumi knows it: `pulumi up --stack`, or the offline plan's --stack.
+  return parsePulumiConfig(all, configSecretKeys(all), pulumi.getStack());
 }

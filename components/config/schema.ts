@@ -7,14 +7,16 @@ import { z } from "zod";
 import { alertingSchema } from "./alerting";
 import { backupsSchema } from "./backups";
 import { accessKeysSchema, certificatesSchema, credentialSchema } from "./certificates";
-import { databaseSchema } from "./databases";
+import { databaseSchema, resolveDatabase } from "./databases";
 import { endpointSchema } from "./endpoints";
 import { environmentSchema } from "./environment";
 import { formatPath } from "./errors";
+import { checkTierGuardrails } from "./guardrails";
 import { jobSchema } from "./jobs";
 import { kubernetesSchema } from "./kubernetes";
 import { notifySchema } from "./notify";
 import { reviewsSchema } from "./reviews";
+import { TIER_DEFAULTS } from "./tiers";
 
 /** Names of the tasks upkeep adds when endpoints are configured. */
 const RESERVED_TASK_NAMES = ["post-maintenance-verify", "tls-check"];
@@ -91,13 +93,7 @@ export const upkeepSchema = z
         message: "needs upkeep:alerting.alertmanager: true: the mute lives in upkeep's AlertmanagerConfig",
       });
     }
-    if (cfg.environment.tier === "production" && cfg.backups.aws && !cfg.backups.aws.restoreTesting) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["backups", "aws", "restoreTesting"],
-        message: "is required in production: a backup counts only once a restore has proved it, at least quarterly",
-      });
-    }
+    checkTierGuardrails(cfg, ctx);
     cfg.jobs.forEach((job, i) => {
       const clash = databaseTaskIds.get(job.name);
       if (clash) {
@@ -108,7 +104,9 @@ export const upkeepSchema = z
       }
       claim(job.name, ["jobs", i, "name"], "name");
     });
-  });
+  })
+  // Tier defaults that belong to one entry are filled in here, once, so no consumer works them out again.
+  .transform((cfg) => ({ ...cfg, databases: cfg.databases.map((db) => resolveDatabase(db, TIER_DEFAULTS[cfg.environment.tier].databaseSslMode)) }));
 
 /** The validated config; `awsRegion` is Pulumi's `aws:region`, which the explicit AWS provider needs. */
 export type UpkeepConfig = z.output<typeof upkeepSchema> & { readonly awsRegion?: string };

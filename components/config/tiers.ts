@@ -2,9 +2,11 @@
  * What a tier changes. Everything else is the same in every environment, so
  * a staging run is a faithful rehearsal of production.
  */
+import type { SslMode } from "./databases";
 import type { Tier } from "./validators";
 
-export type Severity = "info" | "warning" | "critical";
+export const SEVERITIES = ["info", "warning", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export interface TierDefaults {
   /** CronJob spec.successfulJobsHistoryLimit. */
@@ -17,12 +19,18 @@ export interface TierDefaults {
   readonly alertSeverity: Severity;
   /** Whether stateful resources (the namespace) carry `protect: true`. */
   readonly protect: boolean;
+  /**
+   * libpq sslmode of a database that sets none. Development: `prefer`, libpq's
+   * own default, so a local database without TLS still connects (and TLS is
+   * used whenever the server offers it); elsewhere `require`.
+   */
+  readonly databaseSslMode: SslMode;
 }
 
 export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = Object.freeze({
-  development: { successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1, backoffLimit: 0, alertSeverity: "info", protect: false },
-  staging: { successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3, backoffLimit: 1, alertSeverity: "warning", protect: false },
-  production: { successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 5, backoffLimit: 2, alertSeverity: "critical", protect: true },
+  development: { successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1, backoffLimit: 0, alertSeverity: "info", protect: false, databaseSslMode: "prefer" },
+  staging: { successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3, backoffLimit: 1, alertSeverity: "warning", protect: false, databaseSslMode: "require" },
+  production: { successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 5, backoffLimit: 2, alertSeverity: "critical", protect: true, databaseSslMode: "require" },
 });
 
 /**

@@ -3,12 +3,13 @@
  * PostgreSQL database, each running a pinned client image. The CronJobs and
  * their ServiceAccounts are its direct children, named after it
  * (`<database>-<kind>-cronjob`), so a reviewer reads a database's changes
- * together.
+ * together. With `credentials`, the Secret they read is its child too.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config";
-import { databaseContainer, declareTaskCronJob, type CronJobInputs } from "../kubernetes";
+import { databaseContainer, databasePodExtras, declareTaskCronJob, type CronJobInputs } from "../kubernetes";
 import type { DatabaseTask } from "../tasks";
+import { declareCredentialsSecret } from "./credentialsSecret";
 
 export interface DatabaseMaintenanceArgs {
   readonly database: DatabaseConfig;
@@ -28,8 +29,21 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
 
   constructor(name: string, args: DatabaseMaintenanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DATABASE_MAINTENANCE, name, {}, opts);
+    if (args.database.credentials) {
+      declareCredentialsSecret(this, `${name}-credentials`, {
+        database: args.database,
+        credentials: args.database.credentials,
+        namespace: args.common.namespace,
+        environment: args.common.environment,
+      });
+    }
+    const pod = databasePodExtras(args.database);
     const jobs = args.tasks.map((task) =>
-      declareTaskCronJob(this, { ...args.common, task, container: databaseContainer(task, args.postgresImage), runbookUrl: args.runbookUrl(task) }, DATABASE_MAINTENANCE),
+      declareTaskCronJob(
+        this,
+        { ...args.common, task, container: databaseContainer(task, args.postgresImage), ...(pod ? { pod } : {}), runbookUrl: args.runbookUrl(task) },
+        DATABASE_MAINTENANCE,
+      ),
     );
     this.cronJobNames = jobs.map((j) => j.objectName);
     this.registerOutputs({ cronJobNames: this.cronJobNames });

@@ -87,6 +87,23 @@ export function encodeChecks(checks: readonly DumpCheck[]): string {
   return checks.map((c) => JSON.stringify("sql" in c ? { sql: c.sql } : { table: c.table, minRows: c.minRows })).join("\n");
 }
 
+/** The scratch server's requests and limits: the dump's own, over upkeep's defaults. */
+export function scratchResources(dump: Pick<DumpConfig, "scratchResources">): { requests: Record<string, string>; limits: Record<string, string> } {
+  const defaults = defaultResources();
+  return {
+    requests: { ...defaults.requests, ...dump.scratchResources?.requests },
+    limits: { ...defaults.limits, ...dump.scratchResources?.limits },
+  };
+}
+
+/**
+ * An ephemeral-storage request, so the scheduler places the pod on a node
+ * with room for it; the matching emptyDir's sizeLimit bounds what it uses.
+ */
+function withEphemeralStorage(resources: { requests: Record<string, string>; limits: Record<string, string> }, size: string | undefined) {
+  return size === undefined ? resources : { requests: { ...resources.requests, "ephemeral-storage": size }, limits: resources.limits };
+}
+
 export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, options: DumpPodOptions): DumpVerificationPod {
   const guarded = (command: string[]) => guardedCommand(task.guard, command);
   const common = standardTaskEnv(task.id, task);
@@ -105,6 +122,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
   const tmp = { name: "tmp", mountPath: "/tmp" };
   const scratchUid = postgresImageUid(options.postgresImage);
   const isReady = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", String(SCRATCH_PORT), "-U", "postgres"] } };
+  const storage = dump.ephemeralStorage;
 
   const fetch: k8s.types.input.core.v1.Container = {
     name: "fetch",
@@ -113,7 +131,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     // The image's entrypoint is `aws`; credentials come only from IRSA's injected token.
     command: guarded(["/bin/sh", scriptPath("dump-fetch.sh")]),
     env: [...common, ...dumpEnv],
-    resources: defaultResources(),
+    resources: withEphemeralStorage(defaultResources(), storage?.dump),
     securityContext: hardenedSecurityContext(),
     volumeMounts: [tmp, scripts, { name: "dump", mountPath: DUMP_DIR }],
   };
@@ -125,7 +143,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     restartPolicy: "Always",
     command: ["/bin/sh", scriptPath("scratch-postgres.sh")],
     env: [plainEnv("HOME", "/tmp"), plainEnv("PGDATA", `${SCRATCH_DIR}/data`), plainEnv("PGPORT", String(SCRATCH_PORT))],
-    resources: defaultResources(),
+    resources: withEphemeralStorage(scratchResources(dump), storage?.restore),
     securityContext: hardenedSecurityContext(scratchUid),
     // No startup probe: it would hold the fetch back until the server is up. dump-verify.sh waits instead.
     readinessProbe: { ...isReady, periodSeconds: 10 },
@@ -150,10 +168,10 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
   return {
     container,
     initContainers: [scratch, fetch],
-    // No size limits: a dump and its restore are as large as the database.
+    // Unsized unless the dump says how large it and its restore get: they are as large as the database.
     volumes: [
-      { name: "dump", emptyDir: {} },
-      { name: "scratch", emptyDir: {} },
+      { name: "dump", emptyDir: storage?.dump ? { sizeLimit: storage.dump } : {} },
+      { name: "scratch", emptyDir: storage?.restore ? { sizeLimit: storage.restore } : {} },
     ],
     volumeMounts: [{ name: "dump", mountPath: DUMP_DIR, readOnly: true }],
     serviceAccountAnnotations: { [IRSA_ANNOTATION]: options.roleArn },

@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig, UpkeepConfig } from "../config";
 import { customContainer, type CronJobInputs, WEBHOOK_SECRET } from "../kubernetes";
 import { DatabaseMaintenance } from "../database";
+import { customJobPod } from "./customJob";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
 import { ScheduledJobs } from "./scheduledJobs";
 import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask } from "../tasks";
@@ -30,10 +31,16 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
   for (const [database, own] of byDatabase) {
     new DatabaseMaintenance(database.name, { database, tasks: own, postgresImage: config.kubernetes.postgresImage, common, runbookUrl }, inNamespace);
   }
-  const job = (task: MaintenanceTask, container: CronJobInputs["container"]): CronJobInputs => ({ ...common, task, container, runbookUrl: runbookUrl(task) });
+  const job = (task: MaintenanceTask, container: CronJobInputs["container"], pod?: CronJobInputs["pod"]): CronJobInputs => ({
+    ...common,
+    task,
+    container,
+    ...(pod ? { pod } : {}),
+    runbookUrl: runbookUrl(task),
+  });
   const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
   const jobs = [
-    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task))),
+    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task), customJobPod(task.job))),
     ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
     ...tasks

@@ -2,6 +2,7 @@
  * What each task's container runs. Credentials arrive only as secretKeyRefs
  * to existing Secrets, never as values or arguments.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import { type CleanupTableConfig, POD_DEFAULTS } from "../config";
 import { scriptPath } from "./scriptsBundle";
 import type { CustomTask, DatabaseTask, MaintenanceTask } from "../tasks";
@@ -25,6 +26,9 @@ export interface ContainerPlan {
   readonly resources: Resources;
   readonly runAsUser: number;
 }
+
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 export const plainEnv = (name: string, value: string): EnvVar => ({ name, value });
 const plain = plainEnv;
@@ -78,6 +82,25 @@ export function cleanupTablesEnv(tables: readonly CleanupTableConfig[]): string 
   return tables.map((t) => `${t.table}:${t.timestampColumn}:${t.retentionDays}:${t.batchSize}`).join(" ");
 }
 
+/** Where a database's CA bundle is mounted, read-only, for libpq's sslrootcert. */
+export const SSL_ROOT_CERT_DIR = "/upkeep/tls";
+export const SSL_ROOT_CERT_PATH = `${SSL_ROOT_CERT_DIR}/root.crt`;
+
+/** The database's TLS settings, as libpq reads them from the environment. */
+function tlsEnv(db: DatabaseTask["database"]): EnvVar[] {
+  return [plain("PGSSLMODE", db.sslmode), ...(db.sslRootCertSecret ? [plain("PGSSLROOTCERT", SSL_ROOT_CERT_PATH)] : [])];
+}
+
+/** The CA bundle's Secret as a read-only volume, when the database names one. */
+export function databasePodExtras(db: DatabaseTask["database"]): { volumes: Volume[]; volumeMounts: VolumeMount[] } | undefined {
+  const cert = db.sslRootCertSecret;
+  if (!cert) return undefined;
+  return {
+    volumes: [{ name: "ssl-root-cert", secret: { secretName: cert.name, items: [{ key: cert.key, path: "root.crt" }], defaultMode: 0o444 } }],
+    volumeMounts: [{ name: "ssl-root-cert", mountPath: SSL_ROOT_CERT_DIR, readOnly: true }],
+  };
+}
+
 export function databaseContainer(task: DatabaseTask, postgresImage: string): ContainerPlan {
   const db = task.database;
   const specific: EnvVar[] =
@@ -99,6 +122,7 @@ export function databaseContainer(task: DatabaseTask, postgresImage: string): Co
       fromSecret("PGPASSWORD", db.credentialsSecret, "PGPASSWORD"),
       plain("PGCONNECT_TIMEOUT", "10"),
       plain("PGAPPNAME", `upkeep-${task.id}`),
+      ...tlsEnv(db),
       ...specific,
     ],
     resources: defaultResources(),

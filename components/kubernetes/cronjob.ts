@@ -42,7 +42,8 @@ export interface CronJobInputs {
 /**
  * Added to the pod as given: the builder of the extras writes init containers
  * fully hardened itself, so nothing here can weaken the pod. Volumes and the
- * main container's mounts append after the built-in `tmp` and `scripts`.
+ * main container's mounts append after the built-in `tmp` and `scripts`;
+ * config validation keeps them within Pod Security "restricted".
  */
 export interface PodExtras {
   readonly initContainers?: readonly k8s.types.input.core.v1.Container[];
@@ -50,6 +51,26 @@ export interface PodExtras {
   readonly volumeMounts?: readonly k8s.types.input.core.v1.VolumeMount[];
   /** On the task's ServiceAccount, e.g. `eks.amazonaws.com/role-arn` for IRSA. */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /** On the CronJob, its Jobs and pods; upkeep's own labels take precedence. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The `/tmp` emptyDir's sizeLimit; else POD_DEFAULTS.tmpSizeLimit. */
+  readonly tmpSizeLimit?: string;
+  /** Names of Secrets of type dockerconfigjson in the namespace. */
+  readonly imagePullSecrets?: readonly string[];
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly k8s.types.input.core.v1.Toleration[];
+  readonly affinity?: k8s.types.input.core.v1.Affinity;
+}
+
+/** Where the pod may run and how its images are pulled; absent keys stay absent. */
+function placement(pod: PodExtras | undefined) {
+  if (!pod) return {};
+  return {
+    ...(pod.imagePullSecrets?.length ? { imagePullSecrets: pod.imagePullSecrets.map((name) => ({ name })) } : {}),
+    ...(pod.nodeSelector && Object.keys(pod.nodeSelector).length > 0 ? { nodeSelector: { ...pod.nodeSelector } } : {}),
+    ...(pod.tolerations?.length ? { tolerations: pod.tolerations.map((t) => ({ ...t })) } : {}),
+    ...(pod.affinity ? { affinity: pod.affinity } : {}),
+  };
 }
 
 function identity(task: MaintenanceTask) {
@@ -72,7 +93,7 @@ export function buildServiceAccount(inputs: CronJobInputs): ServiceAccountObject
 
 export function buildCronJob(inputs: CronJobInputs): CronJobObject {
   const { task, container } = inputs;
-  const labels = taskLabels(inputs.environment, identity(task));
+  const labels = { ...inputs.pod?.labels, ...taskLabels(inputs.environment, identity(task)) };
   const annotations = {
     [ANNOTATIONS.schedule]: describeSchedule(task.schedule),
     [ANNOTATIONS.scriptsChecksum]: inputs.scriptsChecksum,
@@ -110,6 +131,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                 runAsGroup: container.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
               },
+              ...placement(inputs.pod),
               ...(inputs.pod?.initContainers ? { initContainers: [...inputs.pod.initContainers] } : {}),
               containers: [
                 {
@@ -132,7 +154,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                 },
               ],
               volumes: [
-                { name: "tmp", emptyDir: { sizeLimit: POD_DEFAULTS.tmpSizeLimit } },
+                { name: "tmp", emptyDir: { sizeLimit: inputs.pod?.tmpSizeLimit ?? POD_DEFAULTS.tmpSizeLimit } },
                 { name: "scripts", configMap: { name: inputs.scriptsConfigMap, defaultMode: 0o444 } },
                 ...(inputs.pod?.volumes ?? []),
               ],

@@ -6,6 +6,7 @@ export {
   type ContainerPlan,
   customContainer,
   databaseContainer,
+  databasePodExtras,
   defaultResources,
   type EnvVar,
   guardedCommand,
@@ -13,7 +14,7 @@ export {
   plainEnv,
   standardTaskEnv,
 } from "./containers";
-export { type CronJobInputs, declareTaskCronJob } from "./cronjob";
+export { type CronJobInputs, declareTaskCronJob, type PodExtras } from "./cronjob";
 export { environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
 export { loadScripts, scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";

@@ -17,3 +17,4 @@ export {
   scheduleWindowOf,
   VERIFY_TASK_ID,
 } from "./maintenanceTasks";
+export { taskSeverity } from "./severity";
