@@ -25,7 +25,7 @@ test("the reference stack file is accepted exactly, with documented defaults fil
   });
   assert.deepEqual(config.kubernetes, { namespace: "upkeep-maintenance", postgresImage: DEFAULT_POSTGRES_IMAGE });
   assert.deepEqual(config.alerting, { runbookBaseUrl: "docs/runbooks", alertmanager: false });
-  assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24 });
+  assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24, createKmsKey: false });
   assert.deepEqual(config.reviews, { at: "09:30", overrides: [] });
   assert.deepEqual(config.endpoints, []);
   const db = config.databases[0]!;

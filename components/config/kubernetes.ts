@@ -16,5 +16,16 @@ export const kubernetesSchema = z
         error: (iss) => `must be an IAM OIDC provider ARN like arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id> (got ${JSON.stringify(iss.input)})`,
       })
       .optional(),
+    /**
+     * The oldest Kubernetes minor version the team still accepts, `1.29`: the
+     * AWS Config rule eks-cluster-supported-version (account-wide rules), or on
+     * Kubernetes only the daily check of the API server's /version.
+     */
+    oldestSupportedVersion: z
+      .string()
+      .refine((v) => /^1\.(0|[1-9]\d?)$/.test(v), {
+        error: (iss) => `must be a Kubernetes minor version such as "1.29" (got ${JSON.stringify(iss.input)})`,
+      })
+      .optional(),
   })
   .default({ namespace: DEFAULT_NAMESPACE, postgresImage: DEFAULT_POSTGRES_IMAGE });
