@@ -17,6 +17,8 @@ export interface SummaryInputs {
   readonly calendar: readonly DatedCalendarEntry[];
   readonly routine: readonly RoutineRow[];
   readonly windows: readonly WindowFill[];
+  /** What the reviewer should know although nothing is invalid (environment/warnings.ts). */
+  readonly warnings?: readonly string[];
 }
 
 export function renderSummary(s: SummaryInputs): string {
@@ -34,6 +36,11 @@ export function renderSummary(s: SummaryInputs): string {
   for (const w of s.windows) {
     const pct = w.availableMinutes > 0 ? Math.round((100 * w.usedMinutes) / w.availableMinutes) : 0;
     lines.push(`  ${w.day}: ${w.usedMinutes}/${w.availableMinutes} min (${pct}%) ${w.tasks.join(", ")}`);
+  }
+  const warnings = s.warnings ?? [];
+  if (warnings.length > 0) {
+    lines.push(`warnings (${warnings.length}):`);
+    for (const w of warnings) lines.push(`  ${w}`);
   }
   return `${lines.join("\n")}\n`;
 }
