@@ -135,7 +135,7 @@ test("pulumi-preview runs only for same-repository pull requests, only with the 
 });
 
 test("deploy: dev, then staging, then prod behind the production environment; each plans offline before pulumi up", () => {
-  assert.deepEqual(jobsOf(deploy).map(([name]) => name), ["dev", "staging", "prod"]);
+  assert.deepEqual(jobsOf(deploy).map(([name]) => name), ["dev", "staging", "prod", "onprem"]);
   assert.deepEqual([...jobsOf(deploy).map(([name]) => name)].sort(), STACKS, "every committed stack deploys");
   const { dev, staging, prod } = deploy.data.jobs;
   assert.equal(dev.needs, undefined);
@@ -144,6 +144,11 @@ test("deploy: dev, then staging, then prod behind the production environment; ea
   assert.equal(prod.environment, "production");
   assert.equal(dev.environment, undefined);
   assert.equal(staging.environment, undefined);
+  // Kubernetes only: on its own, with no AWS credentials and no OIDC token to get them.
+  const { onprem } = deploy.data.jobs;
+  assert.equal(onprem.needs, undefined);
+  assert.deepEqual(onprem.permissions, { contents: "read" });
+  assert.deepEqual(uses(onprem, "aws-actions/configure-aws-credentials"), []);
   assert.deepEqual(deploy.data.concurrency, { group: "deploy", "cancel-in-progress": false });
   for (const [stack, job] of jobsOf(deploy)) {
     const steps = stepsOf(job);

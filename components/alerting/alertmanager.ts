@@ -50,13 +50,22 @@ export interface AlertRoutingInputs {
   readonly emails: readonly string[];
   /** Whether `upkeep:notify.webhookUrl` is set (and so the WEBHOOK_SECRET Secret exists): every severity then also goes to it. */
   readonly hasWebhook: boolean;
+  /**
+   * Kubernetes only: the daily digest arrives as an info alert (UpkeepRoutineDigest);
+   * like the SNS warning topic it replaces, it goes to the on-call emails as well.
+   */
+  readonly digestToEmails?: boolean;
 }
+
+/** The alert the Kubernetes-only digest fires when there is no webhook (routine-digest.sh). */
+export const DIGEST_ALERTNAME = "UpkeepRoutineDigest";
 
 /** Which severities reach which channel. Info is for the webhook only: it must not mail on-call. */
 const EMAILED: Readonly<Record<Severity, boolean>> = { critical: true, warning: true, info: false };
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): AlertmanagerConfigObject {
+  const digestToEmails = inputs.digestToEmails === true && inputs.emails.length > 0;
   const receiver = (severity: Severity): Receiver => ({
     name: severity,
     ...(inputs.hasWebhook ? { webhookConfigs: [{ urlSecret: { ...WEBHOOK_SECRET } }] } : {}),
@@ -79,10 +88,18 @@ export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): Alertmanage
           { name: "environment", value: inputs.environment, matchType: "=" },
           { name: "alertname", value: UPKEEP_ALERTNAME_REGEX, matchType: "=~" },
         ],
-        routes: SEVERITIES.map((severity) => ({ receiver: severity, matchers: [{ name: "severity", value: severity, matchType: "=" }] })),
+        routes: [
+          ...(digestToEmails ? [{ receiver: "digest", matchers: [{ name: "alertname", value: DIGEST_ALERTNAME, matchType: "=" as const }] }] : []),
+          ...SEVERITIES.map((severity) => ({ receiver: severity, matchers: [{ name: "severity", value: severity, matchType: "=" as const }] })),
+        ],
       },
       // A receiver with no channel (info without a webhook) drops its alerts on purpose.
-      receivers: SEVERITIES.map(receiver),
+      receivers: [
+        ...(digestToEmails
+          ? [{ name: "digest", ...(inputs.hasWebhook ? { webhookConfigs: [{ urlSecret: { ...WEBHOOK_SECRET } }] } : {}), emailConfigs: inputs.emails.map((to) => ({ to })) }]
+          : []),
+        ...SEVERITIES.map(receiver),
+      ],
     },
   };
 }
