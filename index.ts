@@ -2,16 +2,21 @@
  * upkeep: one environment's routine maintenance, from its stack file.
  * Config → tasks scheduled in the window → the objects that run, watch,
  * remind and announce them → stack outputs, the calendar among them.
+ * With `upkeep:aws.enabled: false` the stack is Kubernetes only: no AWS
+ * provider and no AWS resource; reminders and notices are CronJobs.
  */
 import { AcmCertificates, buildCertificateRules, ManagedCertificates, CredentialRotation } from "./components/certificates";
 import { UpkeepAlertRouting, MaintenanceAlerts, MaintenanceDashboard, runbookUrl, NotificationTopics } from "./components/alerting";
 import { AwsBackups } from "./components/backups";
-import { environmentCalendar, loadEnvironment, createProviders } from "./components/environment";
+import { AccountWideRules } from "./components/compliance";
+import { environmentCalendar, loadEnvironment, createProviders, planWarnings } from "./components/environment";
 import { windowAnnotation, MaintenanceNamespace, SCRIPTS_CONFIGMAP, loadScripts } from "./components/kubernetes";
-import { routinePlan, routineReminders, stakeholderNotices, RoutineSchedules } from "./components/routine";
+import { routineDigests, routinePlan, routineReminders, stakeholderNotices, RoutineSchedules } from "./components/routine";
 import { runbookPage } from "./components/calendar";
 import { deployTaskJobs } from "./components/jobs";
-import { TIER_DEFAULTS } from "./components/config";
+import { ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS, TIER_DEFAULTS } from "./components/config";
+import { offsetMinutes } from "./components/schedule";
+import { dstHorizon } from "./components/tasks";
 
 const { config, tasks, windowFill, now } = loadEnvironment();
 const env = config.environment;
@@ -19,8 +24,11 @@ const tier = TIER_DEFAULTS[env.tier];
 const fromYear = now.getUTCFullYear();
 const namespace = config.kubernetes.namespace;
 const providers = createProviders("upkeep", config);
-const opts = { providers: { kubernetes: providers.kubernetes, aws: providers.aws } };
+const opts = { providers: { kubernetes: providers.kubernetes, ...(providers.aws ? { aws: providers.aws } : {}) } };
 const runbookBase = config.alerting.runbookBaseUrl;
+const reminders = routineReminders(config);
+const digests = routineDigests(config);
+const notices = stakeholderNotices(config, tasks, dstHorizon({ fromYear }));
 
 // Kubernetes: the namespace, a hardened CronJob per task, certificates, alerts.
 const scripts = loadScripts();
@@ -44,6 +52,12 @@ deployTaskJobs(tasks, {
   runbookUrl: (task) => runbookUrl(runbookBase, runbookPage(env.name, task.id)),
   inNamespace,
   aws: opts,
+  routine: {
+    digests: Object.fromEntries(digests.map((d) => [d.kind, d.message])),
+    notices: Object.fromEntries(notices.map((n) => [n.key, n.message])),
+    // The zone's standard offset, the same all year, so the CronJob does not change with the seasons.
+    utcOffsetMinutes: Math.min(offsetMinutes(env.timezone, Date.UTC(fromYear, 0, 1)), offsetMinutes(env.timezone, Date.UTC(fromYear, 6, 1))),
+  },
 });
 const certificates = config.certificates;
 new ManagedCertificates("upkeep", { certificates: certificates.kubernetes, namespace, environment: env.name, window: env.window, timeZone: env.timezone }, inNamespace);
@@ -82,6 +96,7 @@ if (config.alerting.alertmanager) {
       namespace,
       emails: config.notify.emails,
       hasWebhook: config.notify.webhookUrl !== undefined,
+      digestToEmails: !config.aws.enabled,
       ...(alerting.smtp ? { smtp: alerting.smtp } : {}),
       ...(quiet ? { quietWindow: { matcherSets: alerting.muteDuringWindow, start: env.window.start, durationMinutes: env.window.durationMinutes, timeZone: env.timezone, fromYear } } : {}),
     },
@@ -89,34 +104,58 @@ if (config.alerting.alertmanager) {
   );
 }
 
-// AWS: where alerts and reminders go, certificates, credentials, backups.
-const notifications = new NotificationTopics("upkeep", { environment: env.name, notify: config.notify, protect: tier.protect }, opts);
-const topicArns = notifications.topicArns;
-const reminders = routineReminders(config);
-const notices = stakeholderNotices(config, tasks);
-new RoutineSchedules(
-  "upkeep",
-  { environment: env.name, paused: env.paused, timeZone: env.timezone, reminders, notices, topicArns, schedulerRoleArn: notifications.schedulerRoleArn },
-  opts,
-);
-new AcmCertificates("upkeep", { environment: env.name, certificates: certificates.acm, expiryWarningDays: certificates.expiryWarningDays, topicArns }, opts);
-new CredentialRotation(
-  "upkeep",
-  { environment: env.name, credentials: config.credentials, accessKeysMaxAgeDays: config.accessKeys.maxAgeDays, window: env.window, timeZone: env.timezone, fromYear, topicArns },
-  opts,
-);
-if (config.backups.aws) {
-  new AwsBackups(
+// AWS: where alerts and reminders go, certificates, credentials, backups, Config rules.
+function deployAws() {
+  const aws = config.aws;
+  const notifications = new NotificationTopics("upkeep", { environment: env.name, notify: config.notify, protect: tier.protect }, opts);
+  const topicArns = notifications.topicArns;
+  new RoutineSchedules(
     "upkeep",
-    { environment: env.name, tier: env.tier, timeZone: env.timezone, window: env.window, backup: config.backups.aws, fromYear, topicArns },
+    { environment: env.name, paused: env.paused, timeZone: env.timezone, digests, notices, topicArns, schedulerRoleArn: notifications.schedulerRoleArn },
     opts,
   );
+  new AcmCertificates(
+    "upkeep",
+    { environment: env.name, certificates: certificates.acm, expiryWarningDays: certificates.expiryWarningDays, topicArns, configRules: aws.configRules },
+    opts,
+  );
+  new CredentialRotation(
+    "upkeep",
+    { environment: env.name, credentials: config.credentials, window: env.window, timeZone: env.timezone, fromYear, topicArns, configRules: aws.configRules },
+    opts,
+  );
+  if (config.backups.aws) {
+    new AwsBackups(
+      "upkeep",
+      { environment: env.name, tier: env.tier, timeZone: env.timezone, window: env.window, backup: config.backups.aws, fromYear, topicArns },
+      opts,
+    );
+  }
+  if (aws.accountWideRules) {
+    new AccountWideRules(
+      "upkeep",
+      {
+        environment: env.name,
+        warningTopicArn: topicArns.warning,
+        accessKeysMaxAgeDays: config.accessKeys?.maxAgeDays ?? ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS,
+        authorizedPorts: aws.authorizedPorts,
+        ...(config.kubernetes.oldestSupportedVersion !== undefined ? { oldestSupportedVersion: config.kubernetes.oldestSupportedVersion } : {}),
+      },
+      opts,
+    );
+  }
+  return notifications;
 }
+const notifications = config.aws.enabled ? deployAws() : undefined;
 
 export const environment = env.name;
 export const maintenanceNamespace = ns.namespace;
 export const paused = env.paused;
 export const calendar = environmentCalendar({ config, tasks, reminders, notices, fromYear });
 export const routine = routinePlan(config);
-export { topicArns };
+/** null on Kubernetes only, which has no topics. */
+export const topicArns = notifications?.topicArns ?? null;
+/** With encrypted topics: the statements the KMS key's policy must hold (README, "Encrypted topics"); else empty. */
+export const topicKeyPolicyStatements = notifications?.keyPolicyStatements ?? [];
 export const windows = windowFill;
+export const warnings = planWarnings(config);

@@ -95,7 +95,7 @@ function mockAwsAttributes(args: pulumi.runtime.MockResourceArgs, region: string
   return { arn, name, ...providerComputed(args) };
 }
 
-/** What AWS computes that other resources read: ACM's DNS validation records, a record's FQDN. */
+/** What AWS computes that other resources read: ACM's DNS validation records, a record's FQDN, a key's id. */
 function providerComputed(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   if (args.type === "aws:acm/certificate:Certificate") {
     const names: string[] = [String(args.inputs.domainName), ...((args.inputs.subjectAlternativeNames as string[] | undefined) ?? [])];
@@ -109,6 +109,7 @@ function providerComputed(args: pulumi.runtime.MockResourceArgs): Record<string,
     };
   }
   if (args.type === "aws:route53/record:Record") return { fqdn: String(args.inputs.name).replace(/\.$/, "") };
+  if (args.type === "aws:kms/key:Key") return { keyId: `${args.name}-key-id` };
   return {};
 }
 

@@ -69,6 +69,9 @@ export async function planStack(req: PlanRequest): Promise<string> {
   writeFileSync(join(req.outDir, "calendar.json"), rendered.json);
   writeFileSync(join(req.outDir, "calendar.md"), rendered.markdown);
   writeFileSync(join(req.outDir, "calendar.ics"), renderIcs(environment, calendar, req.now));
+  // Encrypted topics: the statements the key's policy needs, ready to paste (README, "Encrypted topics").
+  const keyStatements = run.outputs.topicKeyPolicyStatements;
+  if (Array.isArray(keyStatements) && keyStatements.length > 0) writeFileSync(join(req.outDir, "kms-key-policy.json"), `${JSON.stringify(keyStatements, null, 2)}\n`);
   return renderSummary({
     stack: req.stack,
     outDir: req.outDir,
@@ -78,5 +81,6 @@ export async function planStack(req: PlanRequest): Promise<string> {
     routine,
     windows: (run.outputs.windows ?? []) as WindowFill[],
     now: req.now,
+    warnings: (run.outputs.warnings ?? []) as string[],
   });
 }

@@ -6,10 +6,13 @@
  *   staging=["staging"]
  *   production=["prod"]
  *   all=["dev","staging","prod"]
+ *   kubernetesOnly=["onprem"]
  *
  * deploy.yml turns each line into a matrix, so a new stack file deploys with
  * no workflow edit, and a production stack always waits for the protected
  * `production` environment: the tier in its stack file decides, not a list.
+ * A Kubernetes-only stack (`upkeep:aws.enabled: false`) deploys without AWS
+ * credentials: deploy.yml skips that step for the stacks `kubernetesOnly` names.
  * Exit codes: 0 listed; 2 a stack file that does not validate, or bad arguments.
  */
 import { readdirSync } from "node:fs";
@@ -21,15 +24,22 @@ import { readStackFile, StackFileError } from "./stackFile";
 const ROOT = resolve(__dirname, "..");
 const USAGE = "usage: npm run stacks [-- --stacks-dir <dir>] [--help]";
 
+export interface StackList extends Record<Tier, string[]> {
+  /** The stacks with `upkeep:aws.enabled: false`, which need no AWS credentials. */
+  readonly kubernetesOnly: string[];
+}
+
 /** Stack names by tier, each list sorted; every stack file is validated as `pulumi up` would. */
-export function stacksByTier(stacksDir: string, shownDir = "stacks"): Record<Tier, string[]> {
-  const out = Object.fromEntries(TIERS.map((t) => [t, [] as string[]])) as Record<Tier, string[]>;
+export function stacksByTier(stacksDir: string, shownDir = "stacks"): StackList {
+  const out: StackList = { ...(Object.fromEntries(TIERS.map((t) => [t, [] as string[]])) as Record<Tier, string[]>), kubernetesOnly: [] };
   for (const file of readdirSync(stacksDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
     const stack = file.slice("Pulumi.".length, -".yaml".length);
     const shown = `${shownDir}/${file}`;
     const read = readStackFile(join(stacksDir, file), shown);
     try {
-      out[parsePulumiConfig(read.all, new Set(read.secretKeys), stack).environment.tier].push(stack);
+      const config = parsePulumiConfig(read.all, new Set(read.secretKeys), stack);
+      out[config.environment.tier].push(stack);
+      if (!config.aws.enabled) out.kubernetesOnly.push(stack);
     } catch (e) {
       if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: `${shown}: ${p.path}`, reason: p.reason })));
       throw e;
@@ -38,10 +48,14 @@ export function stacksByTier(stacksDir: string, shownDir = "stacks"): Record<Tie
   return out;
 }
 
-/** One line per tier, then `all`: every stack, development first, as the deploy order runs them. */
-export function renderStacksByTier(byTier: Record<Tier, string[]>): string {
+/** One line per tier, then `all` (every stack, development first, as the deploy order runs them), then `kubernetesOnly`. */
+export function renderStacksByTier(byTier: StackList): string {
   const all = TIERS.flatMap((tier) => byTier[tier]);
-  return [...TIERS.map((tier) => `${tier}=${JSON.stringify(byTier[tier])}\n`), `all=${JSON.stringify(all)}\n`].join("");
+  return [
+    ...TIERS.map((tier) => `${tier}=${JSON.stringify(byTier[tier])}\n`),
+    `all=${JSON.stringify(all)}\n`,
+    `kubernetesOnly=${JSON.stringify(byTier.kubernetesOnly)}\n`,
+  ].join("");
 }
 
 function main(): void {

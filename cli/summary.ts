@@ -20,6 +20,8 @@ export interface SummaryInputs {
   readonly windows: readonly WindowFill[];
   /** The plan's reference time, from which a vault lock's grace period is counted. */
   readonly now: Date;
+  /** What the reviewer should know although nothing is invalid (environment/warnings.ts). */
+  readonly warnings?: readonly string[];
 }
 
 export function renderSummary(s: SummaryInputs): string {
@@ -40,5 +42,10 @@ export function renderSummary(s: SummaryInputs): string {
   }
   const irreversible = irreversibleLines(s.resources, s.now);
   if (irreversible.length > 0) lines.push("irreversible:", ...irreversible.map((l) => `  ${l}`));
+  const warnings = s.warnings ?? [];
+  if (warnings.length > 0) {
+    lines.push(`warnings (${warnings.length}):`);
+    for (const w of warnings) lines.push(`  ${w}`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -1,8 +1,9 @@
 /**
  * ACM certificates under Pulumi's runtime mocks (setMocks first, then the
  * import): the exact inputs of the certificates, their DNS validation (only
- * with a hosted zone), the DaysToExpiry alarm, the EventBridge rule against
- * the documented event shape, and the Config rule.
+ * with a hosted zone), the DaysToExpiry alarm, the EventBridge rule scoped to
+ * upkeep's certificates, and with aws.configRules a Config rule per
+ * certificate with its NON_COMPLIANT rule.
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
@@ -56,8 +57,9 @@ before(async () => {
     },
   });
   mod = await import("../components/certificates/acm.js");
-  const acm = new mod.AcmCertificates("upkeep-acm", { environment: "prod", certificates: CERTIFICATES, expiryWarningDays: 21, topicArns: TOPICS });
-  new mod.AcmCertificates("upkeep-none", { environment: "dev", certificates: [], expiryWarningDays: 21, topicArns: TOPICS });
+  const acm = new mod.AcmCertificates("upkeep-acm", { environment: "prod", certificates: CERTIFICATES, expiryWarningDays: 21, topicArns: TOPICS, configRules: true });
+  new mod.AcmCertificates("upkeep-none", { environment: "dev", certificates: [], expiryWarningDays: 21, topicArns: TOPICS, configRules: true });
+  new mod.AcmCertificates("upkeep-norules", { environment: "staging", certificates: [CERTIFICATES[1]!], expiryWarningDays: 14, topicArns: TOPICS, configRules: false });
   certificateArns = {
     www: await outputValue(acm.certificateArns.www!),
     legacy: await outputValue(acm.certificateArns.legacy!),
@@ -138,7 +140,7 @@ test("one DaysToExpiry alarm per certificate: below the warning days, daily, mis
     okActions: [TOPICS.warning],
   });
   assert.deepEqual(
-    mocks.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => [r.name, r.inputs]),
+    mocks.byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((r) => r.name.startsWith("upkeep-acm-")).map((r) => [r.name, r.inputs]),
     [
       ["upkeep-acm-legacy-days-to-expiry", alarm("legacy")],
       ["upkeep-acm-www-days-to-expiry", alarm("www")],
@@ -146,12 +148,15 @@ test("one DaysToExpiry alarm per certificate: below the warning days, daily, mis
   );
 });
 
-test("the EventBridge rule matches ACM's documented event exactly and delivers to the warning topic", () => {
+test("the EventBridge rule names upkeep's certificates, from the warning days on, and delivers to the warning topic", () => {
   const rule = mocks.named("aws:cloudwatch/eventRule:EventRule", "upkeep-acm-approaching-expiration");
   assert.equal(rule.inputs.name, "upkeep-prod-acm-approaching-expiration");
+  assert.equal(rule.inputs.description, "upkeep's ACM certificates within 21 days of expiry, to the upkeep prod warning topic");
   assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
     source: ["aws.acm"],
     "detail-type": ["ACM Certificate Approaching Expiration"],
+    resources: [certArn("upkeep-acm-www"), certArn("upkeep-acm-legacy")],
+    detail: { DaysToExpiry: [{ numeric: ["<=", 21] }] },
   });
   assert.deepEqual(mocks.named("aws:cloudwatch/eventTarget:EventTarget", "upkeep-acm-approaching-expiration-warning").inputs, {
     rule: "upkeep-prod-acm-approaching-expiration",
@@ -160,15 +165,32 @@ test("the EventBridge rule matches ACM's documented event exactly and delivers t
   });
 });
 
-test("the Config rule acm-certificate-expiration-check with the warning days", () => {
-  assert.deepEqual(mocks.named("aws:cfg/rule:Rule", "upkeep-acm-expiration-check").inputs, {
-    name: "upkeep-prod-acm-certificate-expiration-check",
-    description: "ACM certificates must not expire within 21 days (upkeep prod).",
-    source: { owner: "AWS", sourceIdentifier: "ACM_CERTIFICATE_EXPIRATION_CHECK" },
-    inputParameters: '{"daysToExpiration":"21"}',
-    scope: { complianceResourceTypes: ["AWS::ACM::Certificate"] },
-    maximumExecutionFrequency: "TwentyFour_Hours",
-  });
+test("with configRules: acm-certificate-expiration-check per certificate, scoped to it, its NON_COMPLIANT evaluations to warning", () => {
+  for (const cert of ["www", "legacy"]) {
+    assert.deepEqual(mocks.named("aws:cfg/rule:Rule", `upkeep-acm-${cert}-expiration-check`).inputs, {
+      name: `upkeep-prod-acm-expiration-${cert}`,
+      description: `ACM certificate ${cert} must not expire within 21 days (upkeep prod).`,
+      source: { owner: "AWS", sourceIdentifier: "ACM_CERTIFICATE_EXPIRATION_CHECK" },
+      inputParameters: '{"daysToExpiration":"21"}',
+      scope: { complianceResourceTypes: ["AWS::ACM::Certificate"], complianceResourceId: certArn(`upkeep-acm-${cert}`) },
+      maximumExecutionFrequency: "TwentyFour_Hours",
+    });
+    const events = mocks.named("aws:cloudwatch/eventRule:EventRule", `upkeep-acm-${cert}-expiration-check-noncompliant`);
+    assert.equal(events.inputs.name, `upkeep-prod-acm-expiration-${cert}-noncompliant`);
+    assert.deepEqual(JSON.parse(String(events.inputs.eventPattern)).detail.configRuleName, [`upkeep-prod-acm-expiration-${cert}`]);
+    assert.equal(mocks.named("aws:cloudwatch/eventTarget:EventTarget", `upkeep-acm-${cert}-expiration-check-noncompliant-warning`).inputs.arn, TOPICS.warning);
+  }
+});
+
+test("without configRules: no Config rule, the event rule and alarm still there", () => {
+  const norules = mocks.recorded.filter((r) => r.name.startsWith("upkeep-norules"));
+  assert.deepEqual(norules.map((r) => r.type).sort(), [
+    "aws:acm/certificate:Certificate",
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:cloudwatch/eventTarget:EventTarget",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "upkeep:certificates:AcmCertificates",
+  ]);
 });
 
 test("no ACM certificates: nothing but the component", () => {
@@ -180,16 +202,16 @@ test("no ACM certificates: nothing but the component", () => {
 
 test("nothing else is registered", () => {
   const counts: Record<string, number> = {};
-  for (const r of mocks.recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  for (const r of mocks.recorded.filter((r) => !r.name.startsWith("upkeep-norules"))) counts[r.type] = (counts[r.type] ?? 0) + 1;
   assert.deepEqual(counts, {
     "upkeep:certificates:AcmCertificates": 2,
     "aws:acm/certificate:Certificate": 2,
     "aws:route53/record:Record": 2,
     "aws:acm/certificateValidation:CertificateValidation": 1,
     "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
-    "aws:cloudwatch/eventRule:EventRule": 1,
-    "aws:cloudwatch/eventTarget:EventTarget": 1,
-    "aws:cfg/rule:Rule": 1,
+    "aws:cloudwatch/eventRule:EventRule": 3,
+    "aws:cloudwatch/eventTarget:EventTarget": 3,
+    "aws:cfg/rule:Rule": 2,
   });
 });
 

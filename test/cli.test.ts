@@ -103,7 +103,7 @@ test("runbooks and stacks: a broken stack file exits 2 naming it", async () => {
 });
 
 test("stacks: every committed stack by tier, as GitHub Actions reads step outputs", () => {
-  assert.equal(renderStacksByTier(stacksByTier(join(ROOT, "stacks"))), 'development=["dev"]\nstaging=["staging"]\nproduction=["prod"]\nall=["dev","staging","prod"]\n');
+  assert.equal(renderStacksByTier(stacksByTier(join(ROOT, "stacks"))), 'development=["dev"]\nstaging=["onprem","staging"]\nproduction=["prod"]\nall=["dev","onprem","staging","prod"]\nkubernetesOnly=["onprem"]\n');
 });
 
 test("a plain-text password beside a secure one is refused from the stack file, which alone can tell them apart", () => {

@@ -26,7 +26,7 @@ test("the reference stack file is accepted exactly, with documented defaults fil
   assert.deepEqual(config.kubernetes, { namespace: "upkeep-maintenance", postgresImage: DEFAULT_POSTGRES_IMAGE, version: "1.29" });
   assert.deepEqual(config.alerting, { runbookBaseUrl: "https://github.com/acme/platform-maintenance/blob/main/docs/runbooks", alertmanager: false, ruleLabels: {}, muteDuringWindow: [] });
   assert.deepEqual(config.backups, { awsOptOut: "The orders database is an RDS instance whose snapshots the database team runs outside this stack.", dumps: [] });
-  assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24 });
+  assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24, createKmsKey: false });
   assert.deepEqual(config.reviews, { at: "09:30", overrides: [] });
   assert.deepEqual(config.endpoints, []);
   const db = config.databases[0]!;

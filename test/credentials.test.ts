@@ -2,7 +2,8 @@
  * Secrets Manager rotation under Pulumi's runtime mocks (setMocks first, then
  * the import): each SecretRotation's UTC rotation rules for windows in three
  * zones (one crossing 00:00 UTC), the failure EventBridge rule against the
- * documented CloudTrail event shape, its target, and the Config rules.
+ * CloudTrail event shape scoped to the configured secrets, its target, and
+ * with aws.configRules one Config rule per credential.
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
@@ -26,10 +27,11 @@ let mod: Module;
 before(async () => {
   mocks = await installComponentMocks("prod", { attributes: ({ name }) => ({ arn: `arn:aws:mock:eu-central-1:${ACCOUNT}:${name}` }) });
   mod = await import("../components/certificates/credentials.js");
-  const common = { accessKeysMaxAgeDays: 90, topicArns: TOPICS, fromYear: 2026 };
+  const common = { configRules: false, topicArns: TOPICS, fromYear: 2026 };
   // Berlin: CET and CEST must both fit.
   new mod.CredentialRotation("berlin", {
     ...common,
+    configRules: true,
     environment: "prod",
     window: { days: ["sat", "sun"], start: "01:30", durationMinutes: 240 },
     timeZone: "Europe/Berlin",
@@ -47,12 +49,11 @@ before(async () => {
   new mod.CredentialRotation("tokyo", {
     ...common,
     environment: "jp",
-    accessKeysMaxAgeDays: 45,
     window: { days: ["sun"], start: "02:00", durationMinutes: 120 },
     timeZone: "Asia/Tokyo",
     credentials: [credential("shop-db", 60)],
   });
-  new mod.CredentialRotation("keys-only", {
+  new mod.CredentialRotation("none", {
     ...common,
     environment: "dev",
     window: { days: ["sat"], start: "02:00", durationMinutes: 120 },
@@ -88,7 +89,7 @@ test("rotation rules in UTC, inside the window at every offset, never past 00:00
   );
 });
 
-test("rotation failures: the CloudTrail service event shape, exactly, to the critical topic", () => {
+test("rotation failures: the CloudTrail service event shape of the configured secrets, exactly, to the critical topic", () => {
   const rule = mocks.named("aws:cloudwatch/eventRule:EventRule", "berlin-rotation-failed");
   assert.equal(rule.inputs.name, "upkeep-prod-secret-rotation-failed");
   assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
@@ -97,6 +98,7 @@ test("rotation failures: the CloudTrail service event shape, exactly, to the cri
     detail: {
       eventSource: ["secretsmanager.amazonaws.com"],
       eventName: ["RotationFailed", "RotationAbandoned", "TestRotationFailed"],
+      additionalEventData: { SecretId: [secret("orders-db"), secret("billing-db"), secret("cache")] },
     },
   });
   assert.deepEqual(mocks.named("aws:cloudwatch/eventTarget:EventTarget", "berlin-rotation-failed-critical").inputs, {
@@ -106,31 +108,28 @@ test("rotation failures: the CloudTrail service event shape, exactly, to the cri
   });
 });
 
-test("Config rules: periodic rotation bounded by the loosest everyDays, access keys by maxAgeDays", () => {
-  assert.deepEqual(mocks.named("aws:cfg/rule:Rule", "berlin-periodic-rotation").inputs, {
-    name: "upkeep-prod-secretsmanager-secret-periodic-rotation",
-    description: "Secrets must have rotated within the last 90 days (upkeep prod).",
+test("with configRules: secretsmanager-secret-periodic-rotation per credential, scoped to its secret, bounded by its everyDays", () => {
+  const rules = mocks.byType("aws:cfg/rule:Rule");
+  assert.deepEqual(rules.map((r) => r.name), ["berlin-billing-db-rotation-check", "berlin-cache-rotation-check", "berlin-orders-db-rotation-check"]);
+  assert.deepEqual(mocks.named("aws:cfg/rule:Rule", "berlin-orders-db-rotation-check").inputs, {
+    name: "upkeep-prod-secret-rotation-orders-db",
+    description: "Secret orders-db must have rotated within the last 30 days (upkeep prod).",
     source: { owner: "AWS", sourceIdentifier: "SECRETSMANAGER_SECRET_PERIODIC_ROTATION" },
-    inputParameters: '{"maxDaysSinceRotation":"90"}',
+    inputParameters: '{"maxDaysSinceRotation":"30"}',
+    scope: { complianceResourceTypes: ["AWS::SecretsManager::Secret"], complianceResourceId: secret("orders-db") },
     maximumExecutionFrequency: "TwentyFour_Hours",
   });
-  assert.deepEqual(mocks.named("aws:cfg/rule:Rule", "berlin-access-keys-rotated").inputs, {
-    name: "upkeep-prod-access-keys-rotated",
-    description: "IAM access keys must be younger than 90 days (upkeep prod).",
-    source: { owner: "AWS", sourceIdentifier: "ACCESS_KEYS_ROTATED" },
-    inputParameters: '{"maxAccessKeyAge":"90"}',
-    maximumExecutionFrequency: "TwentyFour_Hours",
-  });
-  assert.equal(mocks.named("aws:cfg/rule:Rule", "tokyo-access-keys-rotated").inputs.inputParameters, '{"maxAccessKeyAge":"45"}');
+  assert.equal(mocks.named("aws:cfg/rule:Rule", "berlin-cache-rotation-check").inputs.inputParameters, '{"maxDaysSinceRotation":"1"}');
+  const noncompliant = mocks.named("aws:cloudwatch/eventRule:EventRule", "berlin-orders-db-rotation-check-noncompliant");
+  assert.equal(noncompliant.inputs.name, "upkeep-prod-secret-rotation-orders-db-noncompliant");
+  assert.deepEqual(JSON.parse(String(noncompliant.inputs.eventPattern)).detail.configRuleName, ["upkeep-prod-secret-rotation-orders-db"]);
+  assert.equal(mocks.named("aws:cloudwatch/eventTarget:EventTarget", "berlin-orders-db-rotation-check-noncompliant-warning").inputs.arn, TOPICS.warning);
 });
 
-test("without credentials only the access-key rule", () => {
+test("without credentials nothing but the component; access-keys-rotated is an account-wide rule now", () => {
   assert.deepEqual(
-    mocks.recorded.filter((r) => r.name.startsWith("keys-only")).map((r) => [r.type, r.name]),
-    [
-      ["upkeep:credentials:CredentialRotation", "keys-only"],
-      ["aws:cfg/rule:Rule", "keys-only-access-keys-rotated"],
-    ],
+    mocks.recorded.filter((r) => r.name.startsWith("none")).map((r) => [r.type, r.name]),
+    [["upkeep:credentials:CredentialRotation", "none"]],
   );
 });
 
@@ -140,9 +139,9 @@ test("nothing else is registered", () => {
   assert.deepEqual(counts, {
     "upkeep:credentials:CredentialRotation": 4,
     "aws:secretsmanager/secretRotation:SecretRotation": 5,
-    "aws:cloudwatch/eventRule:EventRule": 3,
-    "aws:cloudwatch/eventTarget:EventTarget": 3,
-    "aws:cfg/rule:Rule": 7,
+    "aws:cloudwatch/eventRule:EventRule": 6,
+    "aws:cloudwatch/eventTarget:EventTarget": 6,
+    "aws:cfg/rule:Rule": 3,
   });
 });
 

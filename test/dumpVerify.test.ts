@@ -556,6 +556,20 @@ describe("dumpReaderPolicy", () => {
     for (const s of doc.Statement) assert.doesNotMatch(String(s.Action), /\*/);
   });
 
+  test("with the bucket's customer key: kms:Decrypt on that key only, and only through S3 in its region", () => {
+    const key = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const doc = dumpReaderPolicy(DUMP.location, key);
+    assert.deepEqual(doc.Statement.slice(0, 2), dumpReaderPolicy(DUMP.location).Statement);
+    assert.deepEqual(doc.Statement[2], {
+      Sid: "DecryptDumps",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: key,
+      Condition: { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } },
+    });
+    assert.equal(doc.Statement.length, 3);
+  });
+
   test("the IRSA trust names only the task's ServiceAccount", () => {
     const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC";
     assert.deepEqual(dumpReaderTrustPolicy(arn, "https://oidc.eks.eu-central-1.amazonaws.com/id/ABC", "upkeep-prod", "orders-dump-verify"), {

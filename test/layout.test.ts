@@ -47,7 +47,7 @@ test("another folder of components/ is entered only through its index.ts", () =>
 });
 
 /** The folders lowest first, as the README's Layout lists them: each may import only folders before it. */
-const LAYERS = ["sdk", "schedule", "config", "tasks", "kubernetes", "database", "jobs", "alerting", "routine", "calendar", "certificates", "backups", "environment"];
+const LAYERS = ["sdk", "schedule", "config", "tasks", "kubernetes", "database", "jobs", "alerting", "compliance", "routine", "calendar", "certificates", "backups", "environment"];
 
 test("a folder of components/ imports only folders below it in the README's Layout order", () => {
   const folder = (file: string) => /^components\/([^/]+)\//.exec(file)?.[1];

@@ -20,6 +20,7 @@ const NOTIFY: NotifyConfig = {
   webhookUrl: WEBHOOK,
   noticeHours: 24,
   kmsKeyArn: KMS,
+  createKmsKey: false,
 };
 
 /** Pulumi's wire markers for a secret value. */
@@ -33,9 +34,14 @@ type Module = typeof import("../components/alerting/topics");
 let mod: Module;
 
 let outputs: { critical: string; warning: string; info: string; schedulerRoleArn: string };
+let keyStatements: unknown;
+let keyed: { kmsKeyArn: string; statements: unknown; schedulerRoleArn: string };
 
 before(async () => {
-  mocks = await installComponentMocks("prod", { attributes: ({ name, inputs }) => ({ arn: `${ARN_PREFIX}${inputs.name ?? name}` }) });
+  mocks = await installComponentMocks("prod", {
+    attributes: ({ type, name, inputs }) =>
+      type === "aws:kms/key:Key" ? { arn: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/${name}`, keyId: `${name}-key-id` } : { arn: `${ARN_PREFIX}${inputs.name ?? name}` },
+  });
   // The ".js" suffix is what nodenext's type check asks of a dynamic import; tsx maps it to the .ts file.
   mod = await import("../components/alerting/topics.js");
   const topics = new mod.NotificationTopics(
@@ -56,8 +62,19 @@ before(async () => {
     info: await outputValue(topics.topicArns.info),
     schedulerRoleArn: await outputValue(topics.schedulerRoleArn),
   };
+  keyStatements = await outputValue(topics.keyPolicyStatements!);
+  const withKey = new mod.NotificationTopics("keyed", { environment: "dev", notify: { ...NOTIFY, kmsKeyArn: undefined, createKmsKey: true, webhookUrl: undefined }, protect: false });
+  keyed = {
+    kmsKeyArn: await outputValue(withKey.kmsKeyArn!),
+    statements: await outputValue(withKey.keyPolicyStatements!),
+    schedulerRoleArn: await outputValue(withKey.schedulerRoleArn),
+  };
+  new mod.NotificationTopics("plain", { environment: "ops", notify: { emails: [], stakeholderEmails: [], noticeHours: 24, createKmsKey: false }, protect: false });
   await mocks.settle();
 });
+
+/** Registrations of the first component only. */
+const first = () => mocks.recorded.filter((r) => r.name.startsWith("upkeep-notify"));
 
 const policyFor = (topic: string) => ({
   Version: "2012-10-17",
@@ -65,7 +82,7 @@ const policyFor = (topic: string) => ({
     {
       Sid: "AllowUpkeepServicesToPublish",
       Effect: "Allow",
-      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"] },
+      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
       Action: "sns:Publish",
       Resource: `${ARN_PREFIX}${topic}`,
       Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
@@ -77,7 +94,7 @@ test("topic names per severity", () => {
   assert.deepEqual(mod.topicNames("prod"), { critical: "upkeep-prod-critical", warning: "upkeep-prod-warning", info: "upkeep-prod-info" });
 });
 
-test("the topic policy lets exactly three services publish, from the topic's own account", () => {
+test("the topic policy lets CloudWatch and EventBridge publish, from the topic's own account (Scheduler publishes through its role)", () => {
   assert.deepEqual(mod.buildTopicPolicy(`${ARN_PREFIX}upkeep-prod-critical`), policyFor("upkeep-prod-critical"));
   assert.throws(() => mod.buildTopicPolicy("upkeep-prod-critical"), { message: 'not an ARN with an account id: "upkeep-prod-critical"' });
 });
@@ -107,7 +124,7 @@ test("subscription keys are content hashes: reordering changes nothing, duplicat
 });
 
 test("three topics with exact names and the KMS key", () => {
-  const topics = mocks.byType("aws:sns/topic:Topic");
+  const topics = mocks.byType("aws:sns/topic:Topic").filter((t) => t.name.startsWith("upkeep-notify"));
   assert.deepEqual(
     topics.map((t) => [t.name, t.inputs]),
     [
@@ -125,7 +142,7 @@ test("three topics with exact names and the KMS key", () => {
 });
 
 test("one TopicPolicy per topic with the exact policy JSON", () => {
-  const policies = mocks.byType("aws:sns/topicPolicy:TopicPolicy");
+  const policies = mocks.byType("aws:sns/topicPolicy:TopicPolicy").filter((t) => t.name.startsWith("upkeep-notify"));
   assert.deepEqual(policies.map((p) => p.name), ["upkeep-notify-critical-policy", "upkeep-notify-info-policy", "upkeep-notify-warning-policy"]);
   for (const severity of ["critical", "warning", "info"]) {
     const p = mocks.named("aws:sns/topicPolicy:TopicPolicy", `upkeep-notify-${severity}-policy`);
@@ -138,7 +155,7 @@ test("one TopicPolicy per topic with the exact policy JSON", () => {
 
 test("every subscription has the exact topic, protocol and endpoint", () => {
   const h = (address: string) => mod.shortHash(address);
-  const subs = mocks.byType("aws:sns/topicSubscription:TopicSubscription");
+  const subs = mocks.byType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith("upkeep-notify"));
   const email = (topic: string, address: string) => [
     `upkeep-notify-${topic}-email-${h(address)}`,
     { topic: `${ARN_PREFIX}upkeep-prod-${topic}`, protocol: "email", endpoint: address },
@@ -164,7 +181,7 @@ test("every subscription has the exact topic, protocol and endpoint", () => {
 });
 
 test("the webhook URL arrives only as a secret and appears nowhere else", () => {
-  const webhooks = mocks.byType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.endsWith("-webhook"));
+  const webhooks = mocks.byType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith("upkeep-notify") && s.name.endsWith("-webhook"));
   assert.equal(webhooks.length, 3);
   for (const w of webhooks) {
     // Mocks receive secret inputs in Pulumi's wire wrapper: { <sig key>: <secret sig>, value }.
@@ -221,6 +238,51 @@ test("the publish policy: no key statement without a key; an alias ARN matches k
   });
 });
 
+test("with notify.kmsKeyArn: the exact statements the key's policy needs, as an output", () => {
+  const roleArn = outputs.schedulerRoleArn;
+  const actions = ["kms:Decrypt", "kms:GenerateDataKey*"];
+  assert.deepEqual(keyStatements, [
+    { Sid: "AllowCloudWatchAlarmsToPublishToUpkeepTopics", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: actions, Resource: "*" },
+    { Sid: "AllowEventBridgeRulesToPublishToUpkeepTopics", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: actions, Resource: "*" },
+    { Sid: "AllowUpkeepSchedulerRoleToPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: actions, Resource: "*" },
+  ]);
+  assert.equal(first().filter((r) => r.type.startsWith("aws:kms/")).length, 0, "a key given by ARN is the user's: upkeep changes nothing of it");
+});
+
+test("with notify.createKmsKey: a rotating key with those statements and the account's, its alias, and the topics on it", () => {
+  assert.deepEqual(mocks.named("aws:kms/key:Key", "keyed-key").inputs, {
+    description: "Encrypts the upkeep dev SNS topics; CloudWatch alarms, EventBridge rules and the upkeep scheduler role may use it",
+    enableKeyRotation: true,
+    deletionWindowInDays: 30,
+  });
+  assert.deepEqual(mocks.named("aws:kms/alias:Alias", "keyed-key-alias").inputs, { name: "alias/upkeep-dev-topics", targetKeyId: "keyed-key-key-id" });
+  const policy = mocks.named("aws:kms/keyPolicy:KeyPolicy", "keyed-key-policy");
+  assert.equal(policy.inputs.keyId, "keyed-key-key-id");
+  assert.deepEqual(JSON.parse(String(policy.inputs.policy)), {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "EnableIamPoliciesOfTheAccount", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+      ...(keyed.statements as object[]),
+    ],
+  });
+  assert.equal(keyed.kmsKeyArn, `arn:aws:kms:eu-central-1:${ACCOUNT}:key/keyed-key`);
+  for (const severity of ["critical", "warning", "info"]) {
+    assert.deepEqual(mocks.named("aws:sns/topic:Topic", `keyed-${severity}`).inputs, { name: `upkeep-dev-${severity}`, kmsMasterKeyId: keyed.kmsKeyArn });
+  }
+  assert.deepEqual(JSON.parse(String(mocks.named("aws:iam/rolePolicy:RolePolicy", "keyed-scheduler-publish").inputs.policy)).Statement[1], {
+    Sid: "UseTopicEncryptionKey",
+    Effect: "Allow",
+    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+    Resource: keyed.kmsKeyArn,
+  });
+  assert.equal((keyed.statements as { Principal: { AWS?: string } }[])[2]!.Principal.AWS, keyed.schedulerRoleArn);
+});
+
+test("without a key: unencrypted topics, no key statement, no key output", () => {
+  assert.deepEqual(mocks.named("aws:sns/topic:Topic", "plain-critical").inputs, { name: "upkeep-ops-critical" });
+  assert.equal(mocks.recorded.filter((r) => r.name.startsWith("plain") && r.type.startsWith("aws:kms/")).length, 0);
+});
+
 test("in production the topics, and only the topics, are protected", () => {
   const isProtected = [...protectedChildren].filter(([, p]) => p).map(([n]) => n).sort();
   assert.deepEqual(isProtected, ["upkeep-notify-critical", "upkeep-notify-info", "upkeep-notify-warning"]);
@@ -229,7 +291,7 @@ test("in production the topics, and only the topics, are protected", () => {
 
 test("nothing else is registered", () => {
   const counts: Record<string, number> = {};
-  for (const r of mocks.recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  for (const r of first()) counts[r.type] = (counts[r.type] ?? 0) + 1;
   assert.deepEqual(counts, {
     "upkeep:notify:NotificationTopics": 1,
     "aws:sns/topic:Topic": 3,

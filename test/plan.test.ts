@@ -18,8 +18,8 @@ const STACKS = readdirSync(join(ROOT, "stacks"))
   .sort();
 const devYaml = () => readFileSync(join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
 
-test("the committed stacks are dev, staging and prod, each a different tier, zone and window", () => {
-  assert.deepEqual(STACKS, ["dev", "prod", "staging"]);
+test("the committed stacks are dev, staging and prod, each a different tier, zone and window, and onprem on Kubernetes only", () => {
+  assert.deepEqual(STACKS, ["dev", "onprem", "prod", "staging"]);
 });
 
 for (const stack of STACKS) {
@@ -51,10 +51,13 @@ for (const stack of STACKS) {
         assert.deepEqual(rules.filter((r) => r.labels.task === entry.id).map((r) => r.alert), entry.alerts);
       }
       assert.match(plan.file("calendar.md")!, new RegExp(`^# Maintenance calendar: ${stack}\n`));
-      const reminderRunbooks = resources
-        .filter((r) => r.type === "aws:scheduler/schedule:Schedule" && /\nRunbook: /.test(r.inputs.target.input))
-        .map((r) => (r.inputs.target.input as string).split("\nRunbook: ")[1]!);
-      assert.ok(reminderRunbooks.length > 0, "reminders link their runbooks");
+      // The digests link each check's runbook: in the Scheduler input with AWS, in the digest CronJob's env on Kubernetes only.
+      const digestTexts = [
+        ...resources.filter((r) => r.type === "aws:scheduler/schedule:Schedule").map((r) => r.inputs.target.input as string),
+        ...cronJobs.flatMap((c) => (c.spec as Obj).jobTemplate.spec.template.spec.containers[0].env.filter((e: Obj) => /^UPKEEP_DIGEST_/.test(e.name)).map((e: Obj) => e.value as string)),
+      ];
+      const reminderRunbooks = digestTexts.flatMap((text) => [...text.matchAll(/^- \[ \] .+ \([a-z-]+\): (\S+)$/gm)].map((m) => m[1]!));
+      assert.ok(reminderRunbooks.length > 0, "digests link their checks' runbooks");
       const runbooks = [
         ...reminderRunbooks,
         ...rules.map((r) => r.annotations.runbook_url as string),
@@ -175,7 +178,12 @@ test("the development tier: short history, no retries, info alerts, no protectio
     assert.ok(rule.inputs.spec.groups[0].rules.every((r: Obj) => r.labels.severity === "info"));
     assert.match(
       plan.stdout,
-      /\n {2}tue: 60\/180 min \(33%\) orders-vacuum, orders-cleanup\n {2}thu: 50\/180 min \(28%\) orders-vacuum, image-scan\nirreversible:\n {2}orders-cleanup deletes the rows of public\.audit_log whose created_at is older than 14 days\n$/,
+      /\n {2}tue: 60\/180 min \(33%\) orders-vacuum, orders-cleanup\n {2}thu: 50\/180 min \(28%\) orders-vacuum, image-scan\nirreversible:\n {2}orders-cleanup deletes the rows of public\.audit_log whose created_at is older than 14 days\n/,
+    );
+    // dev has on-call emails but no stakeholders and no webhook: its notices would reach nobody, and the plan says so.
+    assert.match(
+      plan.stdout,
+      /\nwarnings \(1\):\n {2}upkeep:notify: the info topic upkeep-dev-info has no subscriber \(no stakeholderEmails, no webhookUrl\): stakeholder notices sent there reach nobody\n$/,
     );
     // The README shows this summary to a new user: its count must be what the plan prints.
     const printed = /^resources \((\d+)\):$/m.exec(plan.stdout)?.[1];
@@ -232,6 +240,32 @@ test("a stack file without kubernetes.namespace is refused with the namespace to
     );
   } finally {
     plan.cleanup();
+  }
+});
+
+test("encrypted topics: the plan writes the statements the key's policy needs and says so in the summary", async () => {
+  const key = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const yaml = devYaml().replace("    emails: [platform-dev@example.com]\n", `    emails: [platform-dev@example.com]\n    kmsKeyArn: ${key}\n`);
+  const plan = await runPlan({ stack: "dev", stackYaml: yaml });
+  try {
+    assert.equal(plan.code, 0, plan.stderr);
+    const actions = ["kms:Decrypt", "kms:GenerateDataKey*"];
+    assert.deepEqual(plan.json<Obj[]>("kms-key-policy.json"), [
+      { Sid: "AllowCloudWatchAlarmsToPublishToUpkeepTopics", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: actions, Resource: "*" },
+      { Sid: "AllowEventBridgeRulesToPublishToUpkeepTopics", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: actions, Resource: "*" },
+      { Sid: "AllowUpkeepSchedulerRoleToPublish", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/upkeep-scheduler" }, Action: actions, Resource: "*" },
+    ]);
+    assert.match(plan.stdout, /\n {2}upkeep:notify\.kmsKeyArn: the key's policy must let CloudWatch, EventBridge and the scheduler role use it, or every alarm, event and reminder is lost: add the statements of the stack output topicKeyPolicyStatements \(kms-key-policy\.json in the plan\)\n/);
+    const topics = plan.json<Obj[]>("resources.json").filter((r) => r.type === "aws:sns/topic:Topic");
+    assert.deepEqual(topics.map((t) => t.inputs.kmsMasterKeyId), [key, key, key]);
+  } finally {
+    plan.cleanup();
+  }
+  const unencrypted = await runPlan({ stack: "dev" });
+  try {
+    assert.equal(unencrypted.file("kms-key-policy.json"), undefined, "no key, no key policy file");
+  } finally {
+    unencrypted.cleanup();
   }
 });
 

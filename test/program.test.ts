@@ -225,6 +225,7 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:backups:DumpReaderRole orders-dump-verify",
     "upkeep:certificates:AcmCertificates upkeep",
     "upkeep:certificates:ManagedCertificates upkeep",
+    "upkeep:compliance:AccountWideRules upkeep",
     "upkeep:credentials:CredentialRotation upkeep",
     "upkeep:kubernetes:MaintenanceNamespace upkeep",
     "upkeep:kubernetes:ScheduledJobs upkeep",
@@ -289,26 +290,46 @@ test("every SNS path: three topics, publishers limited by policy, email and secr
   ]);
   const policy = JSON.parse(String(named("aws:sns/topicPolicy:TopicPolicy", "upkeep-critical-policy").inputs.policy));
   const principals = policy.Statement.flatMap((st: Obj) => [st.Principal.Service].flat());
-  assert.deepEqual(principals.sort(), ["cloudwatch.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"]);
+  // Scheduler publishes through its role, not the topic policy.
+  assert.deepEqual(principals.sort(), ["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
   assert.ok(policy.Statement.every((st: Obj) => st.Action === "sns:Publish" && st.Resource === "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-critical"));
 });
 
-test("reminders fire in working hours to the warning topic; notices precede each window on the info topic", () => {
+test("one digest a working day to the warning topic; notices at 09:30 on a working day before each window, on the info topic", () => {
   const schedules = byType("aws:scheduler/schedule:Schedule");
-  const review = named("aws:scheduler/schedule:Schedule", "upkeep-review-security-review").inputs as Obj;
-  assert.equal(review.scheduleExpression, "cron(30 9 1W 1,4,7,10 ? *)");
-  assert.equal(review.scheduleExpressionTimezone, "Europe/Berlin");
-  assert.equal(review.state, "ENABLED");
-  assert.equal(review.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-warning");
-  assert.equal(review.target.roleArn, "arn:aws:iam::123456789012:role/upkeep-scheduler");
+  const digest = named("aws:scheduler/schedule:Schedule", "upkeep-digest-mon-first-quarter").inputs as Obj;
+  assert.equal(digest.scheduleExpression, "cron(30 9 ? 1,4,7,10 MON#1 *)");
+  assert.equal(digest.scheduleExpressionTimezone, "Europe/Berlin");
+  assert.equal(digest.state, "ENABLED");
+  assert.equal(digest.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-warning");
+  assert.equal(digest.target.roleArn, "arn:aws:iam::123456789012:role/upkeep-scheduler");
+  // capacity-planning is disabled by override; performance-optimization, review-service-health, the firewall and Kubernetes versions are automated.
+  const listed = [...String(digest.target.input).matchAll(/^- \[ \] .+ \(([a-z-]+)\): /gm)].map((m) => m[1]);
+  assert.equal(listed.length, 13);
+  for (const automated of ["capacity-planning", "performance-optimization", "review-service-health", "review-firewall-rules", "update-kubernetes-versions"]) {
+    assert.ok(!listed.includes(automated), automated);
+  }
   const notice = named("aws:scheduler/schedule:Schedule", "upkeep-notice-sat").inputs as Obj;
-  assert.equal(notice.scheduleExpression, "cron(30 0 ? * FRI *)");
+  assert.equal(notice.scheduleExpression, "cron(30 9 ? * THU *)");
   assert.equal(notice.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-info");
-  // capacity-planning is disabled by override; performance-optimization and review-service-health are automated.
-  const reviewIds = schedules.filter((s) => s.name.startsWith("upkeep-review-")).map((s) => s.name.slice("upkeep-review-".length)).sort();
-  assert.ok(!reviewIds.includes("capacity-planning") && !reviewIds.includes("performance-optimization") && !reviewIds.includes("review-service-health"));
-  assert.equal(reviewIds.length, 13);
-  assert.equal(schedules.length, 13 + 2);
+  assert.equal(schedules.length, 7 + 2, "seven digest schedules, two notices, nothing per check");
+});
+
+test("Config rules: the prod stack owns the account-wide ones, and its certificate and secret rules are scoped to them", () => {
+  const rules = byType("aws:cfg/rule:Rule").map((r) => String(r.inputs.name)).sort();
+  assert.deepEqual(rules, [
+    "upkeep-prod-access-keys-rotated",
+    "upkeep-prod-acm-expiration-www",
+    "upkeep-prod-eks-cluster-supported-version",
+    "upkeep-prod-restricted-ssh",
+    "upkeep-prod-secret-rotation-orders-db",
+    "upkeep-prod-vpc-sg-authorized-ports",
+  ]);
+  const noncompliant = byType("aws:cloudwatch/eventRule:EventRule").filter((r) => String(r.inputs.name).endsWith("-noncompliant"));
+  assert.deepEqual(noncompliant.map((r) => String(r.inputs.name)).sort(), rules.map((r) => `${r}-noncompliant`));
+  assert.deepEqual(named("aws:cfg/rule:Rule", "upkeep-access-keys-rotated").options.aliases, [
+    "urn:pulumi:prod::upkeep::upkeep:credentials:CredentialRotation$aws:cfg/rule:Rule::upkeep-access-keys-rotated",
+  ]);
 });
 
 test("with alertmanager: true, an AlertmanagerConfig routes upkeep's alerts to the webhook Secret", () => {
@@ -328,6 +349,8 @@ test("a dump is verified by restoring it in the pod: scratch PostgreSQL sidecar 
   assert.deepEqual(policy.Statement.map((st: Obj) => [st.Action, st.Resource]), [
     ["s3:ListBucket", "arn:aws:s3:::acme-db-dumps"],
     ["s3:GetObject", "arn:aws:s3:::acme-db-dumps/prod/orders/*"],
+    // The bucket's SSE-KMS key (backups.dumps[].kmsKeyArn), that key only.
+    ["kms:Decrypt", "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
   ]);
 });
 

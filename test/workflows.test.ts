@@ -154,7 +154,7 @@ const TIER_JOBS = ["development", "staging", "production"] as const;
 
 test("deploy: every stack in stacks/ from a matrix per tier, development, then staging, then production behind its environment", () => {
   assert.deepEqual(jobsOf(deploy).map(([name]) => name), ["stacks", ...TIER_JOBS]);
-  assertStacksJob(deploy, deploy.data.jobs.stacks, TIER_JOBS);
+  assertStacksJob(deploy, deploy.data.jobs.stacks, [...TIER_JOBS, "kubernetesOnly"]);
   const { development, staging, production } = deploy.data.jobs;
   assert.equal(development.needs, "stacks");
   assert.deepEqual(staging.needs, ["stacks", "development"]);
@@ -177,7 +177,11 @@ test("deploy: every stack in stacks/ from a matrix per tier, development, then s
     const up = steps.findIndex((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@"));
     assert.ok(plan >= 0 && up > plan, `${tier}: the offline plan runs before pulumi up`);
     assert.deepEqual(steps[up]!.with, { command: "up", "stack-name": "${{ matrix.stack }}" });
+    // A Kubernetes-only stack has no AWS provider: it gets no AWS credentials.
+    const [credentials] = uses(job, "aws-actions/configure-aws-credentials");
+    assert.equal(credentials?.if, "${{ !contains(fromJSON(needs.stacks.outputs.kubernetesOnly), matrix.stack) }}", tier);
   }
+  assert.deepEqual(stacksByTier(join(ROOT, "stacks")).kubernetesOnly, ["onprem"], "the committed Kubernetes-only stack is the one that skips them");
 });
 
 test("a production stack deploys only in the job behind the production environment, and every stack deploys exactly once", () => {

@@ -73,7 +73,15 @@ export interface AlertRoutingInputs {
   readonly smtp?: SmtpSettings;
   /** `upkeep:alerting.muteDuringWindow` and the window they are muted in. */
   readonly quietWindow?: { readonly matcherSets: readonly (readonly AlertMatcher[])[] } & QuietWindowInputs;
+  /**
+   * Kubernetes only: the daily digest arrives as an info alert (UpkeepRoutineDigest);
+   * like the SNS warning topic it replaces, it goes to the on-call emails as well.
+   */
+  readonly digestToEmails?: boolean;
 }
+
+/** The alert the Kubernetes-only digest fires when there is no webhook (routine-digest.sh). */
+export const DIGEST_ALERTNAME = "UpkeepRoutineDigest";
 
 /** Which severities reach which channel. Info is for the webhook only: it must not mail on-call. */
 const EMAILED: Readonly<Record<Severity, boolean>> = { critical: true, warning: true, info: false };
@@ -118,8 +126,19 @@ export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): Alertmanage
     namespace: inputs.namespace,
     labels: { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alert-routing" },
   };
+  const digestToEmails = inputs.digestToEmails === true && inputs.emails.length > 0;
   // A receiver with no channel (info without a webhook) drops its alerts on purpose.
-  const receivers = SEVERITIES.map(receiver);
+  const receivers: Receiver[] = [
+    ...(digestToEmails
+      ? [{ name: "digest", ...(inputs.hasWebhook ? { webhookConfigs: [{ urlSecret: { ...WEBHOOK_SECRET } }] } : {}), emailConfigs: inputs.emails.map((to) => emailConfig(to, inputs.smtp!)) }]
+      : []),
+    ...SEVERITIES.map(receiver),
+  ];
+  // The digest, an info alert, still reaches on-call's mail; then everything by severity.
+  const upkeepRoutes: Route[] = [
+    ...(digestToEmails ? [{ receiver: "digest", matchers: [{ name: "alertname", value: DIGEST_ALERTNAME, matchType: "=" as const }] }] : []),
+    ...severityRoutes(),
+  ];
   const sets = inputs.quietWindow?.matcherSets ?? [];
   if (sets.length === 0) {
     return {
@@ -128,7 +147,7 @@ export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): Alertmanage
       metadata,
       spec: {
         // An alert with an unexpected severity still reaches people rather than nobody.
-        route: { receiver: "warning", groupBy: ["alertname", "task"], matchers: upkeepMatchers, routes: severityRoutes() },
+        route: { receiver: "warning", groupBy: ["alertname", "task"], matchers: upkeepMatchers, routes: upkeepRoutes },
         receivers,
       },
     };
@@ -146,7 +165,7 @@ export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): Alertmanage
         groupBy: ["alertname", "task"],
         routes: [
           // First, and never muted: upkeep's own alerts are how on-call learns that a task failed in the window.
-          { receiver: "warning", matchers: upkeepMatchers, routes: severityRoutes() },
+          { receiver: "warning", matchers: upkeepMatchers, routes: upkeepRoutes },
           ...sets.map((set) => ({
             receiver: "warning",
             matchers: [...set, { name: "alertname", value: UPKEEP_ALERTNAME_REGEX, matchType: "!~" as const }],

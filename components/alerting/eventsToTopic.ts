@@ -1,28 +1,39 @@
 /**
  * An EventBridge rule whose matching events go straight to one of the
  * environment's severity topics: how AWS-side failures (rotation, backups,
- * certificate expiry) reach the same people as the cluster's alerts.
+ * certificate expiry, Config compliance) reach the same people as the
+ * cluster's alerts. Every pattern names upkeep's own resources: a rule on a
+ * whole event type matches every team's events in the account and region.
  */
+import { createHash } from "node:crypto";
 import { aws } from "../sdk";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { Severity } from "../config";
 
 export interface EventsToTopic {
-  /** The rule's AWS name, e.g. `upkeep-prod-secret-rotation-failed`. */
+  /** The rule's AWS name, e.g. `upkeep-prod-secret-rotation-failed`; shortened to 64 characters if longer. */
   readonly ruleName: string;
   /** What the events are, e.g. "Secrets Manager rotation failures". */
   readonly what: string;
   readonly environment: string;
-  readonly pattern: object;
+  /** The pattern; an Output when it names resources by their ARN. */
+  readonly pattern: pulumi.Input<object>;
   readonly severity: Severity;
   readonly topicArn: pulumi.Input<string>;
 }
 
+/** EventBridge rule names are at most 64 characters; longer ones keep a readable prefix and a hash of the whole. */
+export function eventRuleName(full: string): string {
+  if (full.length <= 64) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+  return `${full.slice(0, 55).replace(/[-_.]+$/, "")}-${hash}`;
+}
+
 export function eventRuleArgs(e: EventsToTopic): aws.cloudwatch.EventRuleArgs {
   return {
-    name: e.ruleName,
+    name: eventRuleName(e.ruleName),
     description: `${e.what}, to the upkeep ${e.environment} ${e.severity} topic`,
-    eventPattern: JSON.stringify(e.pattern),
+    eventPattern: pulumi.output(e.pattern).apply((p) => JSON.stringify(p)),
   };
 }
 

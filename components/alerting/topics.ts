@@ -1,8 +1,14 @@
 /**
  * NotificationTopics: one SNS topic per severity, who is subscribed to each,
  * and the role EventBridge Scheduler assumes to publish reminders to them.
- * - Only AWS services publish: each topic policy names CloudWatch, EventBridge
- *   and Scheduler, for sns:Publish on that topic, from this account only.
+ * - Each topic policy lets CloudWatch alarms and EventBridge rules of this
+ *   account publish (service principals need the topic policy). Scheduler
+ *   publishes through its own role (an IAM policy, not the topic policy), and
+ *   so can any principal of the account whose IAM policy allows sns:Publish:
+ *   a topic policy without an explicit Deny does not take that away.
+ * - Encrypted topics (`notify.kmsKeyArn`, or a key upkeep creates with
+ *   `notify.createKmsKey`): the key policy must let CloudWatch and
+ *   EventBridge use the key (topicKey.ts); the statements are an output.
  * - Subscriptions are named by a hash of their address, so reordering or
  *   extending a list never replaces an existing (confirmed) subscription.
  * - The webhook URL is a secret end to end: it is never part of a name and
@@ -12,17 +18,15 @@ import { createHash } from "node:crypto";
 import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig, Severity } from "../config";
+import { accountOfArn, type PolicyDocument, type PolicyStatement } from "./policyDocument";
+import { buildTopicKeyPolicy, createTopicKey, topicKeyPolicyStatements } from "./topicKey";
 
 export type NotifyConfig = UpkeepConfig["notify"];
 
 export const SEVERITIES: readonly Severity[] = Object.freeze(["critical", "warning", "info"]);
 
-/** The services that publish upkeep's alarms, events and reminders. */
-export const PUBLISHING_SERVICES: readonly string[] = Object.freeze([
-  "cloudwatch.amazonaws.com",
-  "events.amazonaws.com",
-  "scheduler.amazonaws.com",
-]);
+/** The services whose alarms and rules publish to upkeep's topics through the topic policy. */
+export const PUBLISHING_SERVICES: readonly string[] = Object.freeze(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
 
 export function topicNames(environment: string): Record<Severity, string> {
   return {
@@ -32,34 +36,15 @@ export function topicNames(environment: string): Record<Severity, string> {
   };
 }
 
-/** An IAM policy document, as AWS reads it. */
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
-
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow";
-  readonly Principal?: { readonly Service: string | readonly string[] };
-  readonly Action: string | readonly string[];
-  readonly Resource?: string | readonly string[];
-  readonly Condition?: Record<string, Record<string, string>>;
-}
-
-/** The account of an ARN (`arn:partition:service:region:account:…`). */
-export function accountOfArn(arn: string): string {
-  const account = arn.split(":")[4];
-  if (account === undefined || !/^\d{12}$/.test(account)) throw new Error(`not an ARN with an account id: ${JSON.stringify(arn)}`);
-  return account;
-}
+export { accountOfArn, type PolicyDocument, type PolicyStatement } from "./policyDocument";
 
 /**
- * Only the three services may publish, and only on behalf of this account
+ * CloudWatch and EventBridge may publish, and only on behalf of this account
  * (aws:SourceAccount, taken from the topic's own ARN, so no account lookup):
  * another account's alarm or rule cannot use upkeep's topics (confused
  * deputy). Replacing the default policy drops its account-wide grant; the
- * account's own principals still act through their IAM policies.
+ * account's own principals (the scheduler role among them) still publish
+ * through their IAM policies.
  */
 export function buildTopicPolicy(topicArn: string): PolicyDocument {
   return {
@@ -176,11 +161,17 @@ export interface NotificationTopicsArgs {
 export class NotificationTopics extends pulumi.ComponentResource {
   public readonly topicArns: { readonly critical: pulumi.Output<string>; readonly warning: pulumi.Output<string>; readonly info: pulumi.Output<string> };
   public readonly schedulerRoleArn: pulumi.Output<string>;
+  /** The key the topics are encrypted with, if any: `notify.kmsKeyArn` or the one upkeep created. */
+  public readonly kmsKeyArn?: pulumi.Output<string>;
+  /** With a key: the statements its policy must hold for alarms, events and reminders to be delivered. */
+  public readonly keyPolicyStatements?: pulumi.Output<PolicyStatement[]>;
 
   constructor(name: string, args: NotificationTopicsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("upkeep:notify:NotificationTopics", name, {}, opts);
     const names = topicNames(args.environment);
-    const kms = args.notify.kmsKeyArn !== undefined ? { kmsMasterKeyId: args.notify.kmsKeyArn } : {};
+    const createdKey = args.notify.createKmsKey ? createTopicKey(name, args.environment, this, args.protect) : undefined;
+    const keyArn: pulumi.Output<string> | undefined = createdKey?.arn ?? (args.notify.kmsKeyArn !== undefined ? pulumi.output(args.notify.kmsKeyArn) : undefined);
+    const kms = keyArn !== undefined ? { kmsMasterKeyId: keyArn } : {};
 
     const topics = {} as Record<Severity, aws.sns.Topic>;
     for (const severity of SEVERITIES) {
@@ -217,12 +208,27 @@ export class NotificationTopics extends pulumi.ComponentResource {
     );
     new aws.iam.RolePolicy(
       `${name}-scheduler-publish`,
-      { role: role.id, policy: pulumi.all(arns).apply((list) => JSON.stringify(buildSchedulerPublishPolicy(list, args.notify.kmsKeyArn))) },
+      { role: role.id, policy: pulumi.all([pulumi.all(arns), keyArn]).apply(([list, key]) => JSON.stringify(buildSchedulerPublishPolicy(list, key))) },
       { parent: this },
     );
+    if (createdKey !== undefined) {
+      // Set after the topics exist: the account comes from a topic's ARN, so no provider call is needed.
+      new aws.kms.KeyPolicy(
+        `${name}-key-policy`,
+        {
+          keyId: createdKey.keyId,
+          policy: pulumi.all([topics.critical.arn, role.arn]).apply(([arn, roleArn]) => JSON.stringify(buildTopicKeyPolicy(accountOfArn(arn), roleArn, arn.split(":")[1]))),
+        },
+        { parent: this },
+      );
+    }
 
     this.topicArns = { critical: topics.critical.arn, warning: topics.warning.arn, info: topics.info.arn };
     this.schedulerRoleArn = role.arn;
-    this.registerOutputs({ topicArns: this.topicArns, schedulerRoleArn: this.schedulerRoleArn });
+    if (keyArn !== undefined) {
+      this.kmsKeyArn = keyArn;
+      this.keyPolicyStatements = role.arn.apply(topicKeyPolicyStatements);
+    }
+    this.registerOutputs({ topicArns: this.topicArns, schedulerRoleArn: this.schedulerRoleArn, kmsKeyArn: this.kmsKeyArn, keyPolicyStatements: this.keyPolicyStatements });
   }
 }

@@ -1,12 +1,20 @@
 /**
- * How upkeep hears that a backup or restore went wrong, all to the
- * environment's `critical` topic:
- * - EventBridge rules on the job state events. Backup and copy job events
- *   carry `detail.state`; restore job events carry `detail.status` (AWS:
- *   "some events report status … others state"), and a rule matching
- *   `state` on restore events never fires.
- * - CloudWatch alarms on the AWS/Backup failure counts, which still work if
- *   the event rules are deleted or the bus is misrouted.
+ * How upkeep hears that a backup or restore went wrong, to the environment's
+ * `critical` topic (a backup that completed with issues: `warning`):
+ * - EventBridge rules on the job state events of upkeep's own vault and
+ *   restore-testing plan only; a rule on the event type alone pages for every
+ *   team's jobs in the account and region. Backup and copy job events carry
+ *   `detail.state`; restore job events carry `detail.status` (AWS: "some
+ *   events report status … others state"), and a rule matching `state` on
+ *   restore events never fires. Every failure state is matched: FAILED,
+ *   ABORTED, EXPIRED and PARTIAL backups, FAILED and PARTIAL copies, FAILED
+ *   and ABORTED restores, and restore tests whose validation FAILED or
+ *   TIMED_OUT.
+ * - A CloudWatch alarm on the vault's failed backup jobs, which still works
+ *   if the event rules are deleted or the bus is misrouted. (AWS/Backup
+ *   counts restore jobs per account and resource type, not per vault, so an
+ *   alarm on them would page for every team's restores; the event rule
+ *   covers upkeep's.)
  * - A freshness alarm: a job that never runs (plan deleted, selection
  *   matching nothing) raises no failure at all, so alarm when no backup job
  *   completed in the vault within the recovery point objective, with missing
@@ -15,30 +23,69 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 
-export const BACKUP_JOB_FAILED_PATTERN = Object.freeze({
-  source: ["aws.backup"],
-  "detail-type": ["Backup Job State Change"],
-  detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
-});
+/** Backup jobs into upkeep's vault that did not complete: failed, stopped, never started in time, or partly done. */
+export function backupJobFailedPattern(vaultName: string): object {
+  return {
+    source: ["aws.backup"],
+    "detail-type": ["Backup Job State Change"],
+    detail: { backupVaultName: [vaultName], state: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] },
+  };
+}
 
-export const RESTORE_JOB_FAILED_PATTERN = Object.freeze({
-  source: ["aws.backup"],
-  "detail-type": ["Restore Job State Change"],
-  detail: { status: ["FAILED"] },
-});
+/**
+ * What the console shows as "Completed with issues": COMPLETED with a status
+ * message (AWS: "monitor COMPLETED jobs that have a status message"), e.g. S3
+ * objects that could not be backed up.
+ */
+export function backupJobCompletedWithIssuesPattern(vaultName: string): object {
+  return {
+    source: ["aws.backup"],
+    "detail-type": ["Backup Job State Change"],
+    detail: { backupVaultName: [vaultName], state: ["COMPLETED"], statusMessage: [{ "anything-but": [""] }] },
+  };
+}
 
-export const COPY_JOB_FAILED_PATTERN = Object.freeze({
-  source: ["aws.backup"],
-  "detail-type": ["Copy Job State Change"],
-  detail: { state: ["FAILED"] },
-});
+/** Copies out of upkeep's vault (to the DR vault) that failed or completed only in part. */
+export function copyJobFailedPattern(vaultArn: string): object {
+  return {
+    source: ["aws.backup"],
+    "detail-type": ["Copy Job State Change"],
+    detail: { sourceBackupVaultArn: [vaultArn], state: ["FAILED", "PARTIAL"] },
+  };
+}
+
+/**
+ * Restores that failed or were stopped, from upkeep's restore-testing plan
+ * (its events carry `restoreTestingPlanArn`) or from upkeep's vault, and
+ * restore tests whose validation FAILED or TIMED_OUT. Restore events use
+ * `detail.status`, and `validationStatus` as DescribeRestoreJob names it.
+ */
+export function restoreJobFailedPattern(vaultArn: string, restoreTestingPlanArn?: string): object {
+  const failed = ["FAILED", "ABORTED"];
+  const fromVault = { backupVaultArn: [vaultArn], status: failed };
+  return {
+    source: ["aws.backup"],
+    "detail-type": ["Restore Job State Change"],
+    // EventBridge wants two or more branches in an $or.
+    detail:
+      restoreTestingPlanArn === undefined
+        ? fromVault
+        : {
+            $or: [
+              { restoreTestingPlanArn: [restoreTestingPlanArn], status: failed },
+              { restoreTestingPlanArn: [restoreTestingPlanArn], validationStatus: ["FAILED", "TIMED_OUT"] },
+              fromVault,
+            ],
+          },
+  };
+}
 
 /** One day: a failure keeps the alarm in ALARM for a day, so it notifies once, not once per job. */
 export const FAILURE_PERIOD_SECONDS = 86400;
 
 export function failureAlarmArgs(
   name: string,
-  metricName: "NumberOfBackupJobsFailed" | "NumberOfRestoreJobsFailed" | "NumberOfCopyJobsFailed",
+  metricName: "NumberOfBackupJobsFailed" | "NumberOfCopyJobsFailed",
   dimensions: Record<string, string> | undefined,
   topicArn: pulumi.Input<string>,
   description: string,

@@ -12,11 +12,12 @@ import { routeEventsToTopic } from "../alerting";
 import type { DstHorizon, Cadence } from "../schedule";
 import type { Tier } from "../config";
 import {
-  BACKUP_JOB_FAILED_PATTERN,
-  COPY_JOB_FAILED_PATTERN,
+  backupJobCompletedWithIssuesPattern,
+  backupJobFailedPattern,
+  copyJobFailedPattern,
   failureAlarmArgs,
   freshnessAlarmArgs,
-  RESTORE_JOB_FAILED_PATTERN,
+  restoreJobFailedPattern,
 } from "./alerting";
 import { planArgs, selectionArgs } from "./plan";
 import { restoreTestingPlanArgs, restoreTestingSelectionArgs } from "./restoreTesting";
@@ -106,8 +107,8 @@ export interface AwsBackupsArgs extends BackupScheduleInput {
   readonly environment: string;
   /** Production keeps and locks the vault. */
   readonly tier: Tier;
-  /** NotificationTopics.topicArns: every backup alert goes to `critical`. */
-  readonly topicArns: { readonly critical: pulumi.Input<string> };
+  /** NotificationTopics.topicArns: failures go to `critical`, a backup completed with issues to `warning`. */
+  readonly topicArns: { readonly critical: pulumi.Input<string>; readonly warning: pulumi.Input<string> };
 }
 
 /** AWS Backup with restore testing and alerts. Type token: upkeep:backups:AwsBackups. */
@@ -122,7 +123,6 @@ export class AwsBackups extends pulumi.ComponentResource {
     const { backup, environment: env, timeZone, window } = args;
     const horizon = backupHorizon(args.fromYear);
     const critical = args.topicArns.critical;
-    const restoreTypes = backup.restoreTesting?.resourceTypes ?? [];
 
     const protection = vaultProtection(args.tier);
     const vault = new aws.backup.Vault(`${name}-vault`, vaultArgs(backup), { parent: this, ...protection });
@@ -139,7 +139,7 @@ export class AwsBackups extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const attachments = Object.entries(backupRolePolicies(restoreTypes)).map(
+    const attachments = Object.entries(backupRolePolicies()).map(
       ([suffix, policyArn]) => new aws.iam.RolePolicyAttachment(`${name}-role-${suffix}`, { role: role.id, policyArn }, { parent: this }),
     );
 
@@ -152,6 +152,7 @@ export class AwsBackups extends pulumi.ComponentResource {
     new aws.backup.Selection(`${name}-selection`, selectionArgs(env, plan.id, role.arn, backup.selectionTags), { parent: this, dependsOn: attachments });
 
     const testing = backup.restoreTesting;
+    let restoreTestingPlanArn: pulumi.Output<string> | undefined;
     if (testing !== undefined) {
       const testPlan = new aws.backup.RestoreTestingPlan(
         `${name}-restore-testing`,
@@ -165,15 +166,27 @@ export class AwsBackups extends pulumi.ComponentResource {
           { parent: this, dependsOn: attachments },
         );
       }
+      restoreTestingPlanArn = testPlan.arn;
     }
 
-    const events: [string, string, object][] = [
-      ["backup-job-failed", "AWS Backup jobs FAILED, ABORTED or EXPIRED", BACKUP_JOB_FAILED_PATTERN],
-      ["restore-job-failed", "AWS Backup restore jobs (restore tests included) FAILED", RESTORE_JOB_FAILED_PATTERN],
-      ...(backup.copyToVaultArn !== undefined ? [["copy-job-failed", "AWS Backup copy jobs FAILED", COPY_JOB_FAILED_PATTERN] as [string, string, object]] : []),
+    const vaultName = backup.vaultName;
+    const restorePattern = pulumi.all([vault.arn, restoreTestingPlanArn]).apply(([vaultArn, planArn]) => restoreJobFailedPattern(vaultArn, planArn));
+    const events: { key: string; what: string; pattern: pulumi.Input<object>; severity: "critical" | "warning" }[] = [
+      { key: "backup-job-failed", what: `AWS Backup jobs into ${vaultName} FAILED, ABORTED, EXPIRED or PARTIAL`, pattern: backupJobFailedPattern(vaultName), severity: "critical" },
+      { key: "backup-job-completed-with-issues", what: `AWS Backup jobs into ${vaultName} COMPLETED with a status message`, pattern: backupJobCompletedWithIssuesPattern(vaultName), severity: "warning" },
+      {
+        key: "restore-job-failed",
+        what: `AWS Backup restores from ${vaultName} or its restore tests FAILED, ABORTED, or failed validation`,
+        pattern: restorePattern,
+        severity: "critical",
+      },
+      ...(backup.copyToVaultArn !== undefined
+        ? [{ key: "copy-job-failed", what: `AWS Backup copies from ${vaultName} FAILED or PARTIAL`, pattern: vault.arn.apply(copyJobFailedPattern), severity: "critical" as const }]
+        : []),
     ];
-    for (const [key, what, pattern] of events) {
-      routeEventsToTopic(`${name}-${key}`, { ruleName: `upkeep-${env}-${key}`, what, environment: env, pattern, severity: "critical", topicArn: critical }, this);
+    for (const e of events) {
+      const topicArn = e.severity === "critical" ? critical : args.topicArns.warning;
+      routeEventsToTopic(`${name}-${e.key}`, { ruleName: `upkeep-${env}-${e.key}`, what: e.what, environment: env, pattern: e.pattern, severity: e.severity, topicArn }, this);
     }
 
     new aws.cloudwatch.MetricAlarm(
@@ -187,12 +200,7 @@ export class AwsBackups extends pulumi.ComponentResource {
       ),
       { parent: this },
     );
-    // Restore jobs are counted per account and resource type, not per vault.
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-restore-jobs-failed`,
-      failureAlarmArgs(`upkeep-${env}-restore-jobs-failed`, "NumberOfRestoreJobsFailed", undefined, critical, "An AWS Backup restore job (or restore test) failed in the last day."),
-      { parent: this },
-    );
+    // No alarm on NumberOfRestoreJobsFailed: AWS/Backup counts restores per account and resource type, not per vault.
     const freshness = freshnessAlarmArgs(
       `upkeep-${env}-backup-freshness`,
       backup.vaultName,

@@ -2,15 +2,15 @@
  * The role AWS Backup assumes to back up and restore (restore tests too).
  * It carries AWS-managed policies only, and no inline policy: AWS keeps them
  * current as services are added, and they grant nothing beyond backup and
- * restore. S3 needs its own pair of managed policies; they are attached when
- * restore tests cover S3.
+ * restore. S3 needs its own pair of managed policies. They are always
+ * attached: the selection is every resource (`*`) carrying the tags, so a
+ * tagged bucket is picked up whatever restore testing covers, and without
+ * them its backup fails.
  *
  * The trust names the service only. AWS does not document Backup passing
  * aws:SourceAccount when it assumes a role, and a condition it does not
  * satisfy would break every backup.
  */
-import type { AwsBackupResourceType } from "./types";
-
 const MANAGED = "arn:aws:iam::aws:policy/service-role";
 
 export const BACKUP_MANAGED_POLICIES = Object.freeze({
@@ -24,8 +24,8 @@ export const S3_MANAGED_POLICIES = Object.freeze({
 });
 
 /** Managed policy ARNs by child-name suffix. */
-export function backupRolePolicies(restoreTestedTypes: readonly AwsBackupResourceType[]): Record<string, string> {
-  return { ...BACKUP_MANAGED_POLICIES, ...(restoreTestedTypes.includes("S3") ? S3_MANAGED_POLICIES : {}) };
+export function backupRolePolicies(): Record<string, string> {
+  return { ...BACKUP_MANAGED_POLICIES, ...S3_MANAGED_POLICIES };
 }
 
 export const BACKUP_TRUST_POLICY = Object.freeze({

@@ -4,7 +4,7 @@
  * they are added by whoever knows what now is (the plan), not by the program.
  */
 import { ALERT_NAMES } from "../alerting";
-import { type RoutineReminder, type StakeholderNotice, schedulerNextRuns } from "../routine";
+import { DUE_WHEN, type RoutineReminder, type StakeholderNotice, schedulerNextRuns } from "../routine";
 import { describeSchedule, isoInZone, nextRuns } from "../schedule";
 import type { MaintenanceTask } from "../tasks";
 
@@ -44,20 +44,22 @@ export function buildCalendar(tasks: readonly MaintenanceTask[], namespace: stri
   }));
 }
 
-const REMINDER_WHEN: Record<string, string> = {
-  daily: "Working days (Monday to Friday)",
-  weekly: "Mondays",
-  monthly: "The first working day of each month",
-  quarterly: "The first working day of January, April, July and October",
-};
+/** How reminders and notices reach people: the mechanism each calendar entry names. */
+export interface RoutineDelivery {
+  /** e.g. "the daily digest: EventBridge Scheduler to SNS upkeep-prod-warning". */
+  readonly reminders: string;
+  readonly notices: string;
+}
 
-/** Reminders to people and notices to stakeholders, as EventBridge Scheduler runs them. */
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Each check people do, on the days it is due, and the notices to stakeholders, as EventBridge Scheduler sends them. */
 export function buildRoutineCalendar(
-  environment: string,
   timeZone: string,
   at: string,
   reminders: readonly RoutineReminder[],
   notices: readonly StakeholderNotice[],
+  delivery: RoutineDelivery,
 ): CalendarEntry[] {
   return [
     ...reminders.map((r) => ({
@@ -65,19 +67,19 @@ export function buildRoutineCalendar(
       kind: "reminder",
       title: r.title,
       cadence: r.cadence,
-      mechanism: `EventBridge Scheduler reminder to SNS upkeep-${environment}-warning`,
+      mechanism: delivery.reminders,
       schedule: r.expression,
       timeZone,
       durationMinutes: 0,
-      description: `${REMINDER_WHEN[r.cadence]} at ${at} (${timeZone})`,
+      description: `${capitalize(DUE_WHEN[r.cadence])} at ${at} (${timeZone}), in that day's digest`,
       alerts: [],
     })),
     ...notices.map((n) => ({
-      id: `notice-${n.day}`,
+      id: `notice-${n.key}`,
       kind: "notice",
-      title: `Stakeholder notice for the ${n.day} maintenance window`,
+      title: `Stakeholder notice for the ${n.windows.join(" and ")} maintenance window`,
       cadence: "weekly",
-      mechanism: `EventBridge Scheduler notice to SNS upkeep-${environment}-info`,
+      mechanism: delivery.notices,
       schedule: n.expression,
       timeZone: n.timeZone,
       durationMinutes: 0,

@@ -10,6 +10,7 @@ export {
   type DatedCalendarEntry,
   type ExternalScheduleEntry,
   renderCalendarMarkdown,
+  type RoutineDelivery,
   type RoutineRow,
   withNextRuns,
 } from "./entries";

@@ -100,5 +100,20 @@ export function runbookFacts(task: MaintenanceTask, namespace: string): RunbookF
         verify: [`${code(logs)} ends with a JSON line whose ${code("verdict")} is ${code("pass")}.`],
       };
     }
+    case "digest":
+      return {
+        facts: [`Routine checks it announces, each on the days its cadence falls: ${task.checks.map((c) => `${c.title} (${code(c.id)}, ${c.cadence})`).join(", ")}.`, cronJob],
+        verify: [`${code(logs)} ends with ${code('"outcome":"success"')}, and the message arrived.`],
+      };
+    case "notice":
+      return {
+        facts: [`Windows it announces: ${task.windows.join(" and ")}.`, cronJob],
+        verify: [`${code(logs)} ends with ${code('"outcome":"success"')}.`],
+      };
+    case "version-check":
+      return {
+        facts: [`Oldest supported Kubernetes: ${code(task.oldestSupportedVersion)} (${code("kubernetes.oldestSupportedVersion")}).`, cronJob],
+        verify: [`${code("kubectl version")} shows the server version that ${code(logs)} printed.`],
+      };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { CalendarEntry } from "./entries";
 import type { RunbookFacts } from "./runbookFacts";
-import type { RoutineTask } from "../config";
+import type { Automation, RoutineTask } from "../config";
 
 export interface RunbookContext {
   readonly environment: string;
@@ -82,11 +82,43 @@ const KINDS: Readonly<Record<string, KindText>> = {
     purpose: "Right after each maintenance window, check that every configured endpoint answers with its expected status within its latency budget, and send a completion notice.",
     steps: [
       "Requests each endpoint with a 10-second timeout; prints one line per endpoint.",
-      "Posts a completion notice to the webhook: all healthy, or which endpoints are not.",
+      "Posts a completion notice to the webhook: all healthy, or which endpoints are not. On Kubernetes only without a webhook, it fires the notice as the info alert `UpkeepMaintenanceReport` through Alertmanager.",
       "Exits 1 when any endpoint is unhealthy, so the failed-run alert fires.",
     ],
     rollback: "Nothing to undo; the check changes nothing. If maintenance broke an endpoint, roll back that maintenance.",
     escalation: "The environment's on-call, at once: an endpoint is unhealthy after maintenance.",
+  },
+  digest: {
+    purpose:
+      "Kubernetes only: every working day at `reviews.at`, send the platform team one message listing the routine checks due that day (daily ones; weekly ones on Mondays; monthly ones on the first Monday of the month; quarterly ones on the first Monday of January, April, July and October).",
+    steps: [
+      "Tells the local date from the zone's UTC offset (the image has no tzdata; `reviews.at` lies between 06:00 and 20:00, so a clock change cannot move the date).",
+      "Picks that day's message, built at plan time: the same text the EventBridge Scheduler digest sends on AWS.",
+      "Posts it to the webhook, or fires it as the info alert `UpkeepRoutineDigest` through Alertmanager; exits 1 when it could not be sent.",
+      "Ends with one JSON line: `success`, `skipped` (nothing due, or a weekend run started by hand) or `failed`.",
+    ],
+    rollback: "Nothing to undo; the digest changes nothing.",
+    escalation: "The platform team: a missed digest means the day's checks were not announced; run them from the calendar.",
+  },
+  notice: {
+    purpose:
+      "Kubernetes only: tell stakeholders about the next maintenance window at `reviews.at` on the latest working day at least `notify.noticeHours` before it, listing its tasks in local time.",
+    steps: [
+      "Posts the notice, built at plan time, to the webhook, or fires it as the info alert `UpkeepStakeholderNotice` through Alertmanager.",
+      "Exits 1 when it could not be sent, so the failed-run alert fires before the window opens.",
+    ],
+    rollback: "Nothing to undo. If the window changed after the notice, send a correction by hand.",
+    escalation: "The platform team: stakeholders were not told; tell them before the window opens, or postpone it.",
+  },
+  "version-check": {
+    purpose:
+      "Kubernetes only: every day in the window, ask the API server which Kubernetes it runs (`/version`) and fail when it is older than `kubernetes.oldestSupportedVersion`, so the failed-run alert says the cluster needs an upgrade.",
+    steps: [
+      "Reads `/version` with the pod's own projected ServiceAccount token (ten minutes) and the cluster CA; every authenticated identity may read `/version` through the default ClusterRoleBinding `system:public-info-viewer`, so no Role is created.",
+      "Compares the major.minor of `gitVersion` with the oldest supported version; exits 1 when older, or when the API server does not answer.",
+    ],
+    rollback: "Nothing to undo; the check changes nothing. Upgrade the cluster, or lower `oldestSupportedVersion` on purpose.",
+    escalation: "The cluster's owners: plan the upgrade before the version leaves support.",
   },
 };
 
@@ -139,8 +171,16 @@ ${text.rollback}
 const PERIOD: Record<string, string> = {
   daily: "every working day",
   weekly: "every Monday",
-  monthly: "on the first working day of each month",
-  quarterly: "on the first working day of January, April, July and October",
+  monthly: "on the first Monday of each month",
+  quarterly: "on the first Monday of January, April, July and October",
+};
+
+const AUTOMATION: Record<Automation, string> = {
+  "endpoint-verification": "the post-maintenance endpoint verification",
+  "database-maintenance": "the database vacuum, reindex and cleanup CronJobs",
+  "kubernetes-version":
+    "with `upkeep:aws.accountWideRules` and `kubernetes.oldestSupportedVersion`, the AWS Config rule eks-cluster-supported-version; on Kubernetes only, the daily CronJob `kubernetes-version-check`",
+  "firewall-rules": "with `upkeep:aws.accountWideRules`, the AWS Config rules restricted-ssh and vpc-sg-open-only-to-authorized-ports",
 };
 
 /**
@@ -149,14 +189,14 @@ const PERIOD: Record<string, string> = {
  */
 export function renderRoutineRunbook(task: RoutineTask): string {
   const automated = task.automation
-    ? `\nWhere the stack configures it, upkeep does this itself (${task.automation === "endpoint-verification" ? "the post-maintenance endpoint verification" : "the database vacuum, reindex and cleanup CronJobs"}), and no reminder is sent.\n`
+    ? `\nWhere the stack configures it, upkeep does this itself (${AUTOMATION[task.automation]}), and the digest does not list it.\n`
     : "";
   return `# ${task.title} (\`${task.id}\`)
 
 <!-- Generated by \`npm run runbooks\` from components/config/routineCatalog.ts. Edit the catalog, not this file. -->
 
 ## Purpose
-Part of the platform team's ${task.cadence} routine. By default an EventBridge Scheduler reminder reaches the team's \`warning\` topic ${PERIOD[task.cadence]} at \`upkeep:reviews.at\` (09:30 local), never on a weekend; \`upkeep:reviews.overrides\` changes its cadence or turns it off.
+Part of the platform team's ${task.cadence} routine. By default it is listed in the day's routine digest ${PERIOD[task.cadence]} at \`upkeep:reviews.at\` (09:30 local), never on a weekend: one message a day to the team's \`warning\` topic (EventBridge Scheduler), or on Kubernetes only from the \`routine-digest\` CronJob; \`upkeep:reviews.overrides\` changes its cadence or turns it off.
 ${automated}
 ## Steps
 ${bullets(task.checklist)}

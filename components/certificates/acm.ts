@@ -5,11 +5,15 @@
  *   `DaysToExpiry`. The metric stops once a certificate has expired, so
  *   missing data is breaching: silence is the worst case, not the best;
  * - the EventBridge event "ACM Certificate Approaching Expiration", which ACM
- *   sends daily from 45 days before expiry (for every certificate of the
- *   account and region, not only upkeep's);
- * - the AWS Config managed rule acm-certificate-expiration-check. Config rules
- *   need a configuration recorder in the account and region; upkeep assumes
- *   one exists (AWS Control Tower and most landing zones create it).
+ *   sends daily from 45 days before expiry for every certificate of the
+ *   account and region: the rule names upkeep's certificates (`resources`)
+ *   and matches only `DaysToExpiry` at or below `expiryWarningDays`
+ *   (numeric matching), so it neither pages for other teams' certificates
+ *   nor every day from day 45;
+ * - with `upkeep:aws.configRules`, the AWS Config managed rule
+ *   acm-certificate-expiration-check, one per certificate and scoped to it,
+ *   whose NON_COMPLIANT evaluations are routed too. Config rules need a
+ *   configuration recorder in the account and region.
  * All of them go to the `warning` topic.
  *
  * A replaced certificate is created before the old one is deleted (Pulumi's
@@ -19,14 +23,23 @@ import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "../config";
 import { routeEventsToTopic } from "../alerting";
+import { acmExpirationRule, declareConfigRule } from "../compliance";
 
 export type AcmCertificateConfig = UpkeepConfig["certificates"]["acm"][number];
 
-/** The event as ACM sends it: source `aws.acm`, matched on its detail-type. */
-export const ACM_EXPIRY_EVENT_PATTERN = Object.freeze({
-  source: ["aws.acm"],
-  "detail-type": ["ACM Certificate Approaching Expiration"],
-});
+/**
+ * ACM's daily "Approaching Expiration" event for upkeep's certificates only
+ * (their ARNs are the event's `resources`), once `DaysToExpiry` is at or
+ * below the warning days.
+ */
+export function acmExpiryEventPattern(certificateArns: readonly string[], expiryWarningDays: number): object {
+  return {
+    source: ["aws.acm"],
+    "detail-type": ["ACM Certificate Approaching Expiration"],
+    resources: [...certificateArns],
+    detail: { DaysToExpiry: [{ numeric: ["<=", expiryWarningDays] }] },
+  };
+}
 
 /** The subject alternative names, once each and without the domain name (ACM always includes it). */
 export function alternativeNames(cert: Pick<AcmCertificateConfig, "domainName" | "subjectAlternativeNames">): string[] {
@@ -79,18 +92,6 @@ export function daysToExpiryAlarmArgs(
   };
 }
 
-export function acmExpirationConfigRuleArgs(environment: string, expiryWarningDays: number): aws.cfg.RuleArgs {
-  return {
-    name: `upkeep-${environment}-acm-certificate-expiration-check`,
-    description: `ACM certificates must not expire within ${expiryWarningDays} days (upkeep ${environment}).`,
-    source: { owner: "AWS", sourceIdentifier: "ACM_CERTIFICATE_EXPIRATION_CHECK" },
-    // Config takes every parameter value as a string.
-    inputParameters: JSON.stringify({ daysToExpiration: String(expiryWarningDays) }),
-    scope: { complianceResourceTypes: ["AWS::ACM::Certificate"] },
-    maximumExecutionFrequency: "TwentyFour_Hours",
-  };
-}
-
 export interface AcmCertificatesArgs {
   /** The environment name; alarm, rule and Config rule names carry it. */
   readonly environment: string;
@@ -100,9 +101,11 @@ export interface AcmCertificatesArgs {
   readonly expiryWarningDays: number;
   /** NotificationTopics.topicArns: expiry warnings go to `warning`. */
   readonly topicArns: { readonly warning: pulumi.Input<string> };
+  /** `upkeep:aws.configRules`: one acm-certificate-expiration-check per certificate. */
+  readonly configRules: boolean;
 }
 
-/** ACM certificates and their expiry alarm, event rule and Config rule. Type token: upkeep:certificates:AcmCertificates. */
+/** ACM certificates and their expiry alarm, event rule and Config rules. Type token: upkeep:certificates:AcmCertificates. */
 export class AcmCertificates extends pulumi.ComponentResource {
   /** Certificate ARNs by config name: the validated ARN when upkeep validates it. */
   public readonly certificateArns: Record<string, pulumi.Output<string>>;
@@ -154,22 +157,25 @@ export class AcmCertificates extends pulumi.ComponentResource {
         { parent: this },
       );
       this.certificateArns[cert.name] = arn;
+      if (args.configRules) {
+        declareConfigRule(`${name}-${cert.name}-expiration-check`, acmExpirationRule(env, cert.name, arn, args.expiryWarningDays), { environment: env, warningTopicArn: args.topicArns.warning }, this);
+      }
     }
 
     if (args.certificates.length > 0) {
+      const arns = pulumi.all(args.certificates.map((c) => this.certificateArns[c.name]!));
       routeEventsToTopic(
         `${name}-approaching-expiration`,
         {
           ruleName: `upkeep-${env}-acm-approaching-expiration`,
-          what: "ACM certificates approaching expiration",
+          what: `upkeep's ACM certificates within ${args.expiryWarningDays} days of expiry`,
           environment: env,
-          pattern: ACM_EXPIRY_EVENT_PATTERN,
+          pattern: arns.apply((list) => acmExpiryEventPattern(list, args.expiryWarningDays)),
           severity: "warning",
           topicArn: args.topicArns.warning,
         },
         this,
       );
-      new aws.cfg.Rule(`${name}-expiration-check`, acmExpirationConfigRuleArgs(env, args.expiryWarningDays), { parent: this });
     }
 
     this.registerOutputs({ certificateArns: this.certificateArns });

@@ -8,30 +8,41 @@
  * - Failed rotations arrive as CloudTrail service events (RotationFailed,
  *   RotationAbandoned, TestRotationFailed) and go to the `critical` topic: a
  *   credential that no longer rotates soon fails a compliance check, and a
- *   half-finished rotation can leave clients with a stale password.
- * - Two AWS Config managed rules: secretsmanager-secret-periodic-rotation
- *   and access-keys-rotated. They evaluate every secret and IAM user of the
- *   account, not only upkeep's, and need a configuration recorder in the
- *   account and region; upkeep assumes one exists.
+ *   half-finished rotation can leave clients with a stale password. The rule
+ *   names the configured secrets (`detail.additionalEventData.SecretId`), so
+ *   other teams' rotations never page this environment.
+ * - With `upkeep:aws.configRules`, the AWS Config managed rule
+ *   secretsmanager-secret-periodic-rotation once per credential, scoped to
+ *   its secret and bounded by its own everyDays, its NON_COMPLIANT
+ *   evaluations routed to `warning`. (access-keys-rotated evaluates every IAM
+ *   user of the account: it is an account-wide rule, see compliance/.)
  */
 import { aws } from "../sdk";
 import type { ExternalScheduleEntry } from "../calendar";
 import * as pulumi from "@pulumi/pulumi";
 import type { UpkeepConfig } from "../config";
 import { routeEventsToTopic } from "../alerting";
+import { declareConfigRule, secretRotationRule } from "../compliance";
 import { rotationSchedule, type RotationWindowInput } from "./rotationWindow";
 
 export type CredentialConfig = UpkeepConfig["credentials"][number];
 
-/** CloudTrail service events of Secrets Manager's rotation, as EventBridge delivers them. */
-export const ROTATION_FAILURE_EVENT_PATTERN = Object.freeze({
-  source: ["aws.secretsmanager"],
-  "detail-type": ["AWS Service Event via CloudTrail"],
-  detail: {
-    eventSource: ["secretsmanager.amazonaws.com"],
-    eventName: ["RotationFailed", "RotationAbandoned", "TestRotationFailed"],
-  },
-});
+/**
+ * CloudTrail service events of Secrets Manager's rotation, as EventBridge
+ * delivers them, for the configured secrets only: CloudTrail puts the secret's
+ * ARN in `detail.additionalEventData.SecretId`.
+ */
+export function rotationFailurePattern(secretArns: readonly string[]): object {
+  return {
+    source: ["aws.secretsmanager"],
+    "detail-type": ["AWS Service Event via CloudTrail"],
+    detail: {
+      eventSource: ["secretsmanager.amazonaws.com"],
+      eventName: ["RotationFailed", "RotationAbandoned", "TestRotationFailed"],
+      additionalEventData: { SecretId: [...secretArns] },
+    },
+  };
+}
 
 export interface RotationContext {
   /** `upkeep:environment.window`. */
@@ -66,38 +77,15 @@ export function rotationCalendar(credentials: readonly CredentialConfig[], conte
   });
 }
 
-/** The loosest credential sets the account-wide bound; each schedule is at least as tight as its own everyDays. */
-export function periodicRotationRuleArgs(environment: string, credentials: readonly Pick<CredentialConfig, "everyDays">[]): aws.cfg.RuleArgs {
-  const maxDays = Math.max(...credentials.map((c) => c.everyDays));
-  return {
-    name: `upkeep-${environment}-secretsmanager-secret-periodic-rotation`,
-    description: `Secrets must have rotated within the last ${maxDays} days (upkeep ${environment}).`,
-    source: { owner: "AWS", sourceIdentifier: "SECRETSMANAGER_SECRET_PERIODIC_ROTATION" },
-    // Config takes every parameter value as a string.
-    inputParameters: JSON.stringify({ maxDaysSinceRotation: String(maxDays) }),
-    maximumExecutionFrequency: "TwentyFour_Hours",
-  };
-}
-
-export function accessKeysRotatedRuleArgs(environment: string, maxAgeDays: number): aws.cfg.RuleArgs {
-  return {
-    name: `upkeep-${environment}-access-keys-rotated`,
-    description: `IAM access keys must be younger than ${maxAgeDays} days (upkeep ${environment}).`,
-    source: { owner: "AWS", sourceIdentifier: "ACCESS_KEYS_ROTATED" },
-    inputParameters: JSON.stringify({ maxAccessKeyAge: String(maxAgeDays) }),
-    maximumExecutionFrequency: "TwentyFour_Hours",
-  };
-}
-
 export interface CredentialRotationArgs extends RotationContext {
   /** The environment name; rule names carry it. */
   readonly environment: string;
   /** `upkeep:credentials`. */
   readonly credentials: readonly CredentialConfig[];
-  /** `upkeep:accessKeys.maxAgeDays`. */
-  readonly accessKeysMaxAgeDays: number;
-  /** NotificationTopics.topicArns: rotation failures go to `critical`. */
-  readonly topicArns: { readonly critical: pulumi.Input<string> };
+  /** NotificationTopics.topicArns: rotation failures go to `critical`, Config findings to `warning`. */
+  readonly topicArns: { readonly critical: pulumi.Input<string>; readonly warning: pulumi.Input<string> };
+  /** `upkeep:aws.configRules`: one secretsmanager-secret-periodic-rotation per credential. */
+  readonly configRules: boolean;
 }
 
 /** Secrets Manager rotation in the window, failure events and Config rules. Type token: upkeep:credentials:CredentialRotation. */
@@ -117,6 +105,14 @@ export class CredentialRotation extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      if (args.configRules) {
+        declareConfigRule(
+          `${name}-${credential.name}-rotation-check`,
+          secretRotationRule(env, credential.name, credential.secretId, credential.everyDays),
+          { environment: env, warningTopicArn: args.topicArns.warning },
+          this,
+        );
+      }
     }
 
     if (args.credentials.length > 0) {
@@ -124,17 +120,15 @@ export class CredentialRotation extends pulumi.ComponentResource {
         `${name}-rotation-failed`,
         {
           ruleName: `upkeep-${env}-secret-rotation-failed`,
-          what: "Secrets Manager rotation failures",
+          what: "Secrets Manager rotation failures of upkeep's credentials",
           environment: env,
-          pattern: ROTATION_FAILURE_EVENT_PATTERN,
+          pattern: rotationFailurePattern(args.credentials.map((c) => c.secretId)),
           severity: "critical",
           topicArn: args.topicArns.critical,
         },
         this,
       );
-      new aws.cfg.Rule(`${name}-periodic-rotation`, periodicRotationRuleArgs(env, args.credentials), { parent: this });
     }
-    new aws.cfg.Rule(`${name}-access-keys-rotated`, accessKeysRotatedRuleArgs(env, args.accessKeysMaxAgeDays), { parent: this });
 
     this.registerOutputs({});
   }

@@ -82,6 +82,13 @@ const dumpSchema = z.strictObject({
    * (the kubelet evicts the pod, not the node's other pods, beyond it).
    */
   ephemeralStorage: z.strictObject({ dump: storageQuantity.optional(), restore: storageQuantity.optional() }).optional(),
+  /** The bucket's customer managed key: the reader role upkeep creates may decrypt with it, and only through S3. */
+  kmsKeyArn: z
+    .string()
+    .refine((v) => /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(v), {
+      error: (iss) => `must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<id>; an alias cannot name exactly one key in IAM (got ${JSON.stringify(iss.input)})`,
+    })
+    .optional(),
 });
 
 /**

@@ -88,4 +88,8 @@ export const credentialSchema = z.strictObject({
   everyDays: boundedInt(1, 1000),
 });
 
-export const accessKeysSchema = z.strictObject({ maxAgeDays: boundedInt(1, 365).default(90) }).default({ maxAgeDays: 90 });
+/** The access-keys-rotated rule's bound when `upkeep:accessKeys` is absent. */
+export const ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS = 90;
+
+/** Optional: it configures an account-wide rule, which only the stack with `aws.accountWideRules` creates. */
+export const accessKeysSchema = z.strictObject({ maxAgeDays: boundedInt(1, 365).default(ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS) }).optional();

@@ -4,13 +4,15 @@
  * Each concern's part of the schema lives in its own file beside this one.
  */
 export { DEFAULT_RUNBOOK_BASE } from "./alerting";
-export { CERT_MANAGER_DEFAULT_DURATION, CERT_MANAGER_MINIMUM, goDurationSeconds } from "./certificates";
+export { AWS_DEFAULTS, type AwsConfig } from "./aws";
+export { ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS, CERT_MANAGER_DEFAULT_DURATION, CERT_MANAGER_MINIMUM, goDurationSeconds } from "./certificates";
 export { DATABASE_TASK_DEFAULTS } from "./databases";
 export { ConfigError, formatPath, type ConfigProblem } from "./errors";
 export { DEFAULT_KUBERNETES_VERSION, DEFAULT_POSTGRES_IMAGE, FORMER_DEFAULT_NAMESPACE, namespaceFor } from "./kubernetes";
 export { parseMatcherSet, UPKEEP_ALERT_PREFIX, type AlertMatcher, type MatchType } from "./matchers";
 export { loadConfig, parsePulumiConfig } from "./load";
 export { parseConfig } from "./parse";
+export { REVIEW_HOURS } from "./reviews";
 export { ROUTINE, ROUTINE_IDS, type Automation, type RoutineTask } from "./routineCatalog";
 export {
   upkeepSchema,

@@ -56,4 +56,10 @@ export const kubernetesSchema = z.strictObject({
       error: (iss) => `must be an IAM OIDC provider ARN like arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id> (got ${JSON.stringify(iss.input)})`,
     })
     .optional(),
+  /**
+   * The oldest Kubernetes minor version the team still accepts, `1.29`: the
+   * AWS Config rule eks-cluster-supported-version (account-wide rules), or on
+   * Kubernetes only the daily check of the API server's /version.
+   */
+  oldestSupportedVersion: kubernetesVersion.optional(),
 });

@@ -3,9 +3,16 @@ import { z } from "zod";
 import { ROUTINE_IDS } from "./routineCatalog";
 import { cadence, hhmm } from "./validators";
 
+/** Reminders and stakeholder notices go out in working hours, never at night. */
+export const REVIEW_HOURS = Object.freeze({ from: "06:00", to: "20:00" });
+
+const workingHours = hhmm.refine((v) => v >= REVIEW_HOURS.from && v <= REVIEW_HOURS.to, {
+  error: (iss) => `must be a working-hours time from ${REVIEW_HOURS.from} to ${REVIEW_HOURS.to}: reminders and stakeholder notices go out then, never at night (got ${JSON.stringify(iss.input)})`,
+});
+
 export const reviewsSchema = z
   .strictObject({
-    at: hhmm.default("09:30"),
+    at: workingHours.default("09:30"),
     overrides: z
       .array(
         z.strictObject({

@@ -5,8 +5,13 @@
  */
 import type { Cadence } from "../schedule";
 
-/** What, when present in the config, does a routine task for the team. */
-export type Automation = "endpoint-verification" | "database-maintenance";
+/**
+ * What, when present in the config, does a routine task for the team: the
+ * post-window endpoint check, the database CronJobs, the Kubernetes version
+ * (an AWS Config rule, or the /version check on Kubernetes only), and the
+ * firewall (AWS Config rules over every security group).
+ */
+export type Automation = "endpoint-verification" | "database-maintenance" | "kubernetes-version" | "firewall-rules";
 
 export interface RoutineTask {
   readonly id: string;
@@ -73,6 +78,13 @@ export const ROUTINE: readonly RoutineTask[] = Object.freeze([
     checklist: ["Review OS, image and cluster security advisories", "Schedule patches into the maintenance window", "Confirm patched versions are running"],
   },
   {
+    id: "review-firewall-rules",
+    title: "Review firewall rules",
+    cadence: "monthly",
+    automation: "firewall-rules",
+    checklist: ["List security groups and network policies open to the internet", "Close SSH and every port nobody can justify", "Record the ports that stay open and why"],
+  },
+  {
     id: "dependency-updates",
     title: "Update dependencies",
     cadence: "monthly",
@@ -96,6 +108,13 @@ export const ROUTINE: readonly RoutineTask[] = Object.freeze([
     title: "Comprehensive security review",
     cadence: "quarterly",
     checklist: ["Review access lists and service accounts", "Rotate long-lived credentials", "Re-run threat model for changed systems"],
+  },
+  {
+    id: "update-kubernetes-versions",
+    title: "Update Kubernetes versions",
+    cadence: "quarterly",
+    automation: "kubernetes-version",
+    checklist: ["Compare each cluster's version with the oldest version still supported", "Plan the upgrade of every cluster within one minor version of it", "Upgrade add-ons and nodes with the control plane"],
   },
   {
     id: "disaster-recovery-test",

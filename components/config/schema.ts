@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { alertingSchema } from "./alerting";
+import { awsModeProblems, awsSchema } from "./aws";
 import { backupsSchema } from "./backups";
 import { accessKeysSchema, certificatesSchema, credentialSchema } from "./certificates";
 import { databaseSchema, resolveDatabase } from "./databases";
@@ -24,6 +25,7 @@ const RESERVED_TASK_NAMES = ["post-maintenance-verify", "tls-check"];
 export const upkeepSchema = z
   .strictObject({
     environment: environmentSchema,
+    aws: awsSchema,
     kubernetes: kubernetesSchema,
     kubeconfig: z.string().min(1, { error: "must not be empty" }).optional(),
     notify: notifySchema,
@@ -60,8 +62,16 @@ export const upkeepSchema = z
     cfg.databases.forEach((db, owner) => {
       for (const task of ["vacuum", "reindex", "cleanup"]) if (!databaseTaskIds.has(`${db.name}-${task}`)) databaseTaskIds.set(`${db.name}-${task}`, { owner, task });
     });
+    for (const p of awsModeProblems(cfg)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
     cfg.backups.dumps.forEach((dump, i) => {
-      if (dump.roleArn === undefined && cfg.kubernetes.oidcProviderArn === undefined) {
+      if (dump.kmsKeyArn !== undefined && dump.roleArn !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", "dumps", i, "kmsKeyArn"],
+          message: "applies to the reader role upkeep creates; with roleArn, grant kms:Decrypt on the key to that role yourself",
+        });
+      }
+      if (cfg.aws.enabled && dump.roleArn === undefined && cfg.kubernetes.oidcProviderArn === undefined) {
         ctx.addIssue({
           code: "custom",
           path: ["backups", "dumps", i, "roleArn"],

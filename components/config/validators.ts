@@ -125,11 +125,13 @@ export function boundedInt(min: number, max: number) {
   return z.number().int({ error: (iss) => `must be a whole number (got ${quote(iss.input)})` }).min(min).max(max);
 }
 
-/** An AWS ARN of `service` whose resource part starts with `resource`. */
-export const arn = (service: string, resource: string) =>
-  z.string().refine((v) => new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:${resource}`).test(v), {
-    error: (iss) => `must be a ${service} ARN like arn:aws:${service}:<region>:<account>:${resource}… (got ${JSON.stringify(iss.input)})`,
+/** An AWS ARN of `service` whose resource part starts with `resource`; IAM is global, so its ARNs name no region. */
+export const arn = (service: string, resource: string) => {
+  const region = service === "iam" ? "" : "<region>";
+  return z.string().refine((v) => new RegExp(`^arn:aws[a-z-]*:${service}:${service === "iam" ? "" : "[a-z0-9-]+"}:\\d{12}:${resource}`).test(v), {
+    error: (iss) => `must be a ${service} ARN like arn:aws:${service}:${region}:<account>:${resource}… (got ${JSON.stringify(iss.input)})`,
   });
+};
 
 export const kmsKeyArn = z.string().refine((v) => /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/.test(v), {
   error: (iss) => `must be a KMS key or alias ARN (got ${JSON.stringify(iss.input)})`,

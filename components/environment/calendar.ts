@@ -7,7 +7,7 @@ import { buildCalendar, buildExternalCalendar, buildRoutineCalendar, type Calend
 import { renewalCalendar, rotationCalendar } from "../certificates";
 import type { UpkeepConfig } from "../config";
 import type { RoutineReminder, StakeholderNotice } from "../routine";
-import type { MaintenanceTask } from "../tasks";
+import { DIGEST_TASK_ID, type MaintenanceTask } from "../tasks";
 
 export interface EnvironmentCalendarInputs {
   readonly config: UpkeepConfig;
@@ -27,6 +27,15 @@ export function environmentCalendar({ config, tasks, reminders, notices, fromYea
       ...rotationCalendar(config.credentials, { window: env.window, timeZone: env.timezone, fromYear }),
       ...(backup ? backupCalendar(backupSchedules({ timeZone: env.timezone, window: env.window, backup, fromYear }), backup.vaultName) : []),
     ]),
-    ...buildRoutineCalendar(env.name, env.timezone, config.reviews.at, reminders, notices),
+    // On Kubernetes only, the digest and the notices are CronJobs: the notices are in the task list above.
+    ...(config.aws.enabled
+      ? buildRoutineCalendar(env.timezone, config.reviews.at, reminders, notices, {
+          reminders: `the daily digest: EventBridge Scheduler to SNS upkeep-${env.name}-warning`,
+          notices: `EventBridge Scheduler to SNS upkeep-${env.name}-info`,
+        })
+      : buildRoutineCalendar(env.timezone, config.reviews.at, reminders, [], {
+          reminders: `the daily digest: Kubernetes CronJob ${config.kubernetes.namespace}/${DIGEST_TASK_ID}`,
+          notices: "",
+        })),
   ];
 }

@@ -5,3 +5,4 @@
 export { environmentCalendar } from "./calendar";
 export { loadEnvironment } from "./load";
 export { createProviders } from "./providers";
+export { planWarnings } from "./warnings";

@@ -192,9 +192,15 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-/** List and read under the prefix, nothing else: no wildcard actions, no other keys. */
-export function dumpReaderPolicy(location: string): PolicyDocument {
+/**
+ * List and read under the prefix, nothing else: no wildcard actions, no other
+ * keys. With the bucket's customer managed key, kms:Decrypt on that key only,
+ * and only when S3 asks on the role's behalf (`kms:ViaService`; SSE-KMS keys
+ * live in the bucket's region).
+ */
+export function dumpReaderPolicy(location: string, kmsKeyArn?: string): PolicyDocument {
   const { bucket, prefix } = parseS3Location(location);
+  const keyRegion = kmsKeyArn?.split(":")[3];
   return {
     Version: "2012-10-17",
     Statement: [
@@ -206,6 +212,17 @@ export function dumpReaderPolicy(location: string): PolicyDocument {
         Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
       },
       { Sid: "ReadDumps", Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/${prefix}*` },
+      ...(kmsKeyArn !== undefined
+        ? [
+            {
+              Sid: "DecryptDumps",
+              Effect: "Allow" as const,
+              Action: "kms:Decrypt",
+              Resource: kmsKeyArn,
+              Condition: { StringEquals: { "kms:ViaService": `s3.${keyRegion}.amazonaws.com` } },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -243,6 +260,8 @@ export interface DumpReaderRoleArgs {
   readonly roleName?: string;
   /** Its issuer URL, with or without `https://` (`oidc.eks.<region>.amazonaws.com/id/<id>`). */
   readonly oidcIssuer: pulumi.Input<string>;
+  /** `dump.kmsKeyArn`: the bucket's customer managed key, which the role may decrypt with. */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -265,7 +284,7 @@ export class DumpReaderRole extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(`${name}-read`, { role: role.id, policy: JSON.stringify(dumpReaderPolicy(args.location)) }, { parent: this });
+    new aws.iam.RolePolicy(`${name}-read`, { role: role.id, policy: JSON.stringify(dumpReaderPolicy(args.location, args.kmsKeyArn)) }, { parent: this });
     this.roleArn = role.arn;
     this.registerOutputs({ roleArn: this.roleArn });
   }

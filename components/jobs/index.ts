@@ -2,5 +2,5 @@
  * Scheduled jobs that are not database tasks: custom jobs, the daily TLS check, the
  * post-window endpoint verification and dump verification; and the one place that deploys every task.
  */
-export { deployTaskJobs } from "./taskJobs";
+export { deployTaskJobs, type RoutineMessages } from "./taskJobs";
 export { kubernetesFeatureUses, taskFeatures } from "./features";

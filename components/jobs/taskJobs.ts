@@ -9,7 +9,8 @@ import { DatabaseMaintenance } from "../database";
 import { customJobPod } from "./customJob";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
 import { ScheduledJobs } from "./scheduledJobs";
-import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask } from "../tasks";
+import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isRoutineTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask, type RoutineTask } from "../tasks";
+import { digestContainer, type DigestMessages, noticeContainer, type RoutineDelivery, versionCheckContainer, versionCheckPod } from "./routineJobs";
 import { tlsCheckContainer } from "./tlsCheck";
 import { verificationContainer } from "./verification";
 
@@ -22,6 +23,16 @@ export interface TaskJobsContext {
   readonly inNamespace: pulumi.ComponentResourceOptions;
   /** For AWS resources (IRSA roles). */
   readonly aws: pulumi.ComponentResourceOptions;
+  /** Kubernetes only: the messages the routine CronJobs send (built by routine/ from the same config). */
+  readonly routine?: RoutineMessages;
+}
+
+export interface RoutineMessages {
+  readonly digests: DigestMessages;
+  /** Notice texts by the window days they announce, joined with "-" (StakeholderNotice.key). */
+  readonly notices: Readonly<Record<string, string>>;
+  /** The zone's UTC offset, from which the digest script tells the local date (its image has no tzdata). */
+  readonly utcOffsetMinutes: number;
 }
 
 export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsContext): void {
@@ -39,15 +50,36 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
     runbookUrl: runbookUrl(task),
   });
   const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
+  const alertmanagerUrl = config.notify.alertmanagerUrl;
+  const alertmanager = !config.aws.enabled && alertmanagerUrl !== undefined ? { alertmanager: { url: alertmanagerUrl, namespace: common.namespace } } : {};
   const jobs = [
     ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task), customJobPod(task.job))),
     ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
     ...tasks
       .filter(isVerifyTask)
-      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook }))),
+      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook, ...alertmanager }))),
+    ...tasks.filter(isRoutineTask).map((task) => routineJob(task, ctx)),
   ];
   if (jobs.length > 0) new ScheduledJobs("upkeep", { jobs }, inNamespace);
+}
+
+function routineJob(task: RoutineTask, ctx: TaskJobsContext): CronJobInputs {
+  const { config, common } = ctx;
+  const job = (container: CronJobInputs["container"], pod?: CronJobInputs["pod"]): CronJobInputs => ({ ...common, task, container, runbookUrl: ctx.runbookUrl(task), ...(pod ? { pod } : {}) });
+  if (task.kind === "version-check") return job(versionCheckContainer(task, common.environment), versionCheckPod());
+  const routine = ctx.routine;
+  if (routine === undefined) throw new Error(`${task.id}: the routine messages were not passed to deployTaskJobs`);
+  const delivery: RoutineDelivery = {
+    environment: common.environment,
+    namespace: common.namespace,
+    ...(config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {}),
+    ...(config.notify.alertmanagerUrl !== undefined ? { alertmanagerUrl: config.notify.alertmanagerUrl } : {}),
+  };
+  if (task.kind === "digest") return job(digestContainer(task, routine.digests, routine.utcOffsetMinutes, delivery));
+  const message = routine.notices[task.windows.join("-")];
+  if (message === undefined) throw new Error(`${task.id}: no notice text for the ${task.windows.join(" and ")} window`);
+  return job(noticeContainer(task, message, delivery));
 }
 
 function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJobInputs {
@@ -59,7 +91,15 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJo
     const role = readerRole(oidcProviderArn, common.environment, task.id);
     new DumpReaderRole(
       task.id,
-      { location: task.dump.location, namespace: common.namespace, serviceAccount: task.id, oidcProviderArn, oidcIssuer: role.issuer, roleName: role.name },
+      {
+        location: task.dump.location,
+        namespace: common.namespace,
+        serviceAccount: task.id,
+        oidcProviderArn,
+        oidcIssuer: role.issuer,
+        roleName: role.name,
+        ...(task.dump.kmsKeyArn !== undefined ? { kmsKeyArn: task.dump.kmsKeyArn } : {}),
+      },
       ctx.aws,
     );
     roleArn = role.arn;

@@ -27,8 +27,10 @@ export interface VerificationOptions {
   /** The environment's name, for the notice text. */
   readonly environment: string;
   readonly endpoints: readonly EndpointConfig[];
-  /** The Secret and key holding the webhook URL; no notice without it. */
+  /** The Secret and key holding the webhook URL. */
   readonly webhookSecret?: { readonly name: string; readonly key: string };
+  /** Kubernetes only, without a webhook: the notice fires as an info alert here; no notice without either. */
+  readonly alertmanager?: { readonly url: string; readonly namespace: string };
   readonly timeoutSeconds?: number;
 }
 
@@ -66,7 +68,9 @@ export function verificationContainer(task: VerificationTaskLike, options: Verif
       plainEnv("UPKEEP_TIMEOUT_SECONDS", String(timeout)),
       ...(options.webhookSecret
         ? [{ name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: options.webhookSecret.name, key: options.webhookSecret.key } } }]
-        : []),
+        : options.alertmanager
+          ? [plainEnv("UPKEEP_ALERTMANAGER_URL", options.alertmanager.url), plainEnv("UPKEEP_NAMESPACE", options.alertmanager.namespace)]
+          : []),
     ],
     resources: defaultResources(),
     runAsUser: POD_DEFAULTS.runAsUser,

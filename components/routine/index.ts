@@ -1,8 +1,12 @@
 /**
- * The seed's routine: every recurring check either done by upkeep or sent to people as a
- * reminder, plus the stakeholder notices before each window, as EventBridge Scheduler schedules.
+ * The seed's routine: every recurring check either done by upkeep or listed for people in the
+ * daily digest, plus the stakeholder notices before each window. With AWS they are EventBridge
+ * Scheduler schedules; on Kubernetes only, CronJobs (tasks/, jobs/) carry the same messages.
  */
+export { DIGEST_DAYS, DIGEST_KINDS, type DigestKind, digestMessage, type RoutineDigest, routineDigests } from "./digest";
 export {
+  DUE_WHEN,
+  reminderExpression,
   routinePlan,
   type RoutineReminder,
   routineReminders,
@@ -11,4 +15,4 @@ export {
   stakeholderNotices,
 } from "./reminders";
 export { schedulerNextRuns, schedulerRrule } from "./schedulerCron";
-export { RoutineSchedules } from "./schedules";
+export { digestScheduleKeys, RoutineSchedules } from "./schedules";

@@ -1,20 +1,23 @@
 /**
- * The routine as people see it: which seed tasks upkeep does itself, which
- * become a reminder to the platform team, and the notice stakeholders get
- * before each maintenance window. Pure: plain objects in, plain objects out,
- * so every expression and every message is asserted exactly in tests.
+ * The routine as people see it: which seed checks upkeep does itself, which
+ * stay with the platform team, when each is due, and the notice
+ * stakeholders get before each maintenance window. Pure: plain objects in,
+ * plain objects out, so every expression and every message is asserted
+ * exactly in tests.
  *
- * Expressions are EventBridge Scheduler crons,
- * `cron(minutes hours day-of-month month day-of-week year)`, evaluated in the
- * environment's zone (`scheduleExpressionTimezone`). Unlike Kubernetes cron,
- * Scheduler has `W` (nearest weekday) and requires `?` in one day field, so
- * "the first working day of the month" is one expression: `1W` never leaves
- * the month, so it is the 1st, or Monday the 2nd or 3rd.
+ * When a check is due: daily ones every working day, weekly ones on Mondays,
+ * monthly ones on the first Monday of the month, quarterly ones on the first
+ * Monday of January, April, July and October, all at `reviews.at` in the
+ * environment's zone. People get them as one digest a day (digest.ts), which
+ * needs the days of the cadences to nest: every monthly day is a weekly day,
+ * and so on. Expressions are EventBridge Scheduler crons,
+ * `cron(minutes hours day-of-month month day-of-week year)`, with `?` in one
+ * day field and `#` for "the first Monday".
  */
-import { type UpkeepConfig, ROUTINE, type Automation, type RoutineTask } from "../config";
+import type { UpkeepConfig } from "../config";
 import { runbookUrl } from "../alerting";
-import { parseCron, firingMinutesOfDay, firingWeekdays, hhmmToMinute, minuteToHhmm, WEEKDAYS, type Cadence, type Weekday } from "../schedule";
-import { VERIFY_TASK_ID, type MaintenanceTask } from "../tasks";
+import { firingMinutesOfDay, firingWeekdays, hhmmToMinute, minuteToHhmm, noticeSlots, parseCron, WEEKDAYS, type Cadence, type DstHorizon, type Weekday } from "../schedule";
+import { routineChecks, type MaintenanceTask } from "../tasks";
 
 export interface RoutineEntry {
   readonly id: string;
@@ -23,22 +26,27 @@ export interface RoutineEntry {
   readonly checklist: readonly string[];
   /** What does the task: an upkeep mechanism, or `"reminder"` to the platform team. */
   readonly mechanism: string;
-  /** Present exactly when `mechanism` is `"reminder"`. */
+  /** Present exactly when `mechanism` is `"reminder"`: the days it is due, at `reviews.at`. */
   readonly reminder?: { readonly expression: string; readonly timeZone: string };
 }
 
-/** A reminder ready to schedule: what `RoutineSchedules` takes. */
+/** A check people do: what the digest lists on the days it is due. */
 export interface RoutineReminder {
   readonly id: string;
   readonly title: string;
   readonly cadence: Cadence;
+  readonly checklist: readonly string[];
+  /** The Scheduler cron of the days it is due. */
   readonly expression: string;
-  readonly message: string;
 }
 
 export interface StakeholderNotice {
-  /** The window day this notice announces. */
+  /** The window days it announces, joined: `sat`, or `sat-sun` when one notice covers both. */
+  readonly key: string;
+  readonly windows: readonly Weekday[];
+  /** The weekday it goes out. */
   readonly day: Weekday;
+  /** EventBridge Scheduler cron, in `timeZone`. */
   readonly expression: string;
   readonly timeZone: string;
   readonly message: string;
@@ -50,56 +58,38 @@ const DAY_NAME: Record<Weekday, string> = {
 const DAY_SHORT: Record<Weekday, string> = { sun: "Sun", mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat" };
 const WEEK_MINUTES = 7 * 1440;
 
-/** Day fields per cadence: the first working day of the period, never a weekend (public holidays are not known). */
-const REMINDER_DAYS: Record<Cadence, string> = {
+/** Day fields of the days a cadence is due: nested, so one digest a day can list them all. */
+export const DUE_DAYS: Readonly<Record<Cadence, string>> = Object.freeze({
   daily: "? * MON-FRI",
   weekly: "? * MON",
-  monthly: "1W * ?",
-  quarterly: "1W 1,4,7,10 ?",
-};
+  monthly: "? * MON#1",
+  quarterly: "? 1,4,7,10 MON#1",
+});
+
+/** When each cadence is due, in words. */
+export const DUE_WHEN: Readonly<Record<Cadence, string>> = Object.freeze({
+  daily: "every working day",
+  weekly: "Mondays",
+  monthly: "the first Monday of the month",
+  quarterly: "the first Monday of January, April, July and October",
+});
 
 /** A Scheduler cron at local minute-of-day `minute` with the given day fields (every year). */
-function schedulerCron(minute: number, dayFields: string): string {
+export function schedulerCron(minute: number, dayFields: string): string {
   return `cron(${minute % 60} ${Math.floor(minute / 60)} ${dayFields} *)`;
 }
 
 export function reminderExpression(cadence: Cadence, at: string): string {
-  return schedulerCron(hhmmToMinute(at), REMINDER_DAYS[cadence]);
+  return schedulerCron(hhmmToMinute(at), DUE_DAYS[cadence]);
 }
 
-/** The upkeep mechanism that does the task in this config, or undefined when nothing does. */
-function mechanismOf(automation: Automation | undefined, config: UpkeepConfig): string | undefined {
-  const ns = config.kubernetes.namespace;
-  if (automation === "endpoint-verification" && config.endpoints.length > 0) {
-    return `Kubernetes CronJob ${ns}/${VERIFY_TASK_ID} after each window`;
-  }
-  if (automation === "database-maintenance" && config.databases.length > 0) {
-    return `vacuum, reindex and cleanup CronJobs in ${ns} (${config.databases.map((d) => d.name).join(", ")})`;
-  }
-  return undefined;
-}
-
-/** Every routine task after `reviews.overrides` (applied in order), with what does it and when. */
+/** Every routine task after `reviews.overrides`, with what does it and, for people, when it is due. */
 export function routinePlan(config: UpkeepConfig): RoutineEntry[] {
-  const out: RoutineEntry[] = [];
-  for (const task of ROUTINE) {
-    let cadence: Cadence = task.cadence;
-    let enabled = true;
-    for (const o of config.reviews.overrides) {
-      if (o.task !== task.id) continue;
-      if (o.cadence !== undefined) cadence = o.cadence;
-      enabled = o.enabled;
-    }
-    if (!enabled) continue;
-    const base = { id: task.id, title: task.title, cadence, checklist: task.checklist };
-    const mechanism = mechanismOf(task.automation, config);
-    out.push(
-      mechanism !== undefined
-        ? { ...base, mechanism }
-        : { ...base, mechanism: "reminder", reminder: { expression: reminderExpression(cadence, config.reviews.at), timeZone: config.environment.timezone } },
-    );
-  }
-  return out;
+  return routineChecks(config).map(({ mechanism, ...base }) =>
+    mechanism !== undefined
+      ? { ...base, mechanism }
+      : { ...base, mechanism: "reminder", reminder: { expression: reminderExpression(base.cadence, config.reviews.at), timeZone: config.environment.timezone } },
+  );
 }
 
 /** Routine runbooks are the same in every environment. */
@@ -110,52 +100,49 @@ export interface MessageContext {
   readonly runbookBaseUrl: string;
 }
 
-/** The SNS message body: the first line reads as a subject, since a Scheduler SNS target sends only a body. */
-export function reminderMessage(task: Pick<RoutineTask, "id" | "title" | "cadence" | "checklist">, ctx: MessageContext): string {
-  return [
-    `[upkeep ${ctx.environment}] ${capitalize(task.cadence)} review due: ${task.title}`,
-    "",
-    ...task.checklist.map((item) => `- [ ] ${item}`),
-    "",
-    `Runbook: ${runbookUrl(ctx.runbookBaseUrl, routineRunbookPage(task.id))}`,
-  ].join("\n");
-}
-
-/** The reminders of `routinePlan`, each with its message: pass to `RoutineSchedules`. */
+/** The checks people do, with the days each is due. */
 export function routineReminders(config: UpkeepConfig): RoutineReminder[] {
-  const ctx = { environment: config.environment.name, runbookBaseUrl: config.alerting.runbookBaseUrl };
   return routinePlan(config).flatMap((e) =>
-    e.reminder ? [{ id: e.id, title: e.title, cadence: e.cadence, expression: e.reminder.expression, message: reminderMessage(e, ctx) }] : [],
+    e.reminder ? [{ id: e.id, title: e.title, cadence: e.cadence, checklist: e.checklist, expression: e.reminder.expression }] : [],
   );
 }
 
+/** The runbook of a routine check, under the environment's runbook base. */
+export const reviewLink = (ctx: MessageContext, id: string): string => runbookUrl(ctx.runbookBaseUrl, routineRunbookPage(id));
+
 /**
- * One notice per window day, `notify.noticeHours` before the window opens.
- *
- * The notice time is the window's local start minus noticeHours on the local
- * wall clock, so it is a fixed weekday and time in the zone, as a Scheduler
- * cron must be. Across a clock change between notice and window the real gap
- * is therefore one hour shorter (spring forward) or longer (fall back) than
- * noticeHours; stakeholders read local times, so the wall clock is what we keep.
+ * Stakeholder notices: at `reviews.at` on the latest working day at least
+ * `notify.noticeHours` before each window (noticeTiming.ts), one per day it
+ * goes out, listing each window it announces with its tasks in local time.
  */
-export function stakeholderNotices(config: UpkeepConfig, tasks: readonly MaintenanceTask[]): StakeholderNotice[] {
+export function stakeholderNotices(config: UpkeepConfig, tasks: readonly MaintenanceTask[], horizon: DstHorizon): StakeholderNotice[] {
   const { name, timezone, window } = config.environment;
   const start = hhmmToMinute(window.start);
-  return window.days.map((day) => {
-    const dayStart = WEEKDAYS.indexOf(day) * 1440 + start;
-    const at = mod(dayStart - config.notify.noticeHours * 60, WEEK_MINUTES);
-    const noticeDay = WEEKDAYS[Math.floor(at / 1440)]!;
-    const lines = tasksInWindow(tasks, day, start, window.durationMinutes);
-    const opens = `${DAY_NAME[day]} at ${minuteToHhmm(start)}`;
-    const closes = `${DAY_NAME[dayOf(dayStart + window.durationMinutes)]} at ${minuteToHhmm(start + window.durationMinutes)}`;
-    const message = [
-      `[upkeep ${name}] Maintenance window ${span(dayStart, dayStart + window.durationMinutes)} ${timezone}`,
-      "",
-      `The ${name} maintenance window opens ${opens} and closes ${closes} (${timezone}). Services may be briefly degraded.`,
-      "",
-      ...(lines.length > 0 ? ["Tasks in this window (local time):", ...lines] : ["No upkeep tasks are scheduled in this window."]),
-    ].join("\n");
-    return { day, expression: schedulerCron(at % 1440, `? * ${noticeDay.toUpperCase()}`), timeZone: timezone, message };
+  return noticeSlots(window, timezone, config.notify.noticeHours, config.reviews.at, horizon).map((slot) => {
+    const parts = slot.windows.map((day) => {
+      const dayStart = WEEKDAYS.indexOf(day) * 1440 + start;
+      const lines = tasksInWindow(tasks, day, start, window.durationMinutes);
+      const opens = `${DAY_NAME[day]} at ${minuteToHhmm(start)}`;
+      const closes = `${DAY_NAME[dayOf(dayStart + window.durationMinutes)]} at ${minuteToHhmm(start + window.durationMinutes)}`;
+      return {
+        span: span(dayStart, dayStart + window.durationMinutes),
+        text: [
+          `The ${name} maintenance window opens ${opens} and closes ${closes} (${timezone}). Services may be briefly degraded.`,
+          "",
+          ...(lines.length > 0 ? ["Tasks in this window (local time):", ...lines] : ["No upkeep tasks are scheduled in this window."]),
+        ],
+      };
+    });
+    const heading = parts.length === 1 ? `Maintenance window ${parts[0]!.span}` : `Maintenance windows ${parts.map((p) => p.span).join(", ")}`;
+    const message = [`[upkeep ${name}] ${heading} ${timezone}`, ...parts.flatMap((p) => ["", ...p.text])].join("\n");
+    return {
+      key: slot.windows.join("-"),
+      windows: slot.windows,
+      day: slot.day,
+      expression: schedulerCron(slot.minute, `? * ${slot.day.toUpperCase()}`),
+      timeZone: timezone,
+      message,
+    };
   });
 }
 
@@ -199,4 +186,3 @@ function span(from: number, to: number): string {
 
 const dayOf = (weekMinute: number): Weekday => WEEKDAYS[Math.floor(mod(weekMinute, WEEK_MINUTES) / 1440)]!;
 const mod = (a: number, n: number): number => ((a % n) + n) % n;
-const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

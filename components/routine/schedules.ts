@@ -1,13 +1,15 @@
 /**
- * EventBridge Scheduler schedules that publish the routine's reminders (to
- * the platform team's `warning` topic) and the stakeholder notices (to the
- * `info` topic). The expressions and messages come from the pure builders in
- * `./reminders`; this component only turns each into a Schedule.
+ * EventBridge Scheduler schedules that publish the routine's daily digests
+ * (to the platform team's `warning` topic) and the stakeholder notices (to
+ * the `info` topic). The expressions and messages come from the pure
+ * builders in `./digest` and `./reminders`; this component only turns each
+ * into a Schedule.
  */
 import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { RoutineReminder, StakeholderNotice } from "./reminders";
+import type { RoutineDigest } from "./digest";
+import type { StakeholderNotice } from "./reminders";
 
 /** Fields may be Outputs themselves, as `NotificationTopics.topicArns` are. */
 export interface RoutineTopicArns {
@@ -19,13 +21,13 @@ export interface RoutineTopicArns {
 export interface RoutineSchedulesArgs {
   /** Environment name; part of every schedule's name. */
   readonly environment: string;
-  /** A change freeze: every reminder and notice is created `DISABLED`. */
+  /** A change freeze: every digest and notice is created `DISABLED`. */
   readonly paused: boolean;
   /** IANA zone the expressions are evaluated in (`environment.timezone`). */
   readonly timeZone: string;
-  /** From `routineReminders(config)`. */
-  readonly reminders: readonly RoutineReminder[];
-  /** From `stakeholderNotices(config, tasks)`. */
+  /** From `routineDigests(config)`. */
+  readonly digests: readonly RoutineDigest[];
+  /** From `stakeholderNotices(config, tasks, horizon)`. */
   readonly notices: readonly StakeholderNotice[];
   readonly topicArns: pulumi.Input<RoutineTopicArns>;
   /** A role Scheduler assumes; it needs `sns:Publish` on the warning and info topics (and the topics' KMS key, if any). */
@@ -39,9 +41,14 @@ export function scheduleName(full: string): string {
   return `${full.slice(0, 55).replace(/[-_.]+$/, "")}-${hash}`;
 }
 
+/** The key of each digest schedule: one per expression (a Monday other than the first needs four). */
+export function digestScheduleKeys(digest: RoutineDigest): string[] {
+  return digest.expressions.length === 1 ? [`digest-${digest.kind}`] : digest.expressions.map((e) => `digest-${digest.kind}-${/#(\d)/.exec(e)![1]}`);
+}
+
 /** Type token: upkeep:routine:RoutineSchedules. */
 export class RoutineSchedules extends pulumi.ComponentResource {
-  /** Schedule names, keyed by `review-<task id>` and `notice-<day>`. */
+  /** Schedule names, keyed by `digest-<kind>[-<n>]` and `notice-<days>`. */
   public readonly scheduleNames: Record<string, string>;
 
   constructor(name: string, args: RoutineSchedulesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,7 +66,7 @@ export class RoutineSchedules extends pulumi.ComponentResource {
           description,
           scheduleExpression: expression,
           scheduleExpressionTimezone: args.timeZone,
-          // Reminders are for people: a fixed minute reads better than a spread-out one.
+          // Messages are for people: a fixed minute reads better than a spread-out one.
           flexibleTimeWindow: { mode: "OFF" },
           state: args.paused ? "DISABLED" : "ENABLED",
           target: { arn: topicArn, roleArn: args.schedulerRoleArn, input: message },
@@ -68,11 +75,13 @@ export class RoutineSchedules extends pulumi.ComponentResource {
       );
     };
 
-    for (const r of args.reminders) {
-      schedule(`review-${r.id}`, r.expression, topics.warning, r.message, `upkeep ${args.environment}: ${r.cadence} reminder to the platform team: ${r.title}`);
+    for (const d of args.digests) {
+      digestScheduleKeys(d).forEach((key, i) =>
+        schedule(key, d.expressions[i]!, topics.warning, d.message, `upkeep ${args.environment}: the routine checks due on ${d.kind} days, to the platform team`),
+      );
     }
     for (const n of args.notices) {
-      schedule(`notice-${n.day}`, n.expression, topics.info, n.message, `upkeep ${args.environment}: stakeholder notice before the ${n.day} maintenance window`);
+      schedule(`notice-${n.key}`, n.expression, topics.info, n.message, `upkeep ${args.environment}: stakeholder notice before the ${n.windows.join(" and ")} maintenance window`);
     }
 
     this.scheduleNames = names;

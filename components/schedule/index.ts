@@ -21,5 +21,6 @@ export {
   type TaskRequest,
 } from "./engine";
 export { GAP_HORIZON_DAYS, longestGapSeconds } from "./gaps";
+export { noticeSlots, type NoticeSlot, type NoticeWindow } from "./noticeTiming";
 export { CADENCES, WEEKDAYS, type Cadence, type Weekday } from "./terms";
 export { windowFill, type WindowFill } from "./usage";

@@ -1,8 +1,9 @@
 #!/bin/sh
 # After the maintenance window: check every endpoint's status and latency,
 # print one line each and a summary, and send the summary and the failures as
-# a completion notice to the webhook, if one is set. Exit 0 only if every
-# endpoint is healthy and the notice went out; 1 otherwise; 2 on bad input.
+# a completion notice to the webhook, if one is set, or else (Kubernetes only)
+# as an info alert to UPKEEP_ALERTMANAGER_URL. Exit 0 only if every endpoint
+# is healthy and the notice went out; 1 otherwise; 2 on bad input.
 # UPKEEP_ENDPOINTS: whitespace-separated expectStatus|maxLatencyMs|url
 # UPKEEP_WEBHOOK_URL (optional) is a secret: it is never printed.
 # Redirects are not followed: a health URL that redirects is misconfigured
@@ -147,6 +148,16 @@ else
 fi
 printf '%s\n' "$summary"
 
+if [ -z "$webhook" ] && [ -n "${UPKEEP_ALERTMANAGER_URL:-}" ]; then
+	# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
+	. "$(dirname "$0")/notify.sh"
+	if ! upkeep_send UpkeepMaintenanceReport "$(printf '%s%s\n' "$summary" "$failures")"; then
+		# shellcheck disable=SC2154 # set by upkeep_send (notify.sh)
+		printf 'upkeep verify: could not send the completion notice to Alertmanager: %s\n' "$upkeep_send_error" >&2
+		exit 1
+	fi
+	exit $((failed > 0))
+fi
 [ -n "$webhook" ] || exit $((failed > 0))
 
 # The notice as a JSON string: backslashes and quotes escaped, lines joined

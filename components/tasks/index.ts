@@ -10,11 +10,13 @@ export {
   isCustomTask,
   isDatabaseTask,
   isDumpVerifyTask,
+  isRoutineTask,
   isTlsCheckTask,
   isVerifyTask,
   type MaintenanceTask,
   planTasks,
   scheduleWindowOf,
-  VERIFY_TASK_ID,
 } from "./maintenanceTasks";
 export { taskSeverity } from "./severity";
+export { mechanismOf, routineChecks, type RoutineCheck, VERIFY_TASK_ID, VERSION_CHECK_TASK_ID } from "./routineChecks";
+export { DIGEST_TASK_ID, type DigestTask, noticeTaskId, type NoticeTask, type RoutineTask, type VersionCheckTask } from "./routineTasks";

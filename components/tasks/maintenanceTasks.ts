@@ -5,9 +5,11 @@
  */
 import { type DatabaseConfig, type JobConfig, type UpkeepConfig, formatPath, SCHEDULE_DEFAULTS } from "../config";
 import { type DstHorizon, hhmmToMinute, planSchedule, type ScheduledTask, type ScheduleWindow, type TaskRequest, verificationTime, type Cadence } from "../schedule";
+import { VERIFY_TASK_ID } from "./routineChecks";
+import { routineTaskRequests, type RoutineTask } from "./routineTasks";
 
 export type DatabaseTaskKind = "vacuum" | "reindex" | "cleanup";
-export type TaskKind = DatabaseTaskKind | "custom" | "verify" | "tls-check" | "dump-verify";
+export type TaskKind = DatabaseTaskKind | "custom" | "verify" | "tls-check" | "dump-verify" | RoutineTask["kind"];
 
 interface TaskCommon {
   /** Unique in the environment; also the CronJob's name. */
@@ -45,12 +47,11 @@ export interface DumpVerifyTask extends TaskCommon {
   readonly dump: UpkeepConfig["backups"]["dumps"][number];
 }
 
-export type MaintenanceTask = DatabaseTask | CustomTask | VerifyTask | TlsCheckTask | DumpVerifyTask;
+export type MaintenanceTask = DatabaseTask | CustomTask | VerifyTask | TlsCheckTask | DumpVerifyTask | RoutineTask;
 
 export const TLS_CHECK_TASK_ID = "tls-check";
 const TLS_CHECK_SLOT_MINUTES = 10;
 
-export const VERIFY_TASK_ID = "post-maintenance-verify";
 /** Long enough for 50 endpoints at the script's 10-second timeout, plus the notice. */
 export const VERIFY_SLOT_MINUTES = 10;
 
@@ -161,6 +162,7 @@ export function planTasks(config: UpkeepConfig, options: PlanOptions): Maintenan
     ...tlsCheckTask(config),
     ...config.backups.dumps.map(dumpVerifyTask),
     ...verifyTask(config, options),
+    ...routineTaskRequests(config, dstHorizon(options)),
   ];
   const schedules = planSchedule(
     scheduleWindowOf(config),
@@ -188,4 +190,8 @@ export function isDumpVerifyTask(task: MaintenanceTask): task is DumpVerifyTask 
 
 export function isCustomTask(task: MaintenanceTask): task is CustomTask {
   return task.kind === "custom";
+}
+
+export function isRoutineTask(task: MaintenanceTask): task is RoutineTask {
+  return task.kind === "digest" || task.kind === "notice" || task.kind === "version-check";
 }
