@@ -13,7 +13,7 @@ import { runbookPage } from "./components/calendar";
 import { deployTaskJobs } from "./components/jobs";
 import { TIER_DEFAULTS } from "./components/config";
 
-const { config, tasks, windowFill, now } = loadEnvironment();
+const { config, tasks, week, now } = loadEnvironment();
 const env = config.environment;
 const tier = TIER_DEFAULTS[env.tier];
 const fromYear = now.getUTCFullYear();
@@ -119,4 +119,4 @@ export const paused = env.paused;
 export const calendar = environmentCalendar({ config, tasks, reminders, notices, fromYear });
 export const routine = routinePlan(config);
 export { topicArns };
-export const windows = windowFill;
+export const schedule = week;

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type RoutineRow, renderIcs } from "../components/calendar";
-import type { WindowFill } from "../components/schedule";
+import type { WeekPlan } from "../components/schedule";
 import { runProgram } from "./mockRuntime";
 import { runPolicies } from "./policyCheck";
 import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";
@@ -76,7 +76,7 @@ export async function planStack(req: PlanRequest): Promise<string> {
     resources: run.resources,
     calendar,
     routine,
-    windows: (run.outputs.windows ?? []) as WindowFill[],
+    week: run.outputs.schedule as WeekPlan,
     now: req.now,
   });
 }

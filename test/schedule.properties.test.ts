@@ -8,12 +8,17 @@
  * (every day, or on a window day) or outside it with outsideWindow: true.
  * Random lists often do not fit, so each property keeps the longest prefix of
  * the list that does.
+ *
+ * Stability, the promise a reviewer relies on, is checked for each change a
+ * stack file sees: a task appended, a job pinned, the window lengthened, a
+ * window day added. After each, every earlier task keeps its slot, or the
+ * plan says which task took its minutes.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { firingWeekdays, parseCron } from "../components/schedule/cronFields";
-import { unsafeLocalRanges } from "../components/schedule/dst";
+import { instanceBands } from "../components/schedule/clockBands";
 import { planSchedule, ScheduleError, type ScheduledTask, type ScheduleWindow, type TaskRequest } from "../components/schedule/engine";
 import { cronProblem } from "../components/config/validators";
 import { WEEKDAYS, type Cadence, type Weekday } from "../components/schedule/terms";
@@ -122,8 +127,16 @@ const STABILITY_EXAMPLES: [{ w: ScheduleWindow; requests: TaskRequest[] }, Caden
   ],
 ];
 
-test("stability: appending a task that still fits never changes an existing task's cron (or slot)", () => {
+/** Whether two slots share a window instance and minutes (gaps included). */
+function meet(w: ScheduleWindow, a: ScheduledTask, b: ScheduledTask): boolean {
+  if (a.offsetMinutes === undefined || b.offsetMinutes === undefined) return false;
+  if (!instanceDays(w, a).some((d) => instanceDays(w, b).includes(d))) return false;
+  return a.offsetMinutes < b.offsetMinutes + b.durationMinutes + GAP && b.offsetMinutes < a.offsetMinutes + a.durationMinutes + GAP;
+}
+
+test("stability: appending a task that still fits moves no earlier task, but for the weekly ones a daily task needs, which it names", () => {
   let compared = 0;
+  let madeWay = 0;
   fc.assert(
     fc.property(inputArb, fc.array(cadenceArb, { minLength: 1, maxLength: 4 }), ({ w, requests }, extras) => {
       const base = fittingPrefix(w, requests);
@@ -132,32 +145,118 @@ test("stability: appending a task that still fits never changes an existing task
         const plan = tryPlan(w, more);
         if (!plan) return;
         compared++;
-        assert.deepEqual(
-          plan.slice(0, base.plan.length).map((t) => t.cron),
-          base.plan.map((t) => t.cron),
-          `appending ${JSON.stringify(more.at(-1))} to ${JSON.stringify(base.tasks)} in ${JSON.stringify(w)}`,
-        );
-        assert.deepEqual(plan.slice(0, base.plan.length), base.plan);
+        const added = plan.at(-1)!;
+        base.plan.forEach((before, i) => {
+          const after = plan[i]!;
+          if (JSON.stringify(after) === JSON.stringify(before)) return;
+          // Daily tasks come first: a weekly, monthly or quarterly task on the new daily task's minutes makes way.
+          const context = `appending ${JSON.stringify(more.at(-1))} moved ${before.id} in ${JSON.stringify(w)} with ${JSON.stringify(base.tasks)}`;
+          assert.equal(added.cadence, "daily", context);
+          assert.ok(before.cadence !== "daily" && before.cadence !== "custom", context);
+          assert.ok(meet(w, before, added), `${context}: its old slot is not where ${added.id} went`);
+          assert.deepEqual({ ...after, offsetMinutes: before.offsetMinutes, cron: before.cron, windowDay: before.windowDay }, before, context);
+          madeWay++;
+        });
       });
     }),
     { numRuns: RUNS * 3, examples: STABILITY_EXAMPLES },
   );
   // The property must have been exercised, not skipped by inputs that never fit.
   assert.ok(compared > RUNS, `only ${compared} appended plans compared`);
+  assert.ok(madeWay > 10, `only ${madeWay} tasks made way for a daily one`);
 });
 
-test("no overlap: slots sharing a window instance never intersect, gap included, nor touch the clock change", () => {
+const pinnedArb: fc.Arbitrary<CustomSpec> = fc.record({
+  kind: fc.constant("custom" as const),
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  duration: fc.integer({ min: 5, max: 90 }),
+  day: fc.oneof(fc.constant("every" as const), fc.nat({ max: 6 })),
+  outside: fc.constant(false),
+});
+
+test("stability: a pinned job appended moves only the tasks whose minutes it takes, and each says so", () => {
+  let compared = 0;
+  let moved = 0;
+  fc.assert(
+    fc.property(inputArb, pinnedArb, ({ w, requests }, spec) => {
+      const base = fittingPrefix(w, requests);
+      const pin = toRequest(w, spec, 200);
+      const plan = tryPlan(w, [...base.tasks, pin]);
+      if (!plan) return;
+      compared++;
+      const pinned = plan.at(-1)!;
+      const byPin = new Set([pin.id]);
+      // A daily task the pin moved moves the weekly tasks it then needs; those name the daily task.
+      for (const t of plan) if (t.moved?.by === pin.id && t.cadence === "daily") byPin.add(t.id);
+      base.plan.forEach((before, i) => {
+        const after = plan[i]!;
+        if (JSON.stringify(after) === JSON.stringify(before)) return;
+        const context = `pinning ${JSON.stringify(pin)} moved ${before.id} in ${JSON.stringify(w)} with ${JSON.stringify(base.tasks)}`;
+        assert.ok(after.moved && byPin.has(after.moved.by), `${context}: it does not say the pin moved it (${JSON.stringify(after.moved)})`);
+        assert.equal(after.moved.fromOffsetMinutes, before.offsetMinutes, context);
+        assert.equal(after.moved.fromWindowDay, before.windowDay, context);
+        const taker = plan.find((t) => t.id === after.moved!.by)!;
+        assert.ok(meet(w, before, taker === pinned ? pinned : { ...taker }), `${context}: ${taker.id} does not hold its old minutes`);
+        moved++;
+      });
+    }),
+    { numRuns: RUNS * 2 },
+  );
+  assert.ok(compared > RUNS / 2, `only ${compared} pinned plans compared`);
+  assert.ok(moved > 20, `only ${moved} tasks moved by a pin`);
+});
+
+test("stability: a longer window (a later end) moves no task at all", () => {
+  let compared = 0;
+  fc.assert(
+    fc.property(inputArb, fc.integer({ min: 1, max: 400 }), ({ w, requests }, extra) => {
+      const base = fittingPrefix(w, requests);
+      const longer = { ...w, durationMinutes: Math.min(720, w.durationMinutes + extra) };
+      if (longer.durationMinutes === w.durationMinutes || base.tasks.length === 0) return;
+      compared++;
+      assert.deepEqual(tryPlan(longer, base.tasks), base.plan, `lengthening ${JSON.stringify(w)} to ${longer.durationMinutes} with ${JSON.stringify(base.tasks)}`);
+    }),
+    { numRuns: RUNS * 2 },
+  );
+  assert.ok(compared > RUNS, `only ${compared} lengthened plans compared`);
+});
+
+test("stability: a window day added changes nothing until a task takes it; after that the window change is why", () => {
+  let compared = 0;
+  let untouched = 0;
+  fc.assert(
+    fc.property(inputArb, fc.nat({ max: 6 }), ({ w, requests }, pick) => {
+      const missing = WEEKDAYS.filter((d) => !w.days.includes(d));
+      if (missing.length === 0) return;
+      const wider = { ...w, days: [...w.days, missing[pick % missing.length]!] };
+      const base = fittingPrefix(w, requests);
+      for (let m = 1; m <= base.tasks.length; m++) {
+        const plan = tryPlan(wider, base.tasks.slice(0, m));
+        if (!plan || plan.some((t) => t.windowDay === wider.days.at(-1))) break;
+        compared++;
+        assert.deepEqual(plan, tryPlan(w, base.tasks.slice(0, m)), `adding ${wider.days.at(-1)} to ${JSON.stringify(w)} with ${JSON.stringify(base.tasks.slice(0, m))}`);
+        if (m === base.tasks.length) untouched++;
+      }
+    }),
+    { numRuns: RUNS },
+  );
+  assert.ok(compared > RUNS, `only ${compared} prefixes compared`);
+  assert.ok(untouched > 50, `only ${untouched} plans where no task took the new day`);
+});
+
+test("no overlap: slots sharing a window instance never intersect, gap included, nor touch a clock change of a weekday they run on", () => {
   let pairs = 0;
   fc.assert(
     fc.property(inputArb, ({ w, requests }) => {
       const { plan } = fittingPrefix(w, requests);
       const inside = plan.filter((t) => t.offsetMinutes !== undefined);
-      const unsafe = unsafeLocalRanges(w.timeZone, HORIZON);
+      const bands = instanceBands(w.startMinute, w.timeZone, HORIZON);
       for (const t of inside) {
         const from = t.offsetMinutes!;
-        for (let x = from; x < Math.min(from + t.durationMinutes + GAP, w.durationMinutes); x++) {
-          const wall = (w.startMinute + x) % 1440;
-          assert.ok(!unsafe.some((r) => wall >= r.from && wall < r.to), `${t.id} (${t.cron}) touches ${JSON.stringify(unsafe)} at offset ${x} in ${JSON.stringify(w)}`);
+        for (const day of instanceDays(w, t)) {
+          // Never in the band, and a gap after it (so a slot before it is a gap away in real time, even in spring).
+          const hit = bands[day]!.find((b) => from + t.durationMinutes > b.from && from < b.to + GAP);
+          assert.equal(hit, undefined, `${t.id} (${t.cron}) touches the clock change ${JSON.stringify(hit)} of ${WEEKDAYS[day]}'s window in ${JSON.stringify(w)}`);
         }
       }
       for (let i = 0; i < inside.length; i++) {
