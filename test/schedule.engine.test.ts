@@ -178,18 +178,18 @@ describe("weekly, monthly and quarterly tasks", () => {
 });
 
 describe("custom schedules", () => {
-  test("inside the window: accepted, normalised, and its minutes are taken; a task declared before it moves off them and says why", () => {
-    // 01:00–05:00 UTC. d took [0,35) until c1, every day at 01:00, claimed [0,35); d moves to 01:35.
-    // w takes the earliest minutes left on sat, [70,105) = 02:10; c2 on Saturday 04:00 holds [180,215).
+  test("inside the window: accepted, normalised, and its minutes are taken first; a task whose home it takes moves to minutes that are no one's home, and says why", () => {
+    // 01:00–05:00 UTC. Without the pins d's home is [0,35) and w's [35,70) on sat. c1, every day at 01:00,
+    // takes [0,35): d moves past w's home to [70,105) = 02:10. c2 on Saturday 04:00 holds [180,215).
     const out = planSchedule(
       win("UTC", "01:00", 240, ["sat"]),
       [cadence("d", "daily", 30), custom("c1", "0 1 * * *", 30), cadence("w", "weekly", 30), custom("c2", " 0  4 * *   6 ", 30)],
       OPTIONS,
     );
     assert.deepEqual(out, [
-      { id: "d", cadence: "daily", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 35, outsideWindow: false, cron: "35 1 * * *", moved: { by: "c1", fromOffsetMinutes: 0 } },
+      { id: "d", cadence: "daily", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 70, outsideWindow: false, cron: "10 2 * * *", moved: { by: "c1", fromOffsetMinutes: 0 } },
       { id: "c1", cadence: "custom", durationMinutes: 30, cron: "0 1 * * *", timeZone: "UTC", offsetMinutes: 0, outsideWindow: false },
-      { id: "w", cadence: "weekly", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 70, outsideWindow: false, windowDay: "sat", cron: "10 2 * * 6" },
+      { id: "w", cadence: "weekly", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 35, outsideWindow: false, windowDay: "sat", cron: "35 1 * * 6" },
       { id: "c2", cadence: "custom", durationMinutes: 30, cron: "0 4 * * 6", timeZone: "UTC", offsetMinutes: 180, outsideWindow: false },
     ] satisfies ScheduledTask[]);
   });
@@ -216,17 +216,41 @@ describe("custom schedules", () => {
     ]);
   });
 
-  test("a pinned schedule on a daily task's minutes: the daily task moves, and the weekly tasks it then needs move too, each saying why", () => {
+  test("a pinned schedule on a daily task's minutes moves only the daily task, past the weekly tasks' homes", () => {
     const out = planSchedule(
       win("UTC", "01:00", 240, ["sat", "sun"]),
       [cadence("d", "daily", 30), cadence("w", "weekly", 30), cadence("w2", "weekly", 30), custom("pin", "0 1 * * *", 20)],
       OPTIONS,
     );
     assert.deepEqual(out.map((t) => [t.id, t.cron, t.offsetMinutes, t.windowDay, t.moved]), [
-      ["d", "25 1 * * *", 25, undefined, { by: "pin", fromOffsetMinutes: 0 }],
-      ["w", "0 2 * * 6", 60, "sat", { by: "d", fromOffsetMinutes: 35, fromWindowDay: "sat" }],
-      ["w2", "0 2 * * 0", 60, "sun", { by: "d", fromOffsetMinutes: 35, fromWindowDay: "sun" }],
+      ["d", "10 2 * * *", 70, undefined, { by: "pin", fromOffsetMinutes: 0 }],
+      ["w", "35 1 * * 6", 35, "sat", undefined],
+      ["w2", "35 1 * * 0", 35, "sun", undefined],
       ["pin", "0 1 * * *", 0, undefined, undefined],
+    ]);
+  });
+
+  test("a pinned schedule declared before the tasks it displaces moves them just the same: homes know no pins", () => {
+    const tasks = [cadence("d", "daily", 30), cadence("m", "monthly", 60), cadence("w", "weekly", 30)];
+    const window = win("UTC", "01:00", 240, ["sat", "sun"]);
+    const first = planSchedule(window, [custom("pin", "35 1 * * 6", 50), ...tasks], OPTIONS);
+    const last = planSchedule(window, [...tasks, custom("pin", "35 1 * * 6", 50)], OPTIONS);
+    assert.deepEqual(first.slice(1), last.slice(0, 3));
+  });
+
+  test("too full to move off others' homes: the moved task takes the slot that pushes the fewest, and the pushed one says who took its minutes", () => {
+    // 01:00–03:20 UTC on sat. Homes: d [0,35), w1 [35,70), w2 [70,115). The pin takes [35,60): the only free
+    // minutes left, [115,145), are too few for w1, so w1 takes [60,95) and pushes w2 to [95,140).
+    const out = planSchedule(
+      win("UTC", "01:00", 140, ["sat"]),
+      [cadence("d", "daily", 30), cadence("w1", "weekly", 30), cadence("w2", "weekly", 40), custom("pin", "35 1 * * 6", 20)],
+      OPTIONS,
+    );
+    assert.deepEqual(out.map((t) => [t.id, t.cron, t.offsetMinutes, t.moved]), [
+      ["d", "0 1 * * *", 0, undefined],
+      ["w1", "0 2 * * 6", 60, { by: "pin", fromOffsetMinutes: 35, fromWindowDay: "sat", full: true }],
+      ["w2", "35 2 * * 6", 95, { by: "w1", fromOffsetMinutes: 70, fromWindowDay: "sat" }],
+      ["pin", "35 1 * * 6", 35, undefined],
     ]);
   });
 

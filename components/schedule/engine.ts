@@ -11,18 +11,28 @@
  * followed by a gap. A clock change holds its minutes only on the instances of
  * the weekdays it falls on (clockBands.ts).
  *
- * Placement replays the tasks in the order declared, as if each had been added
- * in turn. A task takes the earliest free minutes from the window's start (a
- * daily task: free on every day; any other: on the window day where they come
- * earliest, ties to the day listed first). A pinned schedule takes its own
- * minutes when its turn comes; a task placed before it on those minutes moves
- * to the earliest minutes free of every pinned schedule, and says so. Hence:
- * - a task appended later never moves an earlier one;
- * - a pinned schedule moves only the tasks whose minutes it takes;
+ * Placement, in two steps, as the issue of stable reviews asks:
+ * 1. Each cadence task's home: the tasks in the order declared, each taking the
+ *    earliest free minutes from the window's start (a daily task: free on
+ *    every day, and weekly, monthly or quarterly tasks there make way; any
+ *    other task: on the window day where they come first, ties to the day
+ *    listed first). Pinned schedules play no part in this.
+ * 2. Pinned schedules take their minutes first; every task keeps its home when
+ *    they leave it free, and a task whose home they take moves to the earliest
+ *    minutes that are no other task's home, and says so (`moved`). When the
+ *    window is too full for that, it takes the slot that pushes the fewest
+ *    weekly, monthly or quarterly homes (on its home's day if it can), and
+ *    each task pushed moves the same way, naming who took its minutes.
+ * Hence:
+ * - a task appended later moves no earlier one, except the weekly tasks that
+ *   make way for a daily one;
+ * - a pinned schedule, wherever it is declared, moves only the tasks whose
+ *   minutes it takes;
  * - a longer window (or a later end) only adds room at the end, so no task
- *   moves: every choice is "earliest", and the start is the anchor.
+ *   moves: every choice is "earliest", and the start is the anchor (but a
+ *   task that had to push others may take the new room).
  * Adding a window day can move tasks onto it: no stateless rule keeps both
- * that and the previous promise (see the README), and the plan says so.
+ * that and the previous promise (see the README); the plan diff says why.
  */
 import { firingMinutesOfDay, firingWeekdays, parseCron } from "./cronFields";
 import { instanceBands, type InstanceBand } from "./clockBands";
@@ -59,13 +69,15 @@ export type TaskRequest = CadenceTask | CustomTask;
 /** Monthly and quarterly runs fire weekly; the job itself runs only in the first week. */
 export type PeriodGuard = "first-week-of-month";
 
-/** Why a task is not where its turn put it: a pinned schedule declared after it took those minutes. */
+/** Why a task is not at its home (where it would be if no schedule were pinned). */
 export interface Displacement {
-  /** The pinned task that took the minutes. */
+  /** The pinned task on its home's minutes, or the task that took them. */
   readonly by: string;
-  /** Where its turn had put it. */
+  /** Its home. */
   readonly fromOffsetMinutes: number;
   readonly fromWindowDay?: Weekday;
+  /** The window was too full to move it to minutes that are no one's home, so every task was placed around the pinned schedules. */
+  readonly full?: true;
 }
 
 export interface ScheduledTask {
@@ -120,13 +132,10 @@ const ALL_DAYS = [0, 1, 2, 3, 4, 5, 6];
 interface Placed extends Slot {
   readonly task: CadenceTask;
   readonly moved?: Displacement;
-  /** The turn in which it was moved: moved twice in one turn, it still names what happened first. */
-  readonly turn?: number;
 }
 
 /** The minutes a pinned schedule holds: per firing time, the instances and offsets. */
 interface Pinned {
-  readonly index: number;
   readonly task: CustomTask;
   readonly holds: readonly { days: readonly number[]; from: number; to: number }[];
   readonly result: ScheduledTask;
@@ -148,91 +157,150 @@ export function windowClockBands(window: ScheduleWindow, horizon: DstHorizon): I
   return instanceBands(window.startMinute, window.timeZone, horizon);
 }
 
-export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest[], options: ScheduleOptions): ScheduledTask[] {
-  const { gapMinutes } = options;
-  const limit = window.durationMinutes + gapMinutes;
-  const windowDays = window.days.map((d) => WEEKDAYS.indexOf(d));
-  const timelines = new Timelines();
-  const bands = windowClockBands(window, options.dstHorizon);
-  reserveClockChanges(timelines, bands, gapMinutes);
+interface Context {
+  readonly limit: number;
+  readonly windowDays: readonly number[];
+  readonly gapMinutes: number;
+}
 
-  const problems: { path: string; reason: string }[] = [];
-  const pinned = pinSchedules(window, tasks, options, bands, problems);
-  const pinnedById = new Map(pinned.map((p) => [p.task.id, p]));
+/** The earliest slot a task may take: free on every day for a daily task (but for owners in `ignore`), else on the window day where it comes first. */
+function earliest(task: CadenceTask, t: Timelines, ctx: Context, ignore?: ReadonlySet<string>): Slot | undefined {
+  const length = task.durationMinutes + ctx.gapMinutes;
+  if (task.cadence === "daily") {
+    const offset = t.firstFit(ALL_DAYS, length, ctx.limit, ignore);
+    return offset === undefined ? undefined : { days: ALL_DAYS, offset, length };
+  }
+  let best: Slot | undefined;
+  for (const day of ctx.windowDays) {
+    const offset = t.firstFit([day], length, ctx.limit);
+    if (offset !== undefined && (best === undefined || offset < best.offset)) best = { days: [day], day, offset, length };
+  }
+  return best;
+}
+
+const meets = (a: { days: readonly number[]; from: number; to: number }, s: Slot) => a.from < s.offset + s.length && s.offset < a.to && a.days.some((d) => s.days.includes(d));
+
+/**
+ * Each task's home: where it goes if no schedule were pinned. Tasks are placed
+ * in the order declared; a daily task takes the earliest minutes free on every
+ * day of clock changes and earlier daily tasks, and the weekly, monthly or
+ * quarterly tasks there make way, each to the earliest minutes left.
+ */
+function placeHomes(tasks: readonly CadenceTask[], t: Timelines, ctx: Context, fail: (task: CadenceTask) => void): Map<string, Placed> {
   const slots = new Map<string, Placed>();
-  /** Owners a daily task looks through: the weekly, monthly and quarterly tasks, which make way for it. */
   const yielding = new Set<string>();
-
-  const place = (task: CadenceTask): Slot | undefined => {
-    const length = task.durationMinutes + gapMinutes;
-    if (task.cadence === "daily") {
-      const offset = timelines.firstFit(ALL_DAYS, length, limit, yielding);
-      return offset === undefined ? undefined : { days: ALL_DAYS, offset, length };
-    }
-    let best: Slot | undefined;
-    for (const day of windowDays) {
-      const offset = timelines.firstFit([day], length, limit);
-      if (offset !== undefined && (best === undefined || offset < best.offset)) best = { days: [day], day, offset, length };
-    }
-    return best;
-  };
-  const fail = (task: CadenceTask) =>
-    problems.push({
-      path: "upkeep:environment.window.durationMinutes",
-      reason: doesNotFit({ window, task, gapMinutes, timelines, windowDays, bands, dayLabel: (d) => DAY_LABEL[WEEKDAYS[d]!] }),
-    });
-  let turn = 0;
-  const occupy = (task: CadenceTask, spot: Slot, moved: Displacement | undefined, movedIn?: number) => {
-    timelines.reserve(spot.days, spot.offset, spot.offset + spot.length, task.id);
+  const occupy = (task: CadenceTask, spot: Slot) => {
+    t.reserve(spot.days, spot.offset, spot.offset + spot.length, task.id);
     if (task.cadence !== "daily") yielding.add(task.id);
-    slots.set(task.id, { ...spot, task, ...(moved ? { moved, turn: movedIn } : {}) });
+    slots.set(task.id, { ...spot, task });
   };
-  const overlapping = (days: readonly number[], from: number, to: number, which: (s: Placed) => boolean) =>
-    [...slots.values()].filter((s) => which(s) && s.offset < to && from < s.offset + s.length && s.days.some((d) => days.includes(d)));
-  /**
-   * Moves tasks off minutes another task just took, each to the earliest minutes
-   * left. `by` is recorded when a pinned schedule is behind it; a daily task's
-   * own turn moving weekly tasks out of its way is the rule, not news.
-   */
-  const declared = new Map(tasks.map((t, i) => [t.id, i]));
-  const displace = (taken: readonly Placed[], by: string | undefined) => {
-    for (const s of taken) {
-      timelines.release(s.task.id);
-      slots.delete(s.task.id);
-      yielding.delete(s.task.id);
-    }
-    // Daily tasks first, as they were placed; then the others, each in the order declared.
-    const order = [...taken].sort((a, b) => Number(b.task.cadence === "daily") - Number(a.task.cadence === "daily") || declared.get(a.task.id)! - declared.get(b.task.id)!);
-    for (const s of order) {
-      const spot = place(s.task);
-      // Moved again in the same turn, it still names the task that took its minutes first, and where they were.
-      const sameTurn = s.moved !== undefined && s.turn === turn;
-      const moved = by === undefined || sameTurn ? s.moved : { by, fromOffsetMinutes: s.offset, ...(s.day !== undefined ? { fromWindowDay: WEEKDAYS[s.day]! } : {}) };
-      if (!spot) {
-        fail(s.task);
-        continue;
-      }
-      occupy(s.task, spot, moved, by === undefined ? s.turn : turn);
-      if (s.task.cadence === "daily") displace(overlapping(spot.days, spot.offset, spot.offset + spot.length, (o) => o.task.cadence !== "daily"), s.task.id);
-    }
-  };
-
   for (const task of tasks) {
-    turn++;
-    if (isCustom(task)) {
-      const pin = pinnedById.get(task.id);
-      if (!pin) continue;
-      for (const h of pin.holds) timelines.reserve(h.days, h.from, h.to, task.id);
-      displace(pin.holds.flatMap((h) => overlapping(h.days, h.from, h.to, () => true)).filter((s, i, all) => all.indexOf(s) === i), task.id);
-      continue;
-    }
-    const spot = place(task);
+    const spot = earliest(task, t, ctx, yielding);
     if (!spot) {
       fail(task);
       continue;
     }
-    occupy(task, spot, undefined);
-    if (task.cadence === "daily") displace(overlapping(spot.days, spot.offset, spot.offset + spot.length, (o) => o.task.cadence !== "daily" && o.task.id !== task.id), undefined);
+    occupy(task, spot);
+    if (task.cadence !== "daily") continue;
+    const inTheWay = [...slots.values()].filter((s) => s.task.cadence !== "daily" && meets({ days: spot.days, from: spot.offset, to: spot.offset + spot.length }, s));
+    for (const s of inTheWay) t.release(s.task.id);
+    for (const s of inTheWay) {
+      slots.delete(s.task.id);
+      const again = earliest(s.task, t, ctx);
+      if (again) occupy(s.task, again);
+      else fail(s.task);
+    }
+  }
+  return slots;
+}
+
+/** Whether rank `a` comes before `b`, comparing entry by entry. */
+function before(a: readonly number[], b: readonly number[]): boolean {
+  const i = a.findIndex((x, j) => x !== b[j]);
+  return i >= 0 && a[i]! < b[i]!;
+}
+
+/** The slot that meets the fewest pushable owners (then on its home's day, then the earliest, then the day listed first); undefined when every slot meets something else. */
+function pushingSlot(task: CadenceTask, home: number | undefined, t: Timelines, ctx: Context, pushable: (owner: string) => boolean): { slot: Slot; pushed: string[] } | undefined {
+  const length = task.durationMinutes + ctx.gapMinutes;
+  const options = task.cadence === "daily" ? [{ days: ALL_DAYS, day: undefined }] : ctx.windowDays.map((day) => ({ days: [day], day }));
+  let best: { slot: Slot; pushed: string[]; rank: number[] } | undefined;
+  for (const { days, day } of options) {
+    for (const offset of t.starts(days, length, ctx.limit)) {
+      const hits = t.meeting(days, offset, offset + length);
+      if (hits.some((i) => !pushable(i.owner))) continue;
+      const pushed = [...new Set(hits.map((i) => i.owner))].sort();
+      // Fewest pushed, then its home's day, then the earliest.
+      const rank = [pushed.length, day === home ? 0 : 1, offset];
+      if (!best || before(rank, best.rank)) {
+        best = { slot: { days, ...(day !== undefined ? { day } : {}), offset, length }, pushed, rank };
+      }
+    }
+  }
+  return best;
+}
+
+export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest[], options: ScheduleOptions): ScheduledTask[] {
+  const { gapMinutes } = options;
+  const ctx: Context = { limit: window.durationMinutes + gapMinutes, windowDays: window.days.map((d) => WEEKDAYS.indexOf(d)), gapMinutes };
+  const bands = windowClockBands(window, options.dstHorizon);
+  const problems: { path: string; reason: string }[] = [];
+  const fail = (timelines: Timelines) => (task: CadenceTask) =>
+    problems.push({
+      path: "upkeep:environment.window.durationMinutes",
+      reason: doesNotFit({ window, task, gapMinutes, timelines, windowDays: ctx.windowDays, bands, dayLabel: (d) => DAY_LABEL[WEEKDAYS[d]!] }),
+    });
+  const pinned = pinSchedules(window, tasks, options, bands, problems);
+  const cadenceTasks = tasks.filter((t): t is CadenceTask => !isCustom(t));
+  const holdsOf = (t: Timelines) => {
+    for (const p of pinned) for (const h of p.holds) t.reserve(h.days, h.from, h.to, p.task.id);
+  };
+
+  const homeTimelines = new Timelines();
+  reserveClockChanges(homeTimelines, bands, gapMinutes);
+  const homes = placeHomes(cadenceTasks, homeTimelines, ctx, fail(homeTimelines));
+  if (problems.length > 0) throw new ScheduleError(problems);
+
+  // Pinned schedules first, then every home they leave free. A task whose home
+  // they take moves to the earliest minutes that are no other task's home, so
+  // nothing else moves with it.
+  const timelines = new Timelines();
+  reserveClockChanges(timelines, bands, gapMinutes);
+  holdsOf(timelines);
+  const takenBy = new Map<string, Pinned>();
+  for (const s of homes.values()) {
+    const by = pinned.find((p) => p.holds.some((h) => meets(h, s)));
+    if (by) takenBy.set(s.task.id, by);
+    else timelines.reserve(s.days, s.offset, s.offset + s.length, s.task.id);
+  }
+  const slots = new Map(homes);
+  const movedIds = new Set<string>();
+  const relocate = (task: CadenceTask, by: string): void => {
+    const home = homes.get(task.id)!;
+    const from = { fromOffsetMinutes: home.offset, ...(home.day !== undefined ? { fromWindowDay: WEEKDAYS[home.day]! } : {}) };
+    movedIds.add(task.id);
+    slots.delete(task.id);
+    const spot = earliest(task, timelines, ctx);
+    if (spot) {
+      timelines.reserve(spot.days, spot.offset, spot.offset + spot.length, task.id);
+      slots.set(task.id, { ...spot, task, moved: { by, ...from } });
+      return;
+    }
+    // Too full for that: the slot that pushes the fewest other homes (weekly,
+    // monthly or quarterly ones that have not moved), and those move the same way.
+    const push = pushingSlot(task, home.day, timelines, ctx, (owner) => homes.has(owner) && homes.get(owner)!.task.cadence !== "daily" && !movedIds.has(owner));
+    if (!push) {
+      fail(timelines)(task);
+      return;
+    }
+    for (const owner of push.pushed) timelines.release(owner);
+    timelines.reserve(push.slot.days, push.slot.offset, push.slot.offset + push.slot.length, task.id);
+    slots.set(task.id, { ...push.slot, task, moved: { by, ...from, full: true } });
+    for (const owner of push.pushed) relocate(homes.get(owner)!.task, task.id);
+  };
+  for (const task of cadenceTasks) {
+    const by = takenBy.get(task.id);
+    if (by && !movedIds.has(task.id)) relocate(task, by.task.id);
   }
 
   if (problems.length > 0) throw new ScheduleError(problems);
@@ -262,7 +330,7 @@ function pinSchedules(
   const claimed = new Timelines();
   reserveClockChanges(claimed, bands, gapMinutes);
   const out: Pinned[] = [];
-  tasks.forEach((task, index) => {
+  tasks.forEach((task) => {
     if (!isCustom(task)) return;
     const cron = parseCron(task.schedule);
     const weekdays = firingWeekdays(cron);
@@ -314,7 +382,6 @@ function pinSchedules(
       holds.push({ days: instanceDays, from: offset, to });
     }
     out.push({
-      index,
       task,
       holds,
       result: {

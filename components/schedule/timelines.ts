@@ -48,6 +48,18 @@ export class Timelines {
     return undefined;
   }
 
+  /** Every interval on the given days that meets [from, to). */
+  meeting(dayIndexes: readonly number[], from: number, to: number): Interval[] {
+    return dayIndexes.flatMap((d) => this.days[d]!.filter((i) => i.from < to && from < i.to));
+  }
+
+  /** Starts worth trying on the given days: 0, each interval's end, and each start that ends where an interval begins or at `limit`. */
+  starts(dayIndexes: readonly number[], length: number, limit: number): number[] {
+    const out = new Set<number>([0, limit - length]);
+    for (const d of dayIndexes) for (const i of this.days[d]!) out.add(i.to).add(i.from - length);
+    return [...out].filter((s) => s >= 0 && s + length <= limit).sort((a, b) => a - b);
+  }
+
   /** The earliest start ≥ 0 where [start, start+length) ends by `limit` and is free on every given day (but for owners in `ignore`). */
   firstFit(dayIndexes: readonly number[], length: number, limit: number, ignore?: ReadonlySet<string>): number | undefined {
     const candidates = new Set<number>([0]);
