@@ -34,211 +34,29 @@
  * Adding a window day can move tasks onto it: no stateless rule keeps both
  * that and the previous promise (see the README); the plan diff says why.
  */
-import { firingMinutesOfDay, firingWeekdays, parseCron } from "./cronFields";
-import { instanceBands, type InstanceBand } from "./clockBands";
-import type { DstHorizon } from "./dst";
-import { CLOCK_OWNER, doesNotFit, Timelines, type Slot } from "./timelines";
-import { WEEKDAYS, type Cadence, type Weekday } from "./terms";
+import { pinSchedules, reserveClockChanges, windowClockBands, type Pinned } from "./pinned";
+import { earliest, meets, placeHomes, pushingSlot, type Context } from "./placement";
+import { isCustom, dayLabel, type CadenceTask, type ScheduledTask, type ScheduleOptions, type ScheduleWindow, type TaskRequest, ScheduleError } from "./requests";
+import { doesNotFit, Timelines } from "./timelines";
+import { WEEKDAYS } from "./terms";
 
-export interface ScheduleWindow {
-  readonly days: readonly Weekday[];
-  /** Local start, minutes after midnight. */
-  readonly startMinute: number;
-  readonly durationMinutes: number;
-  readonly timeZone: string;
-}
-
-interface TaskBase {
-  readonly id: string;
-  readonly durationMinutes: number;
-  /** The config key path that errors about this task name. */
-  readonly path: string;
-}
-
-export interface CadenceTask extends TaskBase {
-  readonly cadence: Cadence;
-}
-
-export interface CustomTask extends TaskBase {
-  readonly schedule: string;
-  readonly outsideWindow: boolean;
-}
-
-export type TaskRequest = CadenceTask | CustomTask;
-
-/** Monthly and quarterly runs fire weekly; the job itself runs only in the first week. */
-export type PeriodGuard = "first-week-of-month";
-
-/** Why a task is not at its home (where it would be if no schedule were pinned). */
-export interface Displacement {
-  /** The pinned task on its home's minutes, or the task that took them. */
-  readonly by: string;
-  /** Its home. */
-  readonly fromOffsetMinutes: number;
-  readonly fromWindowDay?: Weekday;
-  /** The window was too full to move it to minutes that are no one's home, so every task was placed around the pinned schedules. */
-  readonly full?: true;
-}
-
-export interface ScheduledTask {
-  readonly id: string;
-  readonly cadence: Cadence | "custom";
-  readonly durationMinutes: number;
-  readonly cron: string;
-  readonly timeZone: string;
-  readonly guard?: PeriodGuard;
-  /** The window day this slot belongs to, for non-daily generated tasks. */
-  readonly windowDay?: Weekday;
-  /** Minutes from the window start; undefined for a schedule outside the window. */
-  readonly offsetMinutes?: number;
-  readonly outsideWindow: boolean;
-  readonly moved?: Displacement;
-}
-
-export interface ScheduleOptions {
-  readonly gapMinutes: number;
-  readonly dstHorizon: DstHorizon;
-}
-
-export class ScheduleError extends Error {
-  constructor(readonly problems: readonly { path: string; reason: string }[]) {
-    super(problems.map((p) => `${p.path}: ${p.reason}`).join("\n"));
-    this.name = "ScheduleError";
-  }
-}
+export {
+  describeWindow,
+  hhmmToMinute,
+  minuteToHhmm,
+  ScheduleError,
+  type CadenceTask,
+  type CustomTask,
+  type Displacement,
+  type PeriodGuard,
+  type ScheduledTask,
+  type ScheduleOptions,
+  type ScheduleWindow,
+  type TaskRequest,
+} from "./requests";
+export { windowClockBands };
 
 const QUARTER_MONTHS = "1,4,7,10";
-const DAY_LABEL: Record<Weekday, string> = {
-  sun: "Sunday", mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday",
-};
-
-export function hhmmToMinute(text: string): number {
-  const [h, m] = text.split(":").map(Number);
-  return h! * 60 + m!;
-}
-
-export function minuteToHhmm(minute: number): string {
-  const m = ((minute % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-}
-
-export function describeWindow(w: ScheduleWindow): string {
-  return `${minuteToHhmm(w.startMinute)}–${minuteToHhmm(w.startMinute + w.durationMinutes)} ${w.timeZone}`;
-}
-
-const isCustom = (t: TaskRequest): t is CustomTask => "schedule" in t;
-const ALL_DAYS = [0, 1, 2, 3, 4, 5, 6];
-
-interface Placed extends Slot {
-  readonly task: CadenceTask;
-  readonly moved?: Displacement;
-}
-
-/** The minutes a pinned schedule holds: per firing time, the instances and offsets. */
-interface Pinned {
-  readonly task: CustomTask;
-  readonly holds: readonly { days: readonly number[]; from: number; to: number }[];
-  readonly result: ScheduledTask;
-}
-
-/**
- * Clock changes first. A slot may end where a change begins, and the next slot
- * starts a gap after it ends, so in spring (when the minutes vanish) the two
- * are still a gap apart in real time. On a timeline, where every slot carries
- * its gap behind it, that is the band shifted by one gap. Bands run to the end
- * of the day, so the window's length changes nothing here.
- */
-function reserveClockChanges(timelines: Timelines, bands: readonly InstanceBand[][], gap: number): void {
-  bands.forEach((ranges, day) => ranges.forEach((r) => timelines.reserve([day], r.from + gap, r.to + gap, CLOCK_OWNER)));
-}
-
-/** The window's clock-change bands on each instance's timeline, whatever the window's length. */
-export function windowClockBands(window: ScheduleWindow, horizon: DstHorizon): InstanceBand[][] {
-  return instanceBands(window.startMinute, window.timeZone, horizon);
-}
-
-interface Context {
-  readonly limit: number;
-  readonly windowDays: readonly number[];
-  readonly gapMinutes: number;
-}
-
-/** The earliest slot a task may take: free on every day for a daily task (but for owners in `ignore`), else on the window day where it comes first. */
-function earliest(task: CadenceTask, t: Timelines, ctx: Context, ignore?: ReadonlySet<string>): Slot | undefined {
-  const length = task.durationMinutes + ctx.gapMinutes;
-  if (task.cadence === "daily") {
-    const offset = t.firstFit(ALL_DAYS, length, ctx.limit, ignore);
-    return offset === undefined ? undefined : { days: ALL_DAYS, offset, length };
-  }
-  let best: Slot | undefined;
-  for (const day of ctx.windowDays) {
-    const offset = t.firstFit([day], length, ctx.limit);
-    if (offset !== undefined && (best === undefined || offset < best.offset)) best = { days: [day], day, offset, length };
-  }
-  return best;
-}
-
-const meets = (a: { days: readonly number[]; from: number; to: number }, s: Slot) => a.from < s.offset + s.length && s.offset < a.to && a.days.some((d) => s.days.includes(d));
-
-/**
- * Each task's home: where it goes if no schedule were pinned. Tasks are placed
- * in the order declared; a daily task takes the earliest minutes free on every
- * day of clock changes and earlier daily tasks, and the weekly, monthly or
- * quarterly tasks there make way, each to the earliest minutes left.
- */
-function placeHomes(tasks: readonly CadenceTask[], t: Timelines, ctx: Context, fail: (task: CadenceTask) => void): Map<string, Placed> {
-  const slots = new Map<string, Placed>();
-  const yielding = new Set<string>();
-  const occupy = (task: CadenceTask, spot: Slot) => {
-    t.reserve(spot.days, spot.offset, spot.offset + spot.length, task.id);
-    if (task.cadence !== "daily") yielding.add(task.id);
-    slots.set(task.id, { ...spot, task });
-  };
-  for (const task of tasks) {
-    const spot = earliest(task, t, ctx, yielding);
-    if (!spot) {
-      fail(task);
-      continue;
-    }
-    occupy(task, spot);
-    if (task.cadence !== "daily") continue;
-    const inTheWay = [...slots.values()].filter((s) => s.task.cadence !== "daily" && meets({ days: spot.days, from: spot.offset, to: spot.offset + spot.length }, s));
-    for (const s of inTheWay) t.release(s.task.id);
-    for (const s of inTheWay) {
-      slots.delete(s.task.id);
-      const again = earliest(s.task, t, ctx);
-      if (again) occupy(s.task, again);
-      else fail(s.task);
-    }
-  }
-  return slots;
-}
-
-/** Whether rank `a` comes before `b`, comparing entry by entry. */
-function before(a: readonly number[], b: readonly number[]): boolean {
-  const i = a.findIndex((x, j) => x !== b[j]);
-  return i >= 0 && a[i]! < b[i]!;
-}
-
-/** The slot that meets the fewest pushable owners (then on its home's day, then the earliest, then the day listed first); undefined when every slot meets something else. */
-function pushingSlot(task: CadenceTask, home: number | undefined, t: Timelines, ctx: Context, pushable: (owner: string) => boolean): { slot: Slot; pushed: string[] } | undefined {
-  const length = task.durationMinutes + ctx.gapMinutes;
-  const options = task.cadence === "daily" ? [{ days: ALL_DAYS, day: undefined }] : ctx.windowDays.map((day) => ({ days: [day], day }));
-  let best: { slot: Slot; pushed: string[]; rank: number[] } | undefined;
-  for (const { days, day } of options) {
-    for (const offset of t.starts(days, length, ctx.limit)) {
-      const hits = t.meeting(days, offset, offset + length);
-      if (hits.some((i) => !pushable(i.owner))) continue;
-      const pushed = [...new Set(hits.map((i) => i.owner))].sort();
-      // Fewest pushed, then its home's day, then the earliest.
-      const rank = [pushed.length, day === home ? 0 : 1, offset];
-      if (!best || before(rank, best.rank)) {
-        best = { slot: { days, ...(day !== undefined ? { day } : {}), offset, length }, pushed, rank };
-      }
-    }
-  }
-  return best;
-}
 
 export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest[], options: ScheduleOptions): ScheduledTask[] {
   const { gapMinutes } = options;
@@ -248,7 +66,7 @@ export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest
   const fail = (timelines: Timelines) => (task: CadenceTask) =>
     problems.push({
       path: "upkeep:environment.window.durationMinutes",
-      reason: doesNotFit({ window, task, gapMinutes, timelines, windowDays: ctx.windowDays, bands, dayLabel: (d) => DAY_LABEL[WEEKDAYS[d]!] }),
+      reason: doesNotFit({ window, task, gapMinutes, timelines, windowDays: ctx.windowDays, bands, dayLabel }),
     });
   const pinned = pinSchedules(window, tasks, options, bands, problems);
   const cadenceTasks = tasks.filter((t): t is CadenceTask => !isCustom(t));
@@ -308,104 +126,6 @@ export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest
   for (const p of pinned) results.set(p.task.id, p.result);
   for (const s of slots.values()) results.set(s.task.id, { ...cadenceSlot(window, s.task, s.offset, s.day), ...(s.moved ? { moved: s.moved } : {}) });
   return tasks.map((t) => results.get(t.id)!);
-}
-
-/**
- * Pinned schedules are the user's, so they are checked first, against the
- * window, the window days, the clock changes of the weekdays they run on, and
- * each other; a problem is reported on the schedule's own key.
- */
-function pinSchedules(
-  window: ScheduleWindow,
-  tasks: readonly TaskRequest[],
-  options: ScheduleOptions,
-  bands: readonly InstanceBand[][],
-  problems: { path: string; reason: string }[],
-): Pinned[] {
-  const { gapMinutes } = options;
-  const L = window.durationMinutes;
-  const S = window.startMinute;
-  const windowDays = window.days.map((d) => WEEKDAYS.indexOf(d));
-  const toOffset = (minuteOfDay: number) => (minuteOfDay - S + 1440) % 1440;
-  const claimed = new Timelines();
-  reserveClockChanges(claimed, bands, gapMinutes);
-  const out: Pinned[] = [];
-  tasks.forEach((task) => {
-    if (!isCustom(task)) return;
-    const cron = parseCron(task.schedule);
-    const weekdays = firingWeekdays(cron);
-    const everyDay = weekdays.length === 7 && cron.daysOfMonth === undefined;
-    const holds: Pinned["holds"][number][] = [];
-    let inside = true;
-    for (const minute of firingMinutesOfDay(cron)) {
-      const offset = toOffset(minute);
-      if (offset + task.durationMinutes > L) {
-        inside = false;
-        if (!task.outsideWindow) {
-          problems.push({
-            path: `${task.path}.schedule`,
-            reason: `runs ${minuteToHhmm(minute)}–${minuteToHhmm(minute + task.durationMinutes)}, outside the maintenance window ${describeWindow(window)}; move it inside or set outsideWindow: true`,
-          });
-        }
-        continue;
-      }
-      if (task.outsideWindow) continue;
-      const crossesMidnight = S + offset >= 1440;
-      const instanceDays = everyDay ? ALL_DAYS : weekdays.map((w) => (crossesMidnight ? (w + 6) % 7 : w));
-      if (!everyDay) {
-        if (cron.daysOfMonth !== undefined && windowDays.length < 7) {
-          problems.push({
-            path: `${task.path}.schedule`,
-            reason: `runs on a day of the month, whatever the weekday, but weekly and longer tasks must run on a window day (${window.days.join(", ")}); use cadence: monthly, or set outsideWindow: true`,
-          });
-          inside = false;
-          break;
-        }
-        const stray = instanceDays.filter((d) => !windowDays.includes(d));
-        if (stray.length > 0) {
-          problems.push({
-            path: `${task.path}.schedule`,
-            reason: `runs in the window of ${stray.map((d) => DAY_LABEL[WEEKDAYS[d]!]).join(", ")}, which is not a window day (${window.days.join(", ")}); run it every day or on a window day, or set outsideWindow: true`,
-          });
-          inside = false;
-          break;
-        }
-      }
-      const to = offset + task.durationMinutes + gapMinutes;
-      const clash = claimed.conflict(instanceDays, offset, to);
-      if (clash) {
-        const reason = clash.owner === CLOCK_OWNER ? clockClash(window, minute, { days: instanceDays, from: offset, to }, bands, gapMinutes) : `overlaps ${clash.owner} (with the ${gapMinutes}-minute gap); move one of them`;
-        problems.push({ path: `${task.path}.schedule`, reason });
-        continue;
-      }
-      claimed.reserve(instanceDays, offset, to, task.id);
-      holds.push({ days: instanceDays, from: offset, to });
-    }
-    out.push({
-      task,
-      holds,
-      result: {
-        id: task.id,
-        cadence: "custom",
-        durationMinutes: task.durationMinutes,
-        cron: task.schedule.trim().split(/\s+/).join(" "),
-        timeZone: window.timeZone,
-        offsetMinutes: inside && !task.outsideWindow ? toOffset(firingMinutesOfDay(cron)[0]!) : undefined,
-        outsideWindow: task.outsideWindow,
-      },
-    });
-  });
-  return out;
-}
-
-/** The clock change a pinned run meets, named with the weekday it falls on. */
-function clockClash(window: ScheduleWindow, minute: number, run: { days: readonly number[]; from: number; to: number }, bands: readonly InstanceBand[][], gap: number): string {
-  const hit = run.days.flatMap((d) => bands[d]!).find((b) => b.from + gap < run.to && run.from < b.to + gap)!;
-  const weekdays = [...new Set(hit.changes.map((c) => `${DAY_LABEL[WEEKDAYS[c.weekday]!]}s`))];
-  return (
-    `runs at ${minuteToHhmm(minute)}, too close to the local time that daylight saving time skips or repeats on ${weekdays.join(" and ")} in ${window.timeZone}; ` +
-    `move it${run.days.length < 7 ? ", or run it on another weekday" : ""}`
-  );
 }
 
 function cadenceSlot(window: ScheduleWindow, task: CadenceTask, offset: number, day: number | undefined): ScheduledTask {
