@@ -11,6 +11,7 @@ import { windowAnnotation, MaintenanceNamespace, SCRIPTS_CONFIGMAP, loadScripts 
 import { routinePlan, routineReminders, stakeholderNotices, RoutineSchedules } from "./components/routine";
 import { runbookPage } from "./components/calendar";
 import { deployTaskJobs } from "./components/jobs";
+import { taskRecords } from "./components/tasks";
 import { TIER_DEFAULTS } from "./components/config";
 
 const { config, tasks, week, now } = loadEnvironment();
@@ -120,3 +121,4 @@ export const calendar = environmentCalendar({ config, tasks, reminders, notices,
 export const routine = routinePlan(config);
 export { topicArns };
 export const schedule = week;
+export const taskConfig = taskRecords(tasks);

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type RoutineRow, renderIcs } from "../components/calendar";
+import { type RoutineRow, renderIcs, renderWeekSvg } from "../components/calendar";
 import type { WeekPlan } from "../components/schedule";
 import { runProgram } from "./mockRuntime";
 import { runPolicies } from "./policyCheck";
@@ -69,6 +69,11 @@ export async function planStack(req: PlanRequest): Promise<string> {
   writeFileSync(join(req.outDir, "calendar.json"), rendered.json);
   writeFileSync(join(req.outDir, "calendar.md"), rendered.markdown);
   writeFileSync(join(req.outDir, "calendar.ics"), renderIcs(environment, calendar, req.now));
+  const week = run.outputs.schedule as WeekPlan;
+  writeFileSync(join(req.outDir, "calendar.svg"), renderWeekSvg({ environment, week, entries: calendar, now: req.now }));
+  // What the plan diff reads beside resources.json: where each task sits and why, and each task's config.
+  writeFileSync(join(req.outDir, "schedule.json"), `${JSON.stringify(week, null, 2)}\n`);
+  writeFileSync(join(req.outDir, "tasks.json"), `${JSON.stringify(run.outputs.taskConfig, null, 2)}\n`);
   return renderSummary({
     stack: req.stack,
     outDir: req.outDir,
@@ -76,7 +81,7 @@ export async function planStack(req: PlanRequest): Promise<string> {
     resources: run.resources,
     calendar,
     routine,
-    week: run.outputs.schedule as WeekPlan,
+    week,
     now: req.now,
   });
 }

@@ -15,6 +15,8 @@ export {
   type MaintenanceTask,
   planTasks,
   scheduleWindowOf,
+  type TaskRecord,
+  taskRecords,
   VERIFY_TASK_ID,
 } from "./maintenanceTasks";
 export { taskSeverity } from "./severity";
