@@ -39,11 +39,16 @@ interface WeekDate {
   readonly weekday: number;
 }
 
-/** The seven local dates from the plan's "now", in the window's zone. */
+/**
+ * Seven local dates in the window's zone, from the first local midnight at or
+ * after the plan's "now", so every weekly reminder or notice falls in the week
+ * exactly once (the calendar's next runs start at "now").
+ */
 function weekDates(now: Date, zone: string): WeekDate[] {
   const t = localTime(zone, now.getTime());
+  const first = t.hour === 0 && t.minute === 0 ? 0 : 1;
   return Array.from({ length: 7 }, (_, i) => {
-    const d = new Date(Date.UTC(t.year, t.month - 1, t.day + i));
+    const d = new Date(Date.UTC(t.year, t.month - 1, t.day + first + i));
     return { key: d.toISOString().slice(0, 10), weekday: d.getUTCDay() };
   });
 }
