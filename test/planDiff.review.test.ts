@@ -20,8 +20,11 @@ import { ROOT } from "./support/configs";
 import { runPlan, type PlanResult } from "./support/planChild";
 
 const NOW = "2026-11-29T00:00:00Z";
-/** The prod stack without AWS Backup, as in planDiff.test.ts. */
-const PROD = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8").replace(/ {2}upkeep:backups:\n(?: {4}.*\n)*/, "");
+/** The prod stack without AWS Backup (it opts out, as production must say), as in planDiff.test.ts. */
+const PROD = readFileSync(join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8").replace(
+  / {2}upkeep:backups:\n(?: {4}.*\n)*/,
+  "  upkeep:backups:\n    aws: { none: The diff scenarios compare plans without AWS Backup. }\n",
+);
 
 function edit(yaml: string, from: string, to: string): string {
   const out = yaml.replace(from, to);

@@ -201,12 +201,12 @@ test("stack outputs: the calendar, and per window day how full it is and what th
   assert.deepEqual(calendar.map((e) => [e.id, e.cadence, e.schedule]), [
     ["orders-vacuum", "daily", "30 0 * * *"],
     ["orders-reindex", "monthly", "55 1 * * 6"],
-    ["orders-cleanup", "weekly", "15 3 * * 0"],
+    ["orders-cleanup", "weekly", "20 3 * * 0"],
     ["billing-vacuum", "daily", "5 1 * * *"],
-    ["billing-reindex", "quarterly", "50 3 * 1,4,7,10 0"],
+    ["billing-reindex", "quarterly", "55 3 * 1,4,7,10 0"],
     ["image-scan", "weekly", "35 3 * * 6"],
     ["search-rebuild", "custom", "0 5 * * 0"],
-    ["tls-check", "daily", "0 3 * * *"],
+    ["tls-check", "daily", "5 3 * * *"],
     ["orders-dump-verify", "weekly", "10 4 * * 6"],
     ["post-maintenance-verify", "custom", "30 5 * * *"],
   ]);
