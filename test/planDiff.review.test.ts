@@ -110,14 +110,15 @@ test("a cleanup that deletes more is Danger, read from the task's config: shorte
     "- Cleanup table added: `orders-cleanup` public.sessions (`upkeep:databases[0].cleanup.tables[1]`); rows older than 30 days by last_seen are deleted on its first run",
     "- Cleanup table added: `billing-cleanup` public.invoices_draft (`upkeep:databases[1].cleanup.tables[0]`); rows older than 365 days by created_at are deleted on its first run",
   ]);
-  // The job's environment changes too, and the resource line shows its value before and after.
-  assert.match(markdown, /^- changed `kubernetes:batch\/v1:CronJob` orders-cleanup-cronjob: .*env\[UPKEEP_CLEANUP_TABLES\]\.value `…c\.audit_log:created_at:90:5000"` → `…c\.audit_log:logged_at:7:5000 public\.ses…`$/m);
+  // The job's environment changes too, and the resource line shows its value before and after
+  // (in whatever format cleanup.sh reads; the Danger above never depends on it).
+  assert.match(markdown, /^- changed `kubernetes:batch\/v1:CronJob` orders-cleanup-cronjob: .*env\[UPKEEP_CLEANUP_TABLES\]\.value `[^`]*created_at[^`]*` → `[^`]*logged_at[^`]*`$/m);
 });
 
 test("a longer retention or another batch size deletes nothing sooner: no Danger", () => {
   const markdown = diff(heads.safe.outDir).markdown;
   assert.deepEqual(section(markdown, "⚠️ Danger"), [""]);
-  assert.match(markdown, /UPKEEP_CLEANUP_TABLES\]\.value `"public\.audit_log:created_at:90:5000"` → `"public\.audit_log:created_at:120:2000"`/);
+  assert.match(markdown, /UPKEEP_CLEANUP_TABLES\]\.value `[^`]*90[^`]*5000[^`]*` → `[^`]*120[^`]*2000[^`]*`/);
 });
 
 test("a removed or changed timestampZone is Danger though the job's environment is the same; --fail-on danger exits 1", async () => {
