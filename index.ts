@@ -16,9 +16,9 @@ import { runbookPage } from "./components/calendar";
 import { deployTaskJobs } from "./components/jobs";
 import { ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS, TIER_DEFAULTS } from "./components/config";
 import { offsetMinutes } from "./components/schedule";
-import { dstHorizon } from "./components/tasks";
+import { dstHorizon, taskRecords } from "./components/tasks";
 
-const { config, tasks, windowFill, now } = loadEnvironment();
+const { config, tasks, week, now } = loadEnvironment();
 const env = config.environment;
 const tier = TIER_DEFAULTS[env.tier];
 const fromYear = now.getUTCFullYear();
@@ -157,5 +157,6 @@ export const routine = routinePlan(config);
 export const topicArns = notifications?.topicArns ?? null;
 /** With encrypted topics: the statements the KMS key's policy must hold (README, "Encrypted topics"); else empty. */
 export const topicKeyPolicyStatements = notifications?.keyPolicyStatements ?? [];
-export const windows = windowFill;
+export const schedule = week;
+export const taskConfig = taskRecords(tasks);
 export const warnings = planWarnings(config);

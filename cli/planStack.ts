@@ -2,8 +2,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type RoutineRow, renderIcs } from "../components/calendar";
-import type { WindowFill } from "../components/schedule";
+import { type RoutineRow, renderIcs, renderWeekSvg } from "../components/calendar";
+import type { WeekPlan } from "../components/schedule";
 import { runProgram } from "./mockRuntime";
 import { runPolicies } from "./policyCheck";
 import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";
@@ -72,6 +72,11 @@ export async function planStack(req: PlanRequest): Promise<string> {
   // Encrypted topics: the statements the key's policy needs, ready to paste (README, "Encrypted topics").
   const keyStatements = run.outputs.topicKeyPolicyStatements;
   if (Array.isArray(keyStatements) && keyStatements.length > 0) writeFileSync(join(req.outDir, "kms-key-policy.json"), `${JSON.stringify(keyStatements, null, 2)}\n`);
+  const week = run.outputs.schedule as WeekPlan;
+  writeFileSync(join(req.outDir, "calendar.svg"), renderWeekSvg({ environment, week, entries: calendar, now: req.now }));
+  // What the plan diff reads beside resources.json: where each task sits and why, and each task's config.
+  writeFileSync(join(req.outDir, "schedule.json"), `${JSON.stringify(week, null, 2)}\n`);
+  writeFileSync(join(req.outDir, "tasks.json"), `${JSON.stringify(run.outputs.taskConfig, null, 2)}\n`);
   return renderSummary({
     stack: req.stack,
     outDir: req.outDir,
@@ -79,7 +84,7 @@ export async function planStack(req: PlanRequest): Promise<string> {
     resources: run.resources,
     calendar,
     routine,
-    windows: (run.outputs.windows ?? []) as WindowFill[],
+    week,
     now: req.now,
     warnings: (run.outputs.warnings ?? []) as string[],
   });

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The tests run real tools: PostgreSQL 15 for the job scripts, promtool for the
-# alerts, shellcheck for the scripts. As root (CI) missing ones are installed
+# alerts, shellcheck for the scripts, headless Chromium to render calendar.svg. As root (CI) missing ones are installed
 # from Debian; otherwise this prints the exact install line and fails. It
 # never lets a test skip silently.
 set -eu
@@ -24,6 +24,7 @@ need amtool prometheus-alertmanager
 need shellcheck shellcheck
 need openssl openssl
 need busybox busybox
+need chromium chromium
 
 [ -n "$missing" ] || exit 0
 

@@ -90,13 +90,14 @@ test("next runs are real local times: monthly on the first window Saturday, acro
   const plan = await runPlan({ stack: "prod", now: "2027-02-20T00:00:00Z" });
   try {
     const entry = plan.json<Obj[]>("calendar.json").find((e) => e.id === "orders-reindex")!;
+    // Saturday 01:55–02:55: Berlin's clocks change only on Sundays, so Saturday's 02:00–03:00 is safe.
     assert.deepEqual(entry.next, [
-      "2027-03-06T04:30:00+01:00",
-      "2027-04-03T04:30:00+02:00",
-      "2027-05-01T04:30:00+02:00",
-      "2027-06-05T04:30:00+02:00",
-      "2027-07-03T04:30:00+02:00",
-      "2027-08-07T04:30:00+02:00",
+      "2027-03-06T01:55:00+01:00",
+      "2027-04-03T01:55:00+02:00",
+      "2027-05-01T01:55:00+02:00",
+      "2027-06-05T01:55:00+02:00",
+      "2027-07-03T01:55:00+02:00",
+      "2027-08-07T01:55:00+02:00",
     ]);
   } finally {
     plan.cleanup();
@@ -128,7 +129,7 @@ test("invalid config: exit 2, every problem on its own line, no stack trace, not
   }
 });
 
-test("tasks that do not fit the window: exit 2 with the minutes needed against the minutes available", async () => {
+test("tasks that do not fit the window: exit 2, each line names the task, the slot it needs and the longest free slot", async () => {
   const yaml = devYaml().replace("durationMinutes: 180", "durationMinutes: 45");
   const plan = await runPlan({ stack: "dev", stackYaml: yaml });
   try {
@@ -136,10 +137,12 @@ test("tasks that do not fit the window: exit 2 with the minutes needed against t
     assert.equal(
       plan.stderr,
       "upkeep: invalid configuration:\n" +
-        "upkeep:environment.window.durationMinutes: the tasks need 70 minutes in the Tuesday window (each with a 5-minute gap, orders-cleanup included) " +
-        "but only 50 are available (45 minutes plus the last gap), and the longest free stretch left is 15 minutes against the 35 it needs; lengthen the window, add a window day, or shorten or move tasks\n" +
-        "upkeep:environment.window.durationMinutes: the tasks need 60 minutes in the Tuesday window (each with a 5-minute gap, image-scan included) " +
-        "but only 50 are available (45 minutes plus the last gap), and the longest free stretch left is 15 minutes against the 25 it needs; lengthen the window, add a window day, or shorten or move tasks\n",
+        "upkeep:environment.window.durationMinutes: orders-cleanup (upkeep:databases[0].cleanup) does not fit: it needs a free 30-minute slot, with the 5-minute gap after it, " +
+        "on one window day (tue, thu), and the longest free slot is 10 minutes, Tuesday 23:05–23:15; on Tuesday tasks hold 30 of the window's 45 minutes; " +
+        "lengthen the window, add a window day, or shorten or move tasks\n" +
+        "upkeep:environment.window.durationMinutes: image-scan (upkeep:jobs[0]) does not fit: it needs a free 20-minute slot, with the 5-minute gap after it, " +
+        "on one window day (tue, thu), and the longest free slot is 10 minutes, Tuesday 23:05–23:15; on Tuesday tasks hold 30 of the window's 45 minutes; " +
+        "lengthen the window, add a window day, or shorten or move tasks\n",
     );
     assert.equal(existsSync(plan.outDir), false);
   } finally {

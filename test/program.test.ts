@@ -127,9 +127,9 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
   const cj = named("kubernetes:batch/v1:CronJob", "orders-reindex-cronjob");
   assert.equal(cj.parent, "urn:pulumi:prod::upkeep::upkeep:postgres:DatabaseMaintenance::orders");
   const spec = (cj.inputs as Obj).spec;
-  assert.equal(spec.schedule, "30 4 * * 6");
+  assert.equal(spec.schedule, "55 1 * * 6");
   assert.equal(spec.jobTemplate.spec.activeDeadlineSeconds, 3600);
-  assert.equal((cj.inputs as Obj).metadata.annotations["upkeep.dev/schedule"], "At 04:30, only on Saturday, the first one of each month only (Europe/Berlin)");
+  assert.equal((cj.inputs as Obj).metadata.annotations["upkeep.dev/schedule"], "At 01:55, only on Saturday, the first one of each month only (Europe/Berlin)");
   const container = spec.jobTemplate.spec.template.spec.containers[0];
   assert.equal(container.image, "docker.io/library/postgres:15.10-alpine");
   assert.deepEqual(container.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/reindex.sh"]);
@@ -196,24 +196,43 @@ test("the PrometheusRule has exactly the three alerts for every CronJob, with pr
   assert.ok(rules.every((r) => r.annotations.runbook_url.startsWith("https://github.com/acme/platform-maintenance/blob/main/docs/runbooks/Upkeep")));
 });
 
-test("stack outputs: the calendar and how full each window is", () => {
+test("stack outputs: the calendar, and per window day how full it is and what the clock change takes", () => {
   const calendar = (run.outputs.calendar as Obj[]).filter((e) => e.mechanism.startsWith("Kubernetes CronJob "));
   assert.deepEqual(calendar.map((e) => [e.id, e.cadence, e.schedule]), [
     ["orders-vacuum", "daily", "30 0 * * *"],
-    ["orders-reindex", "monthly", "30 4 * * 6"],
-    ["orders-cleanup", "weekly", "25 4 * * 0"],
+    ["orders-reindex", "monthly", "55 1 * * 6"],
+    ["orders-cleanup", "weekly", "20 3 * * 0"],
     ["billing-vacuum", "daily", "5 1 * * *"],
-    ["billing-reindex", "quarterly", "25 3 * 1,4,7,10 6"],
-    ["image-scan", "weekly", "50 3 * * 0"],
+    ["billing-reindex", "quarterly", "55 3 * 1,4,7,10 0"],
+    ["image-scan", "weekly", "35 3 * * 6"],
     ["search-rebuild", "custom", "0 5 * * 0"],
-    ["tls-check", "daily", "0 3 * * *"],
-    ["orders-dump-verify", "weekly", "15 3 * * 0"],
+    ["tls-check", "daily", "5 3 * * *"],
+    ["orders-dump-verify", "weekly", "10 4 * * 6"],
     ["post-maintenance-verify", "custom", "30 5 * * *"],
   ]);
-  assert.deepEqual(run.outputs.windows, [
-    { day: "sat", usedMinutes: 205, availableMinutes: 240, tasks: ["orders-vacuum", "orders-reindex", "billing-vacuum", "billing-reindex", "tls-check"] },
-    { day: "sun", usedMinutes: 195, availableMinutes: 240, tasks: ["orders-vacuum", "orders-cleanup", "billing-vacuum", "image-scan", "search-rebuild", "tls-check", "orders-dump-verify"] },
-  ]);
+  const schedule = run.outputs.schedule as Obj;
+  assert.deepEqual(schedule.window, { days: ["sat", "sun"], start: "00:30", durationMinutes: 300, timeZone: "Europe/Berlin", gapMinutes: 5 });
+  assert.deepEqual(
+    (schedule.days as Obj[]).map((d) => ({ day: d.day, usedMinutes: d.usedMinutes, availableMinutes: d.availableMinutes, tasks: d.tasks, clockChange: d.clockChange })),
+    [
+      {
+        day: "sat",
+        usedMinutes: 205,
+        availableMinutes: 300,
+        tasks: ["orders-vacuum", "orders-reindex", "billing-vacuum", "image-scan", "tls-check", "orders-dump-verify"],
+        clockChange: { minutes: 0, why: [] },
+      },
+      {
+        day: "sun",
+        usedMinutes: 195,
+        availableMinutes: 240,
+        tasks: ["orders-vacuum", "orders-cleanup", "billing-vacuum", "billing-reindex", "search-rebuild", "tls-check"],
+        clockChange: { minutes: 60, why: ["Sun 02:00–03:00 skipped in March and repeated in October"] },
+      },
+    ],
+  );
+  assert.deepEqual(schedule.everyDay, { minutes: 60, bands: [{ from: 90, to: 150, why: ["Sun 02:00–03:00 skipped in March and repeated in October"] }] });
+  assert.deepEqual(schedule.outside, [{ id: "post-maintenance-verify", cron: "30 5 * * *", durationMinutes: 10 }]);
   assert.equal(run.outputs.paused, false);
   assert.equal(run.outputs.maintenanceNamespace, "upkeep-maintenance");
 });

@@ -5,7 +5,9 @@
  *
  * Reading the numbers: a task of d minutes holds d + 5 minutes of its
  * timeline (the gap follows it); the window of L minutes offers L + 5, because
- * the last task's gap may run past the window's end.
+ * the last task's gap may run past the window's end. Every task takes the
+ * earliest minutes it may have, counted from the window's start; daily tasks
+ * look through weekly, monthly and quarterly ones, which make way for them.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -70,17 +72,17 @@ describe("daily tasks", () => {
         ["35 1 * * *", 35],
       ],
     );
-    // One minute less and b no longer fits: 70 minutes needed, 64 + 5 offered.
+    // One minute less and b no longer fits: the slot after a is 29 minutes, 01:35–02:04.
     assert.equal(
       scheduleError(win("UTC", "01:00", 64, ["sat"]), [cadence("a", "daily", 30), cadence("b", "daily", 30)]).message,
-      "upkeep:environment.window.durationMinutes: the tasks need 70 minutes in the Sunday window (each with a 5-minute gap, b included) " +
-        "but only 69 are available (64 minutes plus the last gap), and the longest free stretch left is 34 minutes against the 35 it needs; lengthen the window, add a window day, or shorten or move tasks",
+      "upkeep:environment.window.durationMinutes: b (upkeep:tasks.b) does not fit: a daily task needs the same free 30-minute slot, with the 5-minute gap after it, on every day, " +
+        "and the longest slot free on every day is 29 minutes, 01:35–02:04; on Saturday tasks hold 30 of the window's 64 minutes; lengthen the window, or shorten or move tasks",
     );
   });
 
-  test("skip the hour that daylight saving time skips or repeats (Europe/Berlin, 02:00–03:00)", () => {
-    // 01:30 Berlin: offsets [30,90) are 02:00–03:00. a [0,35) would reach 02:05, so a starts at 03:00;
-    // b (20+5) ends, gap included, exactly at 02:00, so it takes the minutes before the hour.
+  test("keep clear of the hour daylight saving time skips or repeats, although it does so only on Sundays (Europe/Berlin, 02:00–03:00)", () => {
+    // 01:30 Berlin: offsets [30,90) are 02:00–03:00 on the Sunday instance, and a daily task runs on Sundays too.
+    // A slot may end where the change begins (a, 01:30–02:00); the next starts a gap after it ends (b, 03:05).
     const out = planSchedule(
       win("Europe/Berlin", "01:30", 240, ["sat"]),
       [cadence("a", "daily", 30), cadence("b", "daily", 20), cadence("c", "daily", 20)],
@@ -89,34 +91,33 @@ describe("daily tasks", () => {
     assert.deepEqual(
       out.map((t) => [t.id, t.cron, t.offsetMinutes]),
       [
-        ["a", "0 3 * * *", 90],
-        ["b", "30 1 * * *", 0],
-        ["c", "35 3 * * *", 125],
+        ["a", "30 1 * * *", 0],
+        ["b", "5 3 * * *", 95],
+        ["c", "30 3 * * *", 120],
       ],
     );
   });
 });
 
 describe("weekly, monthly and quarterly tasks", () => {
-  test("pack from the window end onto the window day with the latest free slot; ties go to the day listed first", () => {
-    // 01:00–05:00 UTC on sat and sun, 245 minutes with the last gap.
-    //   w1 (30+5): sat and sun both end free → sat, [210,245) = 04:30
-    //   w2 (30+5): sat's latest is 175, sun's 210 → sun, 04:30
-    //   m  (60+5): sat 145, sun 145 → sat, [145,210) = 03:25
-    //   q  (20+5): sat 120, sun 185 → sun, [185,210) = 04:05
-    //   d  daily, declared last, still starts the window: [0,35) = 01:00
+  test("take the earliest free minutes on the window day where they come first; ties go to the day listed first", () => {
+    // 01:00–05:00 UTC on sat and sun; d holds [0,35) on every day.
+    //   w1 (30+5): sat 35, sun 35 → sat [35,70) = 01:35
+    //   w2 (30+5): sat 70, sun 35 → sun [35,70)
+    //   m  (60+5): sat 70, sun 70 → sat [70,135) = 02:10
+    //   q  (20+5): sat 135, sun 70 → sun [70,95) = 02:10
     const out = planSchedule(
       win("UTC", "01:00", 240, ["sat", "sun"]),
-      [cadence("w1", "weekly", 30), cadence("w2", "weekly", 30), cadence("m", "monthly", 60), cadence("q", "quarterly", 20), cadence("d", "daily", 30)],
+      [cadence("d", "daily", 30), cadence("w1", "weekly", 30), cadence("w2", "weekly", 30), cadence("m", "monthly", 60), cadence("q", "quarterly", 20)],
       OPTIONS,
     );
     const base = { timeZone: "UTC", outsideWindow: false };
     assert.deepEqual(out, [
-      { ...base, id: "w1", cadence: "weekly", durationMinutes: 30, offsetMinutes: 210, windowDay: "sat", cron: "30 4 * * 6" },
-      { ...base, id: "w2", cadence: "weekly", durationMinutes: 30, offsetMinutes: 210, windowDay: "sun", cron: "30 4 * * 0" },
-      { ...base, id: "m", cadence: "monthly", durationMinutes: 60, offsetMinutes: 145, windowDay: "sat", cron: "25 3 * * 6", guard: "first-week-of-month" },
-      { ...base, id: "q", cadence: "quarterly", durationMinutes: 20, offsetMinutes: 185, windowDay: "sun", cron: "5 4 * 1,4,7,10 0", guard: "first-week-of-month" },
       { ...base, id: "d", cadence: "daily", durationMinutes: 30, offsetMinutes: 0, cron: "0 1 * * *" },
+      { ...base, id: "w1", cadence: "weekly", durationMinutes: 30, offsetMinutes: 35, windowDay: "sat", cron: "35 1 * * 6" },
+      { ...base, id: "w2", cadence: "weekly", durationMinutes: 30, offsetMinutes: 35, windowDay: "sun", cron: "35 1 * * 0" },
+      { ...base, id: "m", cadence: "monthly", durationMinutes: 60, offsetMinutes: 70, windowDay: "sat", cron: "10 2 * * 6", guard: "first-week-of-month" },
+      { ...base, id: "q", cadence: "quarterly", durationMinutes: 20, offsetMinutes: 70, windowDay: "sun", cron: "10 2 * 1,4,7,10 0", guard: "first-week-of-month" },
     ] satisfies ScheduledTask[]);
   });
 
@@ -125,8 +126,20 @@ describe("weekly, monthly and quarterly tasks", () => {
     assert.deepEqual(
       out.map((t) => [t.windowDay, t.cron]),
       [
-        ["sun", "30 4 * * 0"],
-        ["sat", "30 4 * * 6"],
+        ["sun", "0 1 * * 0"],
+        ["sat", "0 1 * * 6"],
+      ],
+    );
+  });
+
+  test("a daily task declared later takes the first minutes; the weekly task there makes way, to the earliest minutes left", () => {
+    const window = win("UTC", "01:00", 240, ["sat"]);
+    assert.deepEqual(planSchedule(window, [cadence("w", "weekly", 30)], OPTIONS).map((t) => [t.id, t.cron, t.offsetMinutes]), [["w", "0 1 * * 6", 0]]);
+    assert.deepEqual(
+      planSchedule(window, [cadence("w", "weekly", 30), cadence("d", "daily", 50)], OPTIONS).map((t) => [t.id, t.cron, t.offsetMinutes, t.moved]),
+      [
+        ["w", "55 1 * * 6", 55, undefined],
+        ["d", "0 1 * * *", 0, undefined],
       ],
     );
   });
@@ -134,10 +147,10 @@ describe("weekly, monthly and quarterly tasks", () => {
   test("a window crossing midnight: a slot after midnight fires on the next weekday, one before it on the window day", () => {
     // Fri 23:00 – Sat 04:00 UTC (300 minutes, 305 with the last gap).
     //   d daily  (30+5):  [0,35)    = 23:00 every day
-    //   w weekly (30+5):  [270,305) = Sat 03:30
-    //   m monthly(60+5):  [205,270) = Sat 02:25
-    //   q quarterly (45+5): [155,205) = Sat 01:35
-    //   late weekly (100+5): [50,155) = Fri 23:50, still before midnight
+    //   w weekly (30+5):  [35,70)   = Fri 23:35
+    //   m monthly(60+5):  [70,135)  = Sat 00:10
+    //   q quarterly (45+5): [135,185) = Sat 01:15
+    //   late weekly (100+5): [185,290) = Sat 02:05
     const out = planSchedule(
       win("UTC", "23:00", 300, ["fri"]),
       [cadence("d", "daily", 30), cadence("w", "weekly", 30), cadence("m", "monthly", 60), cadence("q", "quarterly", 45), cadence("late", "weekly", 100)],
@@ -147,63 +160,98 @@ describe("weekly, monthly and quarterly tasks", () => {
       out.map((t) => [t.id, t.cron, t.offsetMinutes, t.windowDay, t.guard]),
       [
         ["d", "0 23 * * *", 0, undefined, undefined],
-        ["w", "30 3 * * 6", 270, "fri", undefined],
-        ["m", "25 2 * * 6", 205, "fri", "first-week-of-month"],
-        ["q", "35 1 * 1,4,7,10 6", 155, "fri", "first-week-of-month"],
-        ["late", "50 23 * * 5", 50, "fri", undefined],
+        ["w", "35 23 * * 5", 35, "fri", undefined],
+        ["m", "10 0 * * 6", 70, "fri", "first-week-of-month"],
+        ["q", "15 1 * 1,4,7,10 6", 135, "fri", "first-week-of-month"],
+        ["late", "5 2 * * 6", 185, "fri", undefined],
       ],
     );
   });
 
   test("a Saturday window crossing midnight fires after midnight on Sunday (day 0), not day 7", () => {
-    const out = planSchedule(win("UTC", "22:00", 240, ["sat"]), [cadence("w", "weekly", 60)], OPTIONS);
-    assert.deepEqual(out.map((t) => [t.cron, t.offsetMinutes, t.windowDay]), [["0 1 * * 0", 180, "sat"]]);
-  });
-});
-
-describe("stability: tasks are placed in the order declared", () => {
-  test("a daily task declared after a weekly one never moves it into the hole before the clock change", () => {
-    // Berlin 00:00–05:00 on sat; [120,180) is 02:00–03:00. d0 holds [0,85), w [275,305) = 04:35.
-    const window = win("Europe/Berlin", "00:00", 300, ["sat"]);
-    const before = planSchedule(window, [cadence("d0", "daily", 80), cadence("w", "weekly", 25)], OPTIONS);
-    assert.deepEqual(before.map((t) => [t.id, t.cron, t.offsetMinutes]), [
-      ["d0", "0 0 * * *", 0],
-      ["w", "35 4 * * 6", 275],
+    const out = planSchedule(win("UTC", "22:00", 240, ["sat"]), [cadence("d", "daily", 115), cadence("w", "weekly", 60)], OPTIONS);
+    assert.deepEqual(out.map((t) => [t.cron, t.offsetMinutes, t.windowDay]), [
+      ["0 22 * * *", 0, undefined],
+      ["0 0 * * 0", 120, "sat"],
     ]);
-    // A 20-minute daily task fits between 03:00 and 04:35 and leaves both alone.
-    const after = planSchedule(window, [cadence("d0", "daily", 80), cadence("w", "weekly", 25), cadence("d1", "daily", 20)], OPTIONS);
-    assert.deepEqual(after.map((t) => [t.id, t.cron, t.offsetMinutes]), [
-      ["d0", "0 0 * * *", 0],
-      ["w", "35 4 * * 6", 275],
-      ["d1", "25 1 * * *", 85],
-    ]);
-    // A 100-minute one would fit only by moving w to 01:30, so it is an error instead. The numbers
-    // count minutes, not the shape of the free space: [85,120) and [180,275) are both too short.
-    assert.equal(
-      scheduleError(window, [cadence("d0", "daily", 80), cadence("w", "weekly", 25), cadence("d1", "daily", 100)]).message,
-      "upkeep:environment.window.durationMinutes: the tasks need 220 minutes in the Saturday window (each with a 5-minute gap, d1 included) " +
-        "but only 245 are available (300 minutes plus the last gap, less 60 around the hour that daylight saving time skips or repeats in Europe/Berlin), " +
-        "and the longest free stretch left is 95 minutes against the 105 it needs; " +
-        "lengthen the window, add a window day, or shorten or move tasks",
-    );
   });
 });
 
 describe("custom schedules", () => {
-  test("inside the window: accepted, normalised, and its minutes are reserved", () => {
-    // 01:00–05:00 UTC. c1 every day at 01:00 holds [0,35) everywhere; c2 on Saturday 04:00 holds [180,215) on sat.
-    // The daily task starts after c1; the weekly one ends before c2 on sat: [145,180) = 03:25.
+  test("inside the window: accepted, normalised, and its minutes are taken first; a task whose home it takes moves to minutes that are no one's home, and says why", () => {
+    // 01:00–05:00 UTC. Without the pins d's home is [0,35) and w's [35,70) on sat. c1, every day at 01:00,
+    // takes [0,35): d moves past w's home to [70,105) = 02:10. c2 on Saturday 04:00 holds [180,215).
     const out = planSchedule(
       win("UTC", "01:00", 240, ["sat"]),
       [cadence("d", "daily", 30), custom("c1", "0 1 * * *", 30), cadence("w", "weekly", 30), custom("c2", " 0  4 * *   6 ", 30)],
       OPTIONS,
     );
     assert.deepEqual(out, [
-      { id: "d", cadence: "daily", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 35, outsideWindow: false, cron: "35 1 * * *" },
+      { id: "d", cadence: "daily", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 70, outsideWindow: false, cron: "10 2 * * *", moved: { by: "c1", fromOffsetMinutes: 0 } },
       { id: "c1", cadence: "custom", durationMinutes: 30, cron: "0 1 * * *", timeZone: "UTC", offsetMinutes: 0, outsideWindow: false },
-      { id: "w", cadence: "weekly", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 145, outsideWindow: false, windowDay: "sat", cron: "25 3 * * 6" },
+      { id: "w", cadence: "weekly", durationMinutes: 30, timeZone: "UTC", offsetMinutes: 35, outsideWindow: false, windowDay: "sat", cron: "35 1 * * 6" },
       { id: "c2", cadence: "custom", durationMinutes: 30, cron: "0 4 * * 6", timeZone: "UTC", offsetMinutes: 180, outsideWindow: false },
     ] satisfies ScheduledTask[]);
+  });
+
+  test("a pinned schedule moves only the tasks whose minutes it takes, monthly ones on their own day when there is room", () => {
+    // Without pin: d [0,35) everywhere, m sat [35,100), w sun [35,70), w2 sun [70,105).
+    const window = win("UTC", "01:00", 240, ["sat", "sun"]);
+    const tasks = [cadence("d", "daily", 30), cadence("m", "monthly", 60), cadence("w", "weekly", 30), cadence("w2", "weekly", 30)];
+    const before = planSchedule(window, tasks, OPTIONS);
+    assert.deepEqual(before.map((t) => [t.id, t.cron, t.offsetMinutes, t.windowDay]), [
+      ["d", "0 1 * * *", 0, undefined],
+      ["m", "35 1 * * 6", 35, "sat"],
+      ["w", "35 1 * * 0", 35, "sun"],
+      ["w2", "10 2 * * 0", 70, "sun"],
+    ]);
+    // A job pinned on Saturday 01:35 for 50 minutes takes [35,90) on sat: m moves to 02:30 on sat; nothing else moves.
+    const after = planSchedule(window, [...tasks, custom("pin", "35 1 * * 6", 50)], OPTIONS);
+    assert.deepEqual(after.map((t) => [t.id, t.cron, t.offsetMinutes, t.windowDay, t.moved]), [
+      ["d", "0 1 * * *", 0, undefined, undefined],
+      ["m", "30 2 * * 6", 90, "sat", { by: "pin", fromOffsetMinutes: 35, fromWindowDay: "sat" }],
+      ["w", "35 1 * * 0", 35, "sun", undefined],
+      ["w2", "10 2 * * 0", 70, "sun", undefined],
+      ["pin", "35 1 * * 6", 35, undefined, undefined],
+    ]);
+  });
+
+  test("a pinned schedule on a daily task's minutes moves only the daily task, past the weekly tasks' homes", () => {
+    const out = planSchedule(
+      win("UTC", "01:00", 240, ["sat", "sun"]),
+      [cadence("d", "daily", 30), cadence("w", "weekly", 30), cadence("w2", "weekly", 30), custom("pin", "0 1 * * *", 20)],
+      OPTIONS,
+    );
+    assert.deepEqual(out.map((t) => [t.id, t.cron, t.offsetMinutes, t.windowDay, t.moved]), [
+      ["d", "10 2 * * *", 70, undefined, { by: "pin", fromOffsetMinutes: 0 }],
+      ["w", "35 1 * * 6", 35, "sat", undefined],
+      ["w2", "35 1 * * 0", 35, "sun", undefined],
+      ["pin", "0 1 * * *", 0, undefined, undefined],
+    ]);
+  });
+
+  test("a pinned schedule declared before the tasks it displaces moves them just the same: homes know no pins", () => {
+    const tasks = [cadence("d", "daily", 30), cadence("m", "monthly", 60), cadence("w", "weekly", 30)];
+    const window = win("UTC", "01:00", 240, ["sat", "sun"]);
+    const first = planSchedule(window, [custom("pin", "35 1 * * 6", 50), ...tasks], OPTIONS);
+    const last = planSchedule(window, [...tasks, custom("pin", "35 1 * * 6", 50)], OPTIONS);
+    assert.deepEqual(first.slice(1), last.slice(0, 3));
+  });
+
+  test("too full to move off others' homes: the moved task takes the slot that pushes the fewest, and the pushed one says who took its minutes", () => {
+    // 01:00–03:20 UTC on sat. Homes: d [0,35), w1 [35,70), w2 [70,115). The pin takes [35,60): the only free
+    // minutes left, [115,145), are too few for w1, so w1 takes [60,95) and pushes w2 to [95,140).
+    const out = planSchedule(
+      win("UTC", "01:00", 140, ["sat"]),
+      [cadence("d", "daily", 30), cadence("w1", "weekly", 30), cadence("w2", "weekly", 40), custom("pin", "35 1 * * 6", 20)],
+      OPTIONS,
+    );
+    assert.deepEqual(out.map((t) => [t.id, t.cron, t.offsetMinutes, t.moved]), [
+      ["d", "0 1 * * *", 0, undefined],
+      ["w1", "0 2 * * 6", 60, { by: "pin", fromOffsetMinutes: 35, fromWindowDay: "sat", full: true }],
+      ["w2", "35 2 * * 6", 95, { by: "w1", fromOffsetMinutes: 70, fromWindowDay: "sat" }],
+      ["pin", "35 1 * * 6", 35, undefined],
+    ]);
   });
 
   test("exactly 5 minutes after another custom schedule is accepted; 4 minutes is not", () => {
@@ -268,20 +316,30 @@ describe("custom schedules", () => {
     assert.equal(e.message, "upkeep:jobs.second.schedule: overlaps first (with the 5-minute gap); move one of them");
   });
 
-  test("at 02:30 in Europe/Berlin: the daylight saving time error", () => {
-    const e = scheduleError(win("Europe/Berlin", "01:00", 240, ["sat"]), [custom("dst", "30 2 * * 6", 20)]);
+  test("at 02:30 on a Sunday in Europe/Berlin: the daylight saving time error; on a Saturday: accepted", () => {
+    const e = scheduleError(win("Europe/Berlin", "01:00", 240, ["sun"]), [custom("dst", "30 2 * * 0", 20)]);
     assert.equal(
       e.message,
-      "upkeep:jobs.dst.schedule: runs at 02:30, too close to the hour that daylight saving time skips or repeats in Europe/Berlin; move it",
+      "upkeep:jobs.dst.schedule: runs at 02:30, too close to the local time that daylight saving time skips or repeats on Sundays in Europe/Berlin; move it, or run it on another weekday",
     );
-    // Ending at 02:00 leaves no room for the gap either.
+    // 01:31–02:01 runs into it; 03:00 starts with no gap after it (in March, 02:00 and 03:00 are the same instant).
+    for (const [schedule, at] of [["31 1 * * 0", "01:31"], ["0 3 * * 0", "03:00"]]) {
+      assert.equal(
+        scheduleError(win("Europe/Berlin", "01:00", 240, ["sun"]), [custom("close", schedule!, 30)]).message,
+        `upkeep:jobs.close.schedule: runs at ${at}, too close to the local time that daylight saving time skips or repeats on Sundays in Europe/Berlin; move it, or run it on another weekday`,
+      );
+    }
+    // 01:30–02:00 ends where the change begins, 03:05 starts a gap after it: both accepted.
+    const ok = planSchedule(win("Europe/Berlin", "01:00", 240, ["sun"]), [custom("a", "30 1 * * 0", 30), custom("b", "5 3 * * 0", 30)], OPTIONS);
+    assert.deepEqual(ok.map((t) => t.offsetMinutes), [30, 125]);
+    // Berlin never changes its clocks on a Saturday.
+    const saturday = planSchedule(win("Europe/Berlin", "01:00", 240, ["sat"]), [custom("dst", "30 2 * * 6", 20)], OPTIONS);
+    assert.deepEqual(saturday.map((t) => [t.cron, t.offsetMinutes]), [["30 2 * * 6", 90]]);
+    // Every day includes Sundays, and the message says there is no other weekday to run it on.
     assert.equal(
-      scheduleError(win("Europe/Berlin", "01:00", 240, ["sat"]), [custom("close", "30 1 * * 6", 30)]).message,
-      "upkeep:jobs.close.schedule: runs at 01:30, too close to the hour that daylight saving time skips or repeats in Europe/Berlin; move it",
+      scheduleError(win("Europe/Berlin", "01:00", 240, ["sat"]), [custom("daily", "30 2 * * *", 20)]).message,
+      "upkeep:jobs.daily.schedule: runs at 02:30, too close to the local time that daylight saving time skips or repeats on Sundays in Europe/Berlin; move it",
     );
-    // 01:25–01:55 plus the gap ends exactly at 02:00: accepted. So is 03:00.
-    const ok = planSchedule(win("Europe/Berlin", "01:00", 240, ["sat"]), [custom("a", "25 1 * * 6", 30), custom("b", "0 3 * * 6", 30)], OPTIONS);
-    assert.deepEqual(ok.map((t) => t.offsetMinutes), [25, 120]);
   });
 
   test("a day of the month in a window that is not every day: the exact error", () => {
@@ -293,28 +351,43 @@ describe("custom schedules", () => {
 });
 
 describe("tasks that do not fit", () => {
-  test("weekly tasks: the whole message names the window day, the need and what is available", () => {
+  test("weekly tasks: the message leads with the slot it needs, then the longest free slot, then how full the day is", () => {
     const e = scheduleError(win("UTC", "01:00", 120, ["sat"]), [cadence("a", "weekly", 60), cadence("b", "weekly", 60)]);
     assert.equal(
       e.message,
-      "upkeep:environment.window.durationMinutes: the tasks need 130 minutes in the Saturday window (each with a 5-minute gap, b included) " +
-        "but only 125 are available (120 minutes plus the last gap), and the longest free stretch left is 60 minutes against the 65 it needs; lengthen the window, add a window day, or shorten or move tasks",
+      "upkeep:environment.window.durationMinutes: b (upkeep:tasks.b) does not fit: it needs a free 60-minute slot, with the 5-minute gap after it, on one window day (sat), " +
+        "and the longest free slot is 55 minutes, Saturday 02:05–03:00; on Saturday tasks hold 60 of the window's 120 minutes; lengthen the window, add a window day, or shorten or move tasks",
     );
   });
 
-  test("with the daylight saving time hour inside the window, the message subtracts it", () => {
-    // Berlin 01:00–04:00: [60,120) is lost to 02:00–03:00. a takes [120,185); b (70+5) has only [0,60) left.
-    const e = scheduleError(win("Europe/Berlin", "01:00", 180, ["sat"]), [cadence("a", "weekly", 60), cadence("b", "weekly", 70)]);
+  test("on a Sunday in Europe/Berlin the clock change's hour is taken; on a Saturday the same tasks fit", () => {
+    // Berlin 01:00–04:00: [60,120) is 02:00–03:00, kept clear only on Sundays. a takes [0,65) (01:00–02:00); b finds 03:05–04:00.
+    const e = scheduleError(win("Europe/Berlin", "01:00", 180, ["sun"]), [cadence("a", "weekly", 60), cadence("b", "weekly", 70)]);
     assert.deepEqual(e.problems, [
       {
         path: "upkeep:environment.window.durationMinutes",
         reason:
-          "the tasks need 140 minutes in the Saturday window (each with a 5-minute gap, b included) but only 125 are available " +
-          "(180 minutes plus the last gap, less 60 around the hour that daylight saving time skips or repeats in Europe/Berlin), " +
-          "and the longest free stretch left is 60 minutes against the 75 it needs; " +
+          "b (upkeep:tasks.b) does not fit: it needs a free 70-minute slot, with the 5-minute gap after it, on one window day (sun), " +
+          "and the longest free slot is 55 minutes, Sunday 03:05–04:00; on Sunday tasks hold 60 of the window's 180 minutes, and the clock change takes 60; " +
           "lengthen the window, add a window day, or shorten or move tasks",
       },
     ]);
+    const saturday = planSchedule(win("Europe/Berlin", "01:00", 180, ["sat"]), [cadence("a", "weekly", 60), cadence("b", "weekly", 70)], OPTIONS);
+    assert.deepEqual(saturday.map((t) => [t.cron, t.offsetMinutes]), [
+      ["0 1 * * 6", 0],
+      ["5 2 * * 6", 65],
+    ]);
+  });
+
+  test("a daily task: the message says it needs the minutes free on every day, and what the clock change keeps clear", () => {
+    // Berlin 00:00–04:00 on sat: d0 [0,85); w [85,115) on sat; daily tasks keep 02:00–03:00 clear; d1 needs 105.
+    const e = scheduleError(win("Europe/Berlin", "00:00", 240, ["sat"]), [cadence("d0", "daily", 80), cadence("w", "weekly", 25), cadence("d1", "daily", 100)]);
+    assert.equal(
+      e.message,
+      "upkeep:environment.window.durationMinutes: d1 (upkeep:tasks.d1) does not fit: a daily task needs the same free 100-minute slot, with the 5-minute gap after it, on every day, " +
+        "and the longest slot free on every day is 55 minutes, 03:05–04:00; on Saturday tasks hold 105 of the window's 240 minutes, and daily tasks keep 60 clear for the clock change; " +
+        "lengthen the window, or shorten or move tasks",
+    );
   });
 
   test("ScheduleError.problems lists every problem at once, customs first, and the message joins them", () => {
@@ -333,13 +406,12 @@ describe("tasks that do not fit", () => {
         reason: "runs in the window of Wednesday, which is not a window day (sat); run it every day or on a window day, or set outsideWindow: true",
       },
       { path: "upkeep:jobs.two.schedule", reason: "overlaps one (with the 5-minute gap); move one of them" },
-      { path: "upkeep:jobs.dst.schedule", reason: "runs at 02:30, too close to the hour that daylight saving time skips or repeats in Europe/Berlin; move it" },
+      { path: "upkeep:jobs.dst.schedule", reason: "runs at 02:30, too close to the local time that daylight saving time skips or repeats on Sundays in Europe/Berlin; move it" },
       {
         path: "upkeep:environment.window.durationMinutes",
         reason:
-          "the tasks need 220 minutes in the Saturday window (each with a 5-minute gap, big included) but only 125 are available " +
-          "(180 minutes plus the last gap, less 60 around the hour that daylight saving time skips or repeats in Europe/Berlin), " +
-          "and the longest free stretch left is 65 minutes against the 205 it needs; " +
+          "big (upkeep:tasks.big) does not fit: it needs a free 200-minute slot, with the 5-minute gap after it, on one window day (sat), " +
+          "and the longest free slot is 180 minutes, Saturday 01:00–04:00; on Saturday tasks hold 0 of the window's 180 minutes; " +
           "lengthen the window, add a window day, or shorten or move tasks",
       },
     ];

@@ -35,6 +35,8 @@ const ZONES = [
   "Asia/Kolkata", // no daylight saving time
   "America/Santiago", // the change happens at midnight
   "Australia/Lord_Howe", // a 30-minute change
+  "Asia/Jerusalem", // forward on a Friday, back on a Sunday
+  "Africa/Cairo", // forward at Friday 00:00, back at Thursday 24:00
   "UTC",
 ];
 

@@ -8,12 +8,17 @@
  * (every day, or on a window day) or outside it with outsideWindow: true.
  * Random lists often do not fit, so each property keeps the longest prefix of
  * the list that does.
+ *
+ * Stability, the promise a reviewer relies on, is checked for each change a
+ * stack file sees: a task appended, a job pinned, the window lengthened, a
+ * window day added. After each, every earlier task keeps its slot, or the
+ * plan says which task took its minutes.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { firingWeekdays, parseCron } from "../components/schedule/cronFields";
-import { unsafeLocalRanges } from "../components/schedule/dst";
+import { instanceBands } from "../components/schedule/clockBands";
 import { planSchedule, ScheduleError, type ScheduledTask, type ScheduleWindow, type TaskRequest } from "../components/schedule/engine";
 import { cronProblem } from "../components/config/validators";
 import { WEEKDAYS, type Cadence, type Weekday } from "../components/schedule/terms";
@@ -122,8 +127,22 @@ const STABILITY_EXAMPLES: [{ w: ScheduleWindow; requests: TaskRequest[] }, Caden
   ],
 ];
 
-test("stability: appending a task that still fits never changes an existing task's cron (or slot)", () => {
+/** Whether two slots share a window instance and minutes (gaps included). */
+function meet(w: ScheduleWindow, a: ScheduledTask, b: ScheduledTask): boolean {
+  if (a.offsetMinutes === undefined || b.offsetMinutes === undefined) return false;
+  if (!instanceDays(w, a).some((d) => instanceDays(w, b).includes(d))) return false;
+  return a.offsetMinutes < b.offsetMinutes + b.durationMinutes + GAP && b.offsetMinutes < a.offsetMinutes + a.durationMinutes + GAP;
+}
+
+const where = (t: ScheduledTask) => JSON.stringify([t.cron, t.offsetMinutes, t.windowDay]);
+
+/** Where a task's turn put it before a pinned job moved it (its home), as a slot. */
+const home = (t: ScheduledTask): ScheduledTask =>
+  t.moved ? { ...t, offsetMinutes: t.moved.fromOffsetMinutes, ...(t.moved.fromWindowDay ? { windowDay: t.moved.fromWindowDay } : {}) } : t;
+
+test("stability: appending a task that still fits moves no earlier task, but weekly tasks making way for a daily one, and tasks a pinned job moves", () => {
   let compared = 0;
+  let madeWay = 0;
   fc.assert(
     fc.property(inputArb, fc.array(cadenceArb, { minLength: 1, maxLength: 4 }), ({ w, requests }, extras) => {
       const base = fittingPrefix(w, requests);
@@ -132,32 +151,119 @@ test("stability: appending a task that still fits never changes an existing task
         const plan = tryPlan(w, more);
         if (!plan) return;
         compared++;
-        assert.deepEqual(
-          plan.slice(0, base.plan.length).map((t) => t.cron),
-          base.plan.map((t) => t.cron),
-          `appending ${JSON.stringify(more.at(-1))} to ${JSON.stringify(base.tasks)} in ${JSON.stringify(w)}`,
-        );
-        assert.deepEqual(plan.slice(0, base.plan.length), base.plan);
+        const added = plan.at(-1)!;
+        base.plan.forEach((before, i) => {
+          const after = plan[i]!;
+          if (where(after) === where(before)) return;
+          const context = `appending ${JSON.stringify(more.at(-1))} moved ${before.id} in ${JSON.stringify(w)} with ${JSON.stringify(base.tasks)}: ${JSON.stringify(plan)}`;
+          // Daily tasks come first: a weekly, monthly or quarterly task on the new daily task's minutes makes way.
+          const madeWayForIt = added.cadence === "daily" && before.cadence !== "daily" && before.cadence !== "custom" && (meet(w, before, added) || meet(w, before, home(added)));
+          // A task a pinned job moves is placed around the others; it says so.
+          assert.ok(madeWayForIt || before.moved !== undefined || after.moved !== undefined, context);
+          madeWay++;
+        });
       });
     }),
     { numRuns: RUNS * 3, examples: STABILITY_EXAMPLES },
   );
   // The property must have been exercised, not skipped by inputs that never fit.
   assert.ok(compared > RUNS, `only ${compared} appended plans compared`);
+  assert.ok(madeWay > 10, `only ${madeWay} tasks made way`);
 });
 
-test("no overlap: slots sharing a window instance never intersect, gap included, nor touch the clock change", () => {
+const pinnedArb: fc.Arbitrary<CustomSpec> = fc.record({
+  kind: fc.constant("custom" as const),
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  duration: fc.integer({ min: 5, max: 90 }),
+  day: fc.oneof(fc.constant("every" as const), fc.nat({ max: 6 })),
+  outside: fc.constant(false),
+});
+
+test("stability: a pinned job, wherever declared, moves only the tasks whose home it takes, or that one had moved; each says so", () => {
+  let compared = 0;
+  let moved = 0;
+  fc.assert(
+    fc.property(inputArb, pinnedArb, fc.nat(), ({ w, requests }, spec, at) => {
+      const base = fittingPrefix(w, requests);
+      // Anywhere in the list: a job is declared before the checks upkeep adds.
+      const position = at % (base.tasks.length + 1);
+      const pin = toRequest(w, spec, 200);
+      const tasks = [...base.tasks.slice(0, position), pin, ...base.tasks.slice(position)];
+      const plan = tryPlan(w, tasks);
+      if (!plan) return;
+      compared++;
+      const after = plan.filter((t) => t.id !== pin.id);
+      base.plan.forEach((before, i) => {
+        const now = after[i]!;
+        if (where(now) === where(before)) return;
+        // Only a task whose home a pinned job takes moves, to minutes that are no one's home; it says which pin.
+        // It says why, or it had moved and now returns home.
+        assert.ok(now.moved !== undefined || before.moved !== undefined, `pinning ${JSON.stringify(pin)} at ${position} moved ${before.id} without saying why, in ${JSON.stringify(w)} with ${JSON.stringify(base.tasks)}: ${JSON.stringify(plan)}`);
+        // Its home is where the pin runs, or where the task that took its minutes went.
+        if (before.moved === undefined && now.moved !== undefined) assert.ok(meet(w, home(now), plan.find((t) => t.id === now.moved!.by)!), `${now.id}'s home is not where ${now.moved.by} runs: ${JSON.stringify(plan)}`);
+        moved++;
+      });
+    }),
+    { numRuns: RUNS * 2 },
+  );
+  assert.ok(compared > RUNS / 2, `only ${compared} pinned plans compared`);
+  assert.ok(moved > 20, `only ${moved} tasks moved by a pin`);
+});
+
+test("stability: a longer window (a later end) moves no task, unless the window was too full for a pin's move", () => {
+  let compared = 0;
+  fc.assert(
+    fc.property(inputArb, fc.integer({ min: 1, max: 400 }), ({ w, requests }, extra) => {
+      const base = fittingPrefix(w, requests);
+      const longer = { ...w, durationMinutes: Math.min(720, w.durationMinutes + extra) };
+      if (longer.durationMinutes === w.durationMinutes || base.tasks.length === 0) return;
+      // A task that had to push others' homes (moved.full) may return to room the longer window gives.
+      if (base.plan.some((t) => t.moved?.full)) return;
+      compared++;
+      assert.deepEqual(tryPlan(longer, base.tasks), base.plan, `lengthening ${JSON.stringify(w)} to ${longer.durationMinutes} with ${JSON.stringify(base.tasks)}`);
+    }),
+    { numRuns: RUNS * 2 },
+  );
+  assert.ok(compared > RUNS, `only ${compared} lengthened plans compared`);
+});
+
+test("stability: a window day added changes nothing until a task takes it; after that the window change is why", () => {
+  let compared = 0;
+  let untouched = 0;
+  fc.assert(
+    fc.property(inputArb, fc.nat({ max: 6 }), ({ w, requests }, pick) => {
+      const missing = WEEKDAYS.filter((d) => !w.days.includes(d));
+      if (missing.length === 0) return;
+      const wider = { ...w, days: [...w.days, missing[pick % missing.length]!] };
+      const base = fittingPrefix(w, requests);
+      for (let m = 1; m <= base.tasks.length; m++) {
+        const plan = tryPlan(wider, base.tasks.slice(0, m));
+        // A task whose home is on the new day counts too, even when a pinned job moved it off.
+        if (!plan || plan.some((t) => t.windowDay === wider.days.at(-1) || t.moved?.fromWindowDay === wider.days.at(-1))) break;
+        compared++;
+        assert.deepEqual(plan, tryPlan(w, base.tasks.slice(0, m)), `adding ${wider.days.at(-1)} to ${JSON.stringify(w)} with ${JSON.stringify(base.tasks.slice(0, m))}`);
+        if (m === base.tasks.length) untouched++;
+      }
+    }),
+    { numRuns: RUNS },
+  );
+  assert.ok(compared > RUNS, `only ${compared} prefixes compared`);
+  assert.ok(untouched > 50, `only ${untouched} plans where no task took the new day`);
+});
+
+test("no overlap: slots sharing a window instance never intersect, gap included, nor touch a clock change of a weekday they run on", () => {
   let pairs = 0;
   fc.assert(
     fc.property(inputArb, ({ w, requests }) => {
       const { plan } = fittingPrefix(w, requests);
       const inside = plan.filter((t) => t.offsetMinutes !== undefined);
-      const unsafe = unsafeLocalRanges(w.timeZone, HORIZON);
+      const bands = instanceBands(w.startMinute, w.timeZone, HORIZON);
       for (const t of inside) {
         const from = t.offsetMinutes!;
-        for (let x = from; x < Math.min(from + t.durationMinutes + GAP, w.durationMinutes); x++) {
-          const wall = (w.startMinute + x) % 1440;
-          assert.ok(!unsafe.some((r) => wall >= r.from && wall < r.to), `${t.id} (${t.cron}) touches ${JSON.stringify(unsafe)} at offset ${x} in ${JSON.stringify(w)}`);
+        for (const day of instanceDays(w, t)) {
+          // Never in the band, and a gap after it (so a slot before it is a gap away in real time, even in spring).
+          const hit = bands[day]!.find((b) => from + t.durationMinutes > b.from && from < b.to + GAP);
+          assert.equal(hit, undefined, `${t.id} (${t.cron}) touches the clock change ${JSON.stringify(hit)} of ${WEEKDAYS[day]}'s window in ${JSON.stringify(w)}`);
         }
       }
       for (let i = 0; i < inside.length; i++) {

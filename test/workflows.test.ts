@@ -119,6 +119,28 @@ test("plan-diff is fork-safe: no secret, no Pulumi, and the comment job runs non
   assert.deepEqual(sticky?.with, { header: "upkeep-plan", path: "comment.md" });
 });
 
+test("plan-diff uploads the week before and after as an artifact and links it from the comment, before the comment is handed over", () => {
+  const steps = stepsOf(preview.data.jobs["plan-diff"]);
+  const diff = steps.findIndex((s) => s.id === "diff");
+  assert.match(steps[diff]!.run, /npm run --silent plan:diff -- "plans\/base\/\$stack" "plans\/head\/\$stack" --out "diffs\/\$stack\/diff\.md"/);
+  assert.match(steps[diff]!.run, /calendar-after\.svg[^\n]*calendars=true/);
+  const upload = steps.findIndex((s) => s.id === "calendars");
+  assert.ok(upload > diff, "the calendars are uploaded after the diff writes them");
+  assert.deepEqual(steps[upload], {
+    name: "Upload the calendars",
+    id: "calendars",
+    if: "steps.diff.outputs.calendars == 'true'",
+    uses: "actions/upload-artifact@v4",
+    with: { name: "upkeep-calendars", path: "diffs/*/calendar-*.svg" },
+  });
+  const link = steps.findIndex((s) => s.name === "Link the calendars from the comment");
+  assert.equal(steps[link]!.if, "steps.diff.outputs.calendars == 'true'");
+  assert.equal(steps[link]!.env.CALENDARS_URL, "${{ steps.calendars.outputs.artifact-url }}");
+  assert.match(steps[link]!.run, /\(%s\)\\n' "\$\{stacks% \}" "\$CALENDARS_URL" \| tee -a comment\.md/);
+  const handOver = steps.findIndex((s) => s.uses === "actions/upload-artifact@v4" && s.with?.name === "upkeep-plan-diff");
+  assert.ok(upload < link && link < handOver, "the link is in comment.md before the comment job gets it");
+});
+
 /** The job that lists the stacks by tier (`npm run stacks`) into its outputs. */
 function assertStacksJob(w: Workflow, job: Obj, outputs: readonly string[]): void {
   const steps = stepsOf(job);

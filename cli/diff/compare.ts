@@ -63,14 +63,15 @@ export function compareResources(base: readonly RecordedResource[], head: readon
  * its Job and pod templates; a change there is the same change three times, so
  * the copies are folded into the object's own `metadata` path.
  */
-export function pathText(paths: readonly (readonly Segment[])[]): string[] {
-  const text = paths.map(formatPath);
-  const own = new Set(text.filter((p) => p.startsWith("metadata.")));
-  return text.filter((p) => {
-    const copy = /^spec\.jobTemplate\.(?:spec\.template\.)?(metadata\..*)$/.exec(p);
+export function foldedPaths(paths: readonly (readonly Segment[])[]): (readonly Segment[])[] {
+  const own = new Set(paths.map(formatPath).filter((p) => p.startsWith("metadata.")));
+  return paths.filter((segments) => {
+    const copy = /^spec\.jobTemplate\.(?:spec\.template\.)?(metadata\..*)$/.exec(formatPath(segments));
     return !(copy && own.has(copy[1]!));
   });
 }
+
+export const pathText = (paths: readonly (readonly Segment[])[]): string[] => foldedPaths(paths).map(formatPath);
 
 /**
  * The group of a resource: its top-most upkeep component ancestor (itself, if

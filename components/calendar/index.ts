@@ -15,5 +15,6 @@ export {
   withNextRuns,
 } from "./entries";
 export { renderIcs } from "./ics";
+export { renderWeekSvg, type WeekSvgInputs } from "./weekSvg";
 export { renderRoutineRunbook, renderTaskRunbook, runbookPage, runbookPath } from "./runbooks";
 export { runbookFacts, taskCommands } from "./runbookFacts";

@@ -6,17 +6,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { backupHorizon, backupWindowProblem } from "../backups";
 import { renewalWindowProblem, credentialWindowProblems, expiryWarningProblems } from "../certificates";
-import { ConfigError, formatPath, type UpkeepConfig, loadConfig } from "../config";
+import { ConfigError, formatPath, type UpkeepConfig, loadConfig, SCHEDULE_DEFAULTS } from "../config";
 import { kubernetesFeatureUses } from "../jobs";
 import { versionProblems } from "../kubernetes";
-import { ScheduleError, windowFill, type WindowFill } from "../schedule";
+import { ScheduleError, weekPlan, type WeekPlan } from "../schedule";
 import { dstHorizon, planTasks, scheduleWindowOf, type MaintenanceTask } from "../tasks";
 
 export interface LoadedEnvironment {
   readonly config: UpkeepConfig;
   readonly tasks: readonly MaintenanceTask[];
-  /** How full each window day is. */
-  readonly windowFill: readonly WindowFill[];
+  /** Each window day: where the tasks sit, what the clock change keeps clear, how full it is. */
+  readonly week: WeekPlan;
   /** The one "now" of this run: clock-change horizons and measured gaps start here. */
   readonly now: Date;
 }
@@ -43,8 +43,8 @@ export function loadEnvironment(now: Date = new Date()): LoadedEnvironment {
     // What the tasks' objects need from the API server, against the cluster the stack declares.
     const tooNew = versionProblems(config.kubernetes.version, kubernetesFeatureUses(tasks));
     if (tooNew.length > 0) throw new ConfigError(tooNew);
-    const fill = windowFill(scheduleWindowOf(config), tasks.map((t) => t.schedule), dstHorizon(options));
-    return { config, tasks, windowFill: fill, now };
+    const week = weekPlan(scheduleWindowOf(config), tasks.map((t) => t.schedule), dstHorizon(options), SCHEDULE_DEFAULTS.gapMinutes);
+    return { config, tasks, week, now };
   } catch (e) {
     if (e instanceof ConfigError || e instanceof ScheduleError) {
       throw new pulumi.RunError(`${INVALID_CONFIG_HEADER}\n${e.message}`);

@@ -1,287 +1,130 @@
 /**
  * The schedule engine: from each task's cadence and length, plus the window,
- * a five-field cron in the window's zone. Pure and deterministic.
+ * a five-field cron in the window's zone. Pure and deterministic: it reads no
+ * earlier plan, so stability comes from how it places, not from memory.
  *
  * Model. The window's hours exist every day; its `days` are the days that host
  * weekly, monthly and quarterly tasks. Each window instance (one per weekday,
  * named by the day it starts on) has its own timeline of minutes from the
  * window start. A daily task holds the same minutes on all seven timelines; any
  * other task holds minutes on the one window day it is given. Each slot is
- * followed by a gap.
+ * followed by a gap. A clock change holds its minutes only on the instances of
+ * the weekdays it falls on (clockBands.ts).
  *
- * Placement packs from both ends: daily tasks from the window's start, the
- * others from its end, each in the order declared. A new task therefore takes
- * the free middle and moves no task that is already placed, while there is
- * room.
+ * Placement, in two steps, as the issue of stable reviews asks:
+ * 1. Each cadence task's home: the tasks in the order declared, each taking the
+ *    earliest free minutes from the window's start (a daily task: free on
+ *    every day, and weekly, monthly or quarterly tasks there make way; any
+ *    other task: on the window day where they come first, ties to the day
+ *    listed first). Pinned schedules play no part in this.
+ * 2. Pinned schedules take their minutes first; every task keeps its home when
+ *    they leave it free, and a task whose home they take moves to the earliest
+ *    minutes that are no other task's home, and says so (`moved`). When the
+ *    window is too full for that, it takes the slot that pushes the fewest
+ *    weekly, monthly or quarterly homes (on its home's day if it can), and
+ *    each task pushed moves the same way, naming who took its minutes.
+ * Hence:
+ * - a task appended later moves no earlier one, except the weekly tasks that
+ *   make way for a daily one;
+ * - a pinned schedule, wherever it is declared, moves only the tasks whose
+ *   minutes it takes;
+ * - a longer window (or a later end) only adds room at the end, so no task
+ *   moves: every choice is "earliest", and the start is the anchor (but a
+ *   task that had to push others may take the new room).
+ * Adding a window day can move tasks onto it: no stateless rule keeps both
+ * that and the previous promise (see the README); the plan diff says why.
  */
-import { WEEKDAYS, type Cadence, type Weekday } from "./terms";
-import { firingMinutesOfDay, firingWeekdays, parseCron } from "./cronFields";
-import { unsafeLocalRanges, type DstHorizon } from "./dst";
+import { pinSchedules, reserveClockChanges, windowClockBands, type Pinned } from "./pinned";
+import { earliest, meets, placeHomes, pushingSlot, type Context } from "./placement";
+import { isCustom, dayLabel, type CadenceTask, type ScheduledTask, type ScheduleOptions, type ScheduleWindow, type TaskRequest, ScheduleError } from "./requests";
+import { doesNotFit, Timelines } from "./timelines";
+import { WEEKDAYS } from "./terms";
 
-export interface ScheduleWindow {
-  readonly days: readonly Weekday[];
-  /** Local start, minutes after midnight. */
-  readonly startMinute: number;
-  readonly durationMinutes: number;
-  readonly timeZone: string;
-}
-
-interface TaskBase {
-  readonly id: string;
-  readonly durationMinutes: number;
-  /** The config key path that errors about this task name. */
-  readonly path: string;
-}
-
-export interface CadenceTask extends TaskBase {
-  readonly cadence: Cadence;
-}
-
-export interface CustomTask extends TaskBase {
-  readonly schedule: string;
-  readonly outsideWindow: boolean;
-}
-
-export type TaskRequest = CadenceTask | CustomTask;
-
-/** Monthly and quarterly runs fire weekly; the job itself runs only in the first week. */
-export type PeriodGuard = "first-week-of-month";
-
-export interface ScheduledTask {
-  readonly id: string;
-  readonly cadence: Cadence | "custom";
-  readonly durationMinutes: number;
-  readonly cron: string;
-  readonly timeZone: string;
-  readonly guard?: PeriodGuard;
-  /** The window day this slot belongs to, for non-daily generated tasks. */
-  readonly windowDay?: Weekday;
-  /** Minutes from the window start; undefined for a schedule outside the window. */
-  readonly offsetMinutes?: number;
-  readonly outsideWindow: boolean;
-}
-
-export interface ScheduleOptions {
-  readonly gapMinutes: number;
-  readonly dstHorizon: DstHorizon;
-}
-
-export class ScheduleError extends Error {
-  constructor(readonly problems: readonly { path: string; reason: string }[]) {
-    super(problems.map((p) => `${p.path}: ${p.reason}`).join("\n"));
-    this.name = "ScheduleError";
-  }
-}
-
-interface Interval {
-  readonly from: number;
-  readonly to: number;
-  readonly owner: string;
-}
+export {
+  describeWindow,
+  hhmmToMinute,
+  minuteToHhmm,
+  ScheduleError,
+  type CadenceTask,
+  type CustomTask,
+  type Displacement,
+  type PeriodGuard,
+  type ScheduledTask,
+  type ScheduleOptions,
+  type ScheduleWindow,
+  type TaskRequest,
+} from "./requests";
+export { windowClockBands };
 
 const QUARTER_MONTHS = "1,4,7,10";
-const DAY_LABEL: Record<Weekday, string> = {
-  sun: "Sunday", mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday",
-};
-
-export function hhmmToMinute(text: string): number {
-  const [h, m] = text.split(":").map(Number);
-  return h! * 60 + m!;
-}
-
-export function minuteToHhmm(minute: number): string {
-  const m = ((minute % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-}
-
-export function describeWindow(w: ScheduleWindow): string {
-  return `${minuteToHhmm(w.startMinute)}–${minuteToHhmm(w.startMinute + w.durationMinutes)} ${w.timeZone}`;
-}
-
-const isCustom = (t: TaskRequest): t is CustomTask => "schedule" in t;
-
-/**
- * Each window day's reserved intervals. A window is at most 720 minutes and
- * every slot is at least a minute plus the gap, so a day holds a bounded
- * number of intervals; placing a task is quadratic in that bound, never in the
- * number of tasks (custom schedules outside the window are not placed).
- */
-class Timelines {
-  private readonly days: Interval[][] = Array.from({ length: 7 }, () => []);
-
-  reserve(dayIndexes: readonly number[], from: number, to: number, owner: string): void {
-    for (const d of dayIndexes) this.days[d]!.push({ from, to, owner });
-  }
-
-  conflict(dayIndexes: readonly number[], from: number, to: number): Interval | undefined {
-    for (const d of dayIndexes) {
-      const hit = this.days[d]!.find((i) => i.from < to && from < i.to);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
-
-  /** The latest start where [start, start+length) ends by `limit` and is free on every given day. */
-  lastFit(dayIndexes: readonly number[], length: number, limit: number): number | undefined {
-    const candidates = new Set<number>([limit - length]);
-    for (const d of dayIndexes) for (const i of this.days[d]!) candidates.add(i.from - length);
-    for (const start of [...candidates].sort((a, b) => b - a)) {
-      if (start < 0) return undefined;
-      if (start + length <= limit && !this.conflict(dayIndexes, start, start + length)) return start;
-    }
-    return undefined;
-  }
-
-  /** The earliest start ≥ 0 where [start, start+length) is free on every given day. */
-  firstFit(dayIndexes: readonly number[], length: number, limit: number): number | undefined {
-    const candidates = new Set<number>([0]);
-    for (const d of dayIndexes) for (const i of this.days[d]!) candidates.add(i.to);
-    for (const start of [...candidates].sort((a, b) => a - b)) {
-      if (start + length > limit) return undefined;
-      if (!this.conflict(dayIndexes, start, start + length)) return start;
-    }
-    return undefined;
-  }
-
-  /** The longest free run of minutes below `limit` on one timeline. */
-  largestFree(dayIndex: number, limit: number): number {
-    const taken = [...this.days[dayIndex]!].sort((a, b) => a.from - b.from);
-    let cursor = 0;
-    let best = 0;
-    for (const i of taken) {
-      best = Math.max(best, Math.min(i.from, limit) - cursor);
-      cursor = Math.max(cursor, i.to);
-    }
-    return Math.max(best, limit - cursor);
-  }
-
-  /** Minutes held by tasks (not by clock changes) on one timeline. */
-  used(dayIndex: number): number {
-    return this.days[dayIndex]!.filter((i) => i.owner !== DST_OWNER).reduce((sum, i) => sum + (i.to - i.from), 0);
-  }
-}
-
-const ALL_DAYS = [0, 1, 2, 3, 4, 5, 6];
-const DST_OWNER = "daylight saving time";
 
 export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest[], options: ScheduleOptions): ScheduledTask[] {
   const { gapMinutes } = options;
-  const L = window.durationMinutes;
-  const S = window.startMinute;
-  const windowDays = window.days.map((d) => WEEKDAYS.indexOf(d));
-  const timelines = new Timelines();
+  const ctx: Context = { limit: window.durationMinutes + gapMinutes, windowDays: window.days.map((d) => WEEKDAYS.indexOf(d)), gapMinutes };
+  const bands = windowClockBands(window, options.dstHorizon);
   const problems: { path: string; reason: string }[] = [];
-  const toOffset = (minuteOfDay: number) => (minuteOfDay - S + 1440) % 1440;
-
-  // Clock changes first: no slot, nor the gap after it, may touch them.
-  let dstMinutes = 0;
-  for (const r of unsafeLocalRanges(window.timeZone, options.dstHorizon)) {
-    for (const piece of splitAt(r.from, r.to, S)) {
-      const from = toOffset(piece.from);
-      const to = from + (piece.to - piece.from);
-      if (from >= L) continue;
-      // A task's own trailing gap keeps it clear of the range; the range needs none.
-      dstMinutes += Math.min(to, L + gapMinutes) - from;
-      timelines.reserve(ALL_DAYS, from, to, DST_OWNER);
-    }
-  }
-
-  const results = new Map<string, ScheduledTask>();
-
-  // Custom schedules are pinned by the user, so they claim their minutes before placement.
-  for (const task of tasks.filter(isCustom)) {
-    const cron = parseCron(task.schedule);
-    const weekdays = firingWeekdays(cron);
-    const everyDay = weekdays.length === 7 && cron.daysOfMonth === undefined;
-    let inside = true;
-    for (const minute of firingMinutesOfDay(cron)) {
-      const offset = toOffset(minute);
-      if (offset + task.durationMinutes > L) {
-        inside = false;
-        if (!task.outsideWindow) {
-          problems.push({
-            path: `${task.path}.schedule`,
-            reason: `runs ${minuteToHhmm(minute)}–${minuteToHhmm(minute + task.durationMinutes)}, outside the maintenance window ${describeWindow(window)}; move it inside or set outsideWindow: true`,
-          });
-        }
-        continue;
-      }
-      if (task.outsideWindow) continue;
-      const crossesMidnight = S + offset >= 1440;
-      const instanceDays = everyDay ? ALL_DAYS : weekdays.map((w) => (crossesMidnight ? (w + 6) % 7 : w));
-      if (!everyDay) {
-        if (cron.daysOfMonth !== undefined && windowDays.length < 7) {
-          problems.push({
-            path: `${task.path}.schedule`,
-            reason: `runs on a day of the month, whatever the weekday, but weekly and longer tasks must run on a window day (${window.days.join(", ")}); use cadence: monthly, or set outsideWindow: true`,
-          });
-          inside = false;
-          break;
-        }
-        const stray = instanceDays.filter((d) => !windowDays.includes(d));
-        if (stray.length > 0) {
-          problems.push({
-            path: `${task.path}.schedule`,
-            reason: `runs in the window of ${stray.map((d) => DAY_LABEL[WEEKDAYS[d]!]).join(", ")}, which is not a window day (${window.days.join(", ")}); run it every day or on a window day, or set outsideWindow: true`,
-          });
-          inside = false;
-          break;
-        }
-      }
-      const clash = timelines.conflict(instanceDays, offset, offset + task.durationMinutes + gapMinutes);
-      if (clash) {
-        problems.push({
-          path: `${task.path}.schedule`,
-          reason:
-            clash.owner === DST_OWNER
-              ? `runs at ${minuteToHhmm(minute)}, too close to the hour that daylight saving time skips or repeats in ${window.timeZone}; move it`
-              : `overlaps ${clash.owner} (with the ${gapMinutes}-minute gap); move one of them`,
-        });
-        continue;
-      }
-      timelines.reserve(instanceDays, offset, offset + task.durationMinutes + gapMinutes, task.id);
-    }
-    results.set(task.id, {
-      id: task.id,
-      cadence: "custom",
-      durationMinutes: task.durationMinutes,
-      cron: task.schedule.trim().split(/\s+/).join(" "),
-      timeZone: window.timeZone,
-      offsetMinutes: inside && !task.outsideWindow ? toOffset(firingMinutesOfDay(cron)[0]!) : undefined,
-      outsideWindow: task.outsideWindow,
+  const fail = (timelines: Timelines) => (task: CadenceTask) =>
+    problems.push({
+      path: "upkeep:environment.window.durationMinutes",
+      reason: doesNotFit({ window, task, gapMinutes, timelines, windowDays: ctx.windowDays, bands, dayLabel }),
     });
-  }
-
-  // One pass in the order declared, so a task appended later cannot move an earlier one. (Placing
-  // the daily tasks first did: where a clock change or a custom schedule leaves a hole, a new daily
-  // task skipped it and took the slot of a weekly one, which then moved into the hole.)
+  const pinned = pinSchedules(window, tasks, options, bands, problems);
   const cadenceTasks = tasks.filter((t): t is CadenceTask => !isCustom(t));
+  const holdsOf = (t: Timelines) => {
+    for (const p of pinned) for (const h of p.holds) t.reserve(h.days, h.from, h.to, p.task.id);
+  };
+
+  const homeTimelines = new Timelines();
+  reserveClockChanges(homeTimelines, bands, gapMinutes);
+  const homes = placeHomes(cadenceTasks, homeTimelines, ctx, fail(homeTimelines));
+  if (problems.length > 0) throw new ScheduleError(problems);
+
+  // Pinned schedules first, then every home they leave free. A task whose home
+  // they take moves to the earliest minutes that are no other task's home, so
+  // nothing else moves with it.
+  const timelines = new Timelines();
+  reserveClockChanges(timelines, bands, gapMinutes);
+  holdsOf(timelines);
+  const takenBy = new Map<string, Pinned>();
+  for (const s of homes.values()) {
+    const by = pinned.find((p) => p.holds.some((h) => meets(h, s)));
+    if (by) takenBy.set(s.task.id, by);
+    else timelines.reserve(s.days, s.offset, s.offset + s.length, s.task.id);
+  }
+  const slots = new Map(homes);
+  const movedIds = new Set<string>();
+  const relocate = (task: CadenceTask, by: string): void => {
+    const home = homes.get(task.id)!;
+    const from = { fromOffsetMinutes: home.offset, ...(home.day !== undefined ? { fromWindowDay: WEEKDAYS[home.day]! } : {}) };
+    movedIds.add(task.id);
+    slots.delete(task.id);
+    const spot = earliest(task, timelines, ctx);
+    if (spot) {
+      timelines.reserve(spot.days, spot.offset, spot.offset + spot.length, task.id);
+      slots.set(task.id, { ...spot, task, moved: { by, ...from } });
+      return;
+    }
+    // Too full for that: the slot that pushes the fewest other homes (weekly,
+    // monthly or quarterly ones that have not moved), and those move the same way.
+    const push = pushingSlot(task, home.day, timelines, ctx, (owner) => homes.has(owner) && homes.get(owner)!.task.cadence !== "daily" && !movedIds.has(owner));
+    if (!push) {
+      fail(timelines)(task);
+      return;
+    }
+    for (const owner of push.pushed) timelines.release(owner);
+    timelines.reserve(push.slot.days, push.slot.offset, push.slot.offset + push.slot.length, task.id);
+    slots.set(task.id, { ...push.slot, task, moved: { by, ...from, full: true } });
+    for (const owner of push.pushed) relocate(homes.get(owner)!.task, task.id);
+  };
   for (const task of cadenceTasks) {
-    const length = task.durationMinutes + gapMinutes;
-    let placed: { day?: number; offset: number } | undefined;
-    if (task.cadence === "daily") {
-      const offset = timelines.firstFit(ALL_DAYS, length, L + gapMinutes);
-      if (offset !== undefined) placed = { offset };
-    } else {
-      // The window day with the latest free slot; ties go to the day listed first.
-      for (const day of windowDays) {
-        const offset = timelines.lastFit([day], length, L + gapMinutes);
-        if (offset !== undefined && (placed === undefined || offset > placed.offset)) placed = { day, offset };
-      }
-    }
-    if (!placed) {
-      const day = task.cadence === "daily" ? busiestDay(timelines) : leastUsed(timelines, windowDays);
-      problems.push({
-        path: "upkeep:environment.window.durationMinutes",
-        reason: notEnoughRoom(window, task, timelines.used(day) + length, dstMinutes, gapMinutes, day, timelines.largestFree(day, L + gapMinutes)),
-      });
-      continue;
-    }
-    timelines.reserve(placed.day === undefined ? ALL_DAYS : [placed.day], placed.offset, placed.offset + length, task.id);
-    results.set(task.id, cadenceSlot(window, task, placed.offset, placed.day));
+    const by = takenBy.get(task.id);
+    if (by && !movedIds.has(task.id)) relocate(task, by.task.id);
   }
 
   if (problems.length > 0) throw new ScheduleError(problems);
+  const results = new Map<string, ScheduledTask>();
+  for (const p of pinned) results.set(p.task.id, p.result);
+  for (const s of slots.values()) results.set(s.task.id, { ...cadenceSlot(window, s.task, s.offset, s.day), ...(s.moved ? { moved: s.moved } : {}) });
   return tasks.map((t) => results.get(t.id)!);
 }
 
@@ -303,33 +146,3 @@ function cadenceSlot(window: ScheduleWindow, task: CadenceTask, offset: number, 
   }
 }
 
-function splitAt(from: number, to: number, at: number): { from: number; to: number }[] {
-  return at > from && at < to ? [{ from, to: at }, { from: at, to }] : [{ from, to }];
-}
-
-function busiestDay(t: Timelines): number {
-  return ALL_DAYS.reduce((best, d) => (t.used(d) > t.used(best) ? d : best), 0);
-}
-
-function leastUsed(t: Timelines, days: readonly number[]): number {
-  return days.reduce((best, d) => (t.used(d) < t.used(best) ? d : best), days[0]!);
-}
-
-function notEnoughRoom(
-  window: ScheduleWindow,
-  task: CadenceTask,
-  needed: number,
-  dstMinutes: number,
-  gap: number,
-  day: number,
-  largestFree: number,
-): string {
-  const available = window.durationMinutes + gap - dstMinutes;
-  const dst = dstMinutes > 0 ? `, less ${dstMinutes} around the hour that daylight saving time skips or repeats in ${window.timeZone}` : "";
-  return (
-    `the tasks need ${needed} minutes in the ${DAY_LABEL[WEEKDAYS[day]!]} window (each with a ${gap}-minute gap, ${task.id} included) ` +
-    `but only ${available} are available (${window.durationMinutes} minutes plus the last gap${dst}), ` +
-    `and the longest free stretch left is ${largestFree} minutes against the ${task.durationMinutes + gap} it needs; ` +
-    `lengthen the window, add a window day, or shorten or move tasks`
-  );
-}

@@ -16,6 +16,8 @@ export {
   type MaintenanceTask,
   planTasks,
   scheduleWindowOf,
+  type TaskRecord,
+  taskRecords,
 } from "./maintenanceTasks";
 export { taskSeverity } from "./severity";
 export { mechanismOf, routineChecks, type RoutineCheck, VERIFY_TASK_ID, VERSION_CHECK_TASK_ID } from "./routineChecks";

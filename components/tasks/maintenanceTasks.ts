@@ -195,3 +195,23 @@ export function isCustomTask(task: MaintenanceTask): task is CustomTask {
 export function isRoutineTask(task: MaintenanceTask): task is RoutineTask {
   return task.kind === "digest" || task.kind === "notice" || task.kind === "version-check";
 }
+
+/**
+ * What the plan records of each task for review: its kind and key path, and for
+ * a cleanup the tables exactly as configured (every key the schema gives a
+ * table, so a key added to it later is recorded too). The plan diff reads
+ * retention from here, never from the text of the job's environment.
+ */
+export interface TaskRecord {
+  readonly id: string;
+  readonly kind: TaskKind;
+  readonly configPath: string;
+  readonly cleanup?: { readonly tables: readonly Readonly<Record<string, unknown>>[] };
+}
+
+export function taskRecords(tasks: readonly MaintenanceTask[]): TaskRecord[] {
+  return tasks.map((t) => {
+    const cleanup = t.kind === "cleanup" ? t.database.cleanup : undefined;
+    return { id: t.id, kind: t.kind, configPath: t.configPath, ...(cleanup ? { cleanup: { tables: cleanup.tables.map((table) => ({ ...table })) } } : {}) };
+  });
+}

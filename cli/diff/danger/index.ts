@@ -1,7 +1,8 @@
 /** Every Danger finding of a diff, one line each, in the order a reviewer should weigh them. */
-import type { RecordedResource } from "../../mockRuntime";
 import type { ResourceDiff } from "../compare";
+import type { Plan } from "../load";
 import { alertDangers } from "./alerts";
+import { cleanupDangers } from "./cleanup";
 import { pauseDangers } from "./paused";
 import { secretDangers } from "./secrets";
 import { retentionDangers, statefulDangers } from "./state";
@@ -13,17 +14,19 @@ export interface Dangers {
   readonly notes: readonly string[];
 }
 
-export function findDangers(base: readonly RecordedResource[], head: readonly RecordedResource[], diff: ResourceDiff, environment: string): Dangers {
-  const window = windowDangers(base, head);
+export function findDangers(base: Plan, head: Plan, diff: ResourceDiff, environment: string): Dangers {
+  const window = windowDangers(base.resources, head.resources);
+  const cleanup = cleanupDangers(base.tasks, head.tasks);
   return {
     findings: [
       ...window.findings,
-      ...alertDangers(base, head),
+      ...cleanup.findings,
+      ...alertDangers(base.resources, head.resources),
       ...retentionDangers(diff),
       ...statefulDangers(diff),
       ...pauseDangers(diff, environment),
-      ...secretDangers(head),
+      ...secretDangers(head.resources),
     ],
-    notes: window.notes,
+    notes: [...window.notes, ...cleanup.notes],
   };
 }
