@@ -67,7 +67,7 @@ const SCAN_KNOBS = {
 describe("a custom job's knobs", () => {
   const { tasks } = plan((raw) => Object.assign(raw.jobs[0], SCAN_KNOBS));
   const scan = tasks.find((t): t is CustomTask => t.id === "image-scan")!;
-  const built = cronJob(scan, customContainer(scan), customJobPod(scan.job));
+  const built = cronJob(scan, customContainer(scan, "prod"), customJobPod(scan.job));
   const podTemplate = (built.spec as Obj).jobTemplate.spec.template;
 
   test("labels go on the CronJob, its Jobs and their pods, beside upkeep's own", () => {
@@ -132,7 +132,7 @@ describe("a custom job's knobs", () => {
   test("a job without knobs renders exactly as before: no empty lists or maps in its pod", () => {
     const { tasks: plain } = plan(() => {});
     const job = plain.find((t): t is CustomTask => t.id === "image-scan")!;
-    const spec = (cronJob(job, customContainer(job), customJobPod(job.job)).spec as Obj).jobTemplate.spec.template.spec;
+    const spec = (cronJob(job, customContainer(job, "prod"), customJobPod(job.job)).spec as Obj).jobTemplate.spec.template.spec;
     assert.deepEqual(Object.keys(spec).sort(), ["automountServiceAccountToken", "containers", "restartPolicy", "securityContext", "serviceAccountName", "volumes"]);
     assert.deepEqual(spec.volumes[0], { name: "tmp", emptyDir: { sizeLimit: "256Mi" } });
   });
@@ -146,7 +146,7 @@ describe("a database's TLS", () => {
       edit(raw.databases[0]);
     });
     const task = tasks.find((t): t is DatabaseTask => t.id === "orders-vacuum")!;
-    return { task, env: databaseContainer(task, "docker.io/library/postgres:15.10-alpine").env.filter((e) => e.name.startsWith("PGSSL")) };
+    return { task, env: databaseContainer(task, "docker.io/library/postgres:15.10-alpine", "prod").env.filter((e) => e.name.startsWith("PGSSL")) };
   };
 
   test("sslmode by tier: prefer in development, require in staging and production, or what the stack sets", () => {
@@ -170,7 +170,7 @@ describe("a database's TLS", () => {
       volumes: [{ name: "ssl-root-cert", secret: { secretName: "rds-ca", items: [{ key: "global-bundle.pem", path: "root.crt" }], defaultMode: 0o444 } }],
       volumeMounts: [{ name: "ssl-root-cert", mountPath: "/upkeep/tls", readOnly: true }],
     });
-    const built = cronJob(task, databaseContainer(task, "docker.io/library/postgres:15.10-alpine"), pod);
+    const built = cronJob(task, databaseContainer(task, "docker.io/library/postgres:15.10-alpine", "prod"), pod);
     assert.deepEqual(await validateObjects([built as unknown as KubernetesObject]), []);
     assert.equal(dbEnv("production", (db) => (db.sslRootCertSecret = "rds-ca")).task.database.sslRootCertSecret?.key, "ca.crt", "a name alone means the key ca.crt");
   });

@@ -41,7 +41,7 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
     const jobs = args.tasks.map((task) =>
       declareTaskCronJob(
         this,
-        { ...args.common, task, container: databaseContainer(task, args.postgresImage), ...(pod ? { pod } : {}), runbookUrl: args.runbookUrl(task) },
+        { ...args.common, task, container: databaseContainer(task, args.postgresImage, args.common.environment), ...(pod ? { pod } : {}), runbookUrl: args.runbookUrl(task) },
         DATABASE_MAINTENANCE,
       ),
     );

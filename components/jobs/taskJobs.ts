@@ -53,8 +53,8 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
   const alertmanagerUrl = config.notify.alertmanagerUrl;
   const alertmanager = !config.aws.enabled && alertmanagerUrl !== undefined ? { alertmanager: { url: alertmanagerUrl, namespace: common.namespace } } : {};
   const jobs = [
-    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task), customJobPod(task.job))),
-    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
+    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task, common.environment), customJobPod(task.job))),
+    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints, common.environment))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
     ...tasks
       .filter(isVerifyTask)
