@@ -92,12 +92,12 @@ export function runbookFacts(task: MaintenanceTask, namespace: string): RunbookF
       const dump = task.dump;
       return {
         facts: [
-          `Dumps: the newest under ${code(dump.location)} (${dump.format} format), at most ${dump.maxAgeHours} hours old, of the database ${code(dump.database)}.`,
+          `Dumps: the newest under ${code(dump.location)} (${dump.format} format${dump.match !== undefined ? `, matching ${code(dump.match)}` : ""}), at most ${dump.maxAgeHours} hours old, of the database ${code(dump.database)}.`,
           `Checks: ${dump.checks.length === 0 ? "none beyond a successful restore" : dump.checks.map((c) => ("sql" in c ? code(c.sql) : `${code(c.table)} has at least ${c.minRows} rows`)).join("; ")}.`,
           `S3 access: the IRSA role on ServiceAccount ${code(`${namespace}/${task.id}`)}; no database Secret: the restore goes into a scratch server in the pod.`,
           cronJob,
         ],
-        verify: [`${code(logs)} ends with a JSON line whose ${code("verdict")} is ${code("pass")}.`],
+        verify: [`${code(logs)} ends with the outcome line, whose ${code("figures.verdict")} is ${code("pass")}.`],
       };
     }
     case "digest":
