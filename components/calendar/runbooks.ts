@@ -40,13 +40,13 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Checks it can connect; one line and exit 1 if not.",
       "Lists the tables the role may vacuum; a schema it has no USAGE on is skipped with a warning.",
       "Runs `vacuumdb --analyze --skip-locked --jobs $UPKEEP_VACUUM_JOBS` on them, under `lock_timeout` and a `statement_timeout` that ends before the slot does: a locked table is skipped with a warning, not waited on.",
-      "Prints `upkeep vacuum: vacuumed and analyzed N table(s) of <db> …`, then the outcome line (`partial` when it skipped a locked table).",
+      "Prints one line with the tables it vacuumed, skipped and may not vacuum, then the outcome line (`partial` when it skipped a locked table).",
     ],
     failures: [
       CONNECT,
       ["exit 0, `warning: skipping vacuum of \"t\" --- lock not available`", "Nothing if it is rare. If the same table is skipped run after run, find the holder: `SELECT pid, mode, granted, query FROM pg_locks JOIN pg_stat_activity USING (pid) WHERE relation = 't'::regclass;`"],
-      ["exit 0, `warning: skipped schema s (N table(s)): role has no USAGE on it`", "`GRANT USAGE ON SCHEMA s TO <role>` if its tables should be vacuumed; else nothing."],
-      ["exit 1, `stopped at the deadline after N s: vacuuming N table(s) of <db> did not finish`", "Raise `vacuum.durationMinutes` or `vacuumJobs`; the next run starts over."],
+      ["exit 0, `warning: skipped schema s (N table(s)): role has no USAGE on it`", "If its tables should be vacuumed, `GRANT USAGE ON SCHEMA s` to the maintenance role (the Secret's `PGUSER`); else nothing."],
+      ["exit 1, `stopped at the deadline after N s: vacuuming N table(s) of … did not finish`", "Raise `vacuum.durationMinutes` or `vacuumJobs`; the next run starts over."],
       SIGTERM,
     ],
     rollback: "Nothing to undo: VACUUM changes no data.",
@@ -63,7 +63,7 @@ const KINDS: Readonly<Record<string, KindText>> = {
     failures: [
       CONNECT,
       ["exit 1, `reindexing t failed: canceling statement due to lock timeout…`", "Something held a lock on the table, or an old snapshot held `REINDEX CONCURRENTLY` back: a transaction left open anywhere in the database. Find it with `SELECT pid, state, xact_start, query FROM pg_stat_activity WHERE backend_xmin IS NOT NULL OR state = 'idle in transaction' ORDER BY xact_start;` and end it; the next run reindexes the table."],
-      ["exit 1, `cannot drop the leftover index pg_toast.… : permission denied for schema pg_toast`", "`GRANT USAGE ON SCHEMA pg_toast TO <role>` (as a superuser), or drop the index as a superuser: `DROP INDEX CONCURRENTLY pg_toast.…;`"],
+      ["exit 1, `cannot drop the leftover index pg_toast.… : permission denied for schema pg_toast`", "As a superuser, `GRANT USAGE ON SCHEMA pg_toast` to the maintenance role (the Secret's `PGUSER`), or drop the index yourself: `DROP INDEX CONCURRENTLY pg_toast.…;`"],
       ["exit 0, `warning: skipped invalid index i on t: owned by o, not by role`", "The table's owner repairs it: `REINDEX INDEX CONCURRENTLY i;`, or drops it if it is a leftover."],
       ["exit 1, `stopped at the deadline after N s: …`", "Raise `reindex.durationMinutes`; the leftovers of the interrupted table were dropped."],
       SIGTERM,
@@ -82,7 +82,7 @@ const KINDS: Readonly<Record<string, KindText>> = {
     failures: [
       CONNECT,
       ["exit 1, `deleting from t failed: table t does not exist`", "Fix the table name in the stack file, or remove the entry. The other tables were cleaned."],
-      ["exit 1, `deleting from t failed: permission denied: role needs DELETE on t and SELECT on its column c`", "`GRANT SELECT, DELETE ON t TO <role>;`"],
+      ["exit 1, `deleting from t failed: permission denied: role needs DELETE on t and SELECT on its column c`", "`GRANT SELECT, DELETE ON t` to the maintenance role (the Secret's `PGUSER`)."],
       ["exit 1, `deleting from t failed: rows older than the cutoff are still referenced through foreign key fk from table r`", "Rows of `r` still point at expired rows of `t` (`ON DELETE RESTRICT`/`NO ACTION`): clean `r` first (list it before `t`, with a retention at least as short), or make the key `ON DELETE CASCADE`/`SET NULL` if that is the intent. The batches before the one that met the row stay deleted."],
       ["exit 1, `deleting from t failed: canceling statement due to lock timeout after 3 attempts`", "Find the lock holder (`pg_locks` on `t`); the next run retries."],
       ["exit 1, `deleting from t failed: canceling statement due to statement timeout`", "One batch outran the statement timeout: a slow trigger or a huge row; lower `batchSize`."],
@@ -96,7 +96,7 @@ const KINDS: Readonly<Record<string, KindText>> = {
   custom: {
     purpose: "A maintenance job declared in `upkeep:jobs`, run with upkeep's hardening: its own ServiceAccount without a token, non-root, read-only root filesystem, a deadline equal to its slot, and three alerts.",
     steps: ["Whatever its image does, with the image, command and Secrets below."],
-    failures: [["non-zero exit", "Read its log: `kubectl -n <namespace> logs job/<job>`; the job's owner knows what it means."]],
+    failures: [["non-zero exit", "Read the Job's log (the command under Verify); the job's owner knows what it means."]],
     rollback: "Depends on the job; its owner documents it.",
     escalation: "The team that added the job to the stack file.",
   },

@@ -13,6 +13,7 @@
 #   UPKEEP_SLOT_START   the slot's local start, HH:MM in UPKEEP_TIMEZONE
 #   UPKEEP_DEADLINE_SECONDS         the slot's length (= the Job's activeDeadlineSeconds), default 3600
 #   UPKEEP_DEADLINE_MARGIN_SECONDS  kept at the slot's end to cancel, clean up and report, default 60
+#   UPKEEP_STEP         "fetch" in a step that is not the run's last (the guard reports no skip there)
 #
 # Every run ends with exactly one JSON outcome line on stdout (upkeep_outcome).
 
