@@ -296,6 +296,24 @@ test("SIGTERM: one line, the batch in progress rolled back, no session left on t
   assert.deepEqual(tablesOf(r).map((t) => [t.table, t.status, t.deleted]), [["termed", "stopped", deleted]]);
 });
 
+test("a session killed on the server (pg_terminate_backend) fails that table with one line; the next is still cleaned", async () => {
+  await db.maintSql(`${seed("killed", 300, 5)} ${batchLog("killed")} ${seed("after_killed", 50, 5)}
+    CREATE FUNCTION killed_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$;
+    CREATE TRIGGER killed_slow BEFORE DELETE ON killed FOR EACH STATEMENT EXECUTE FUNCTION killed_slow();`);
+  const run = startScript("cleanup.sh", { ...db.env(), UPKEEP_CLEANUP_TABLES: "killed:ts:30:10 after_killed:ts:30:100", UPKEEP_CLEANUP_BATCH_SECONDS: "0.01" });
+  await until(async () => (await db.num("SELECT count(*) FROM killed_batches")) >= 1, "a first batch");
+  assert.equal(await db.num("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'"), 1);
+  const r = await run.done;
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "upkeep cleanup: deleting from killed failed: terminating connection due to administrator command\n");
+  const deleted = (await batchesOf("killed")).reduce((a, b) => a + b.rows, 0);
+  assert.equal(await db.num("SELECT count(*) FROM killed"), 305 - deleted);
+  assert.equal(await db.num("SELECT count(*) FROM after_killed"), 5);
+  assert.ok(deleted > 0);
+  // The batches that committed before the kill count in the outcome.
+  assert.deepEqual(tablesOf(r).map((t) => [t.table, t.status, t.deleted]), [["killed", "failed", deleted], ["after_killed", "done", 50]]);
+});
+
 test("grows each batch from the last one's rate, one transaction per batch, one session per table", async () => {
   await db.maintSql(`${seed("grow", 50000, 1000)} ${batchLog("grow")} ${seed("quiet", 0, 10)}`);
   const r = await cleanup("public.grow:ts:30:100 quiet:ts:30:100", { UPKEEP_CLEANUP_BATCH_SECONDS: "10" });

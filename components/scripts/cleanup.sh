@@ -399,13 +399,17 @@ field() { # prefix: the last INFO line that starts with it, after the prefix
 }
 
 total=0 slowest=0 summary='' stopped='' skipped='' connected='' failed=0 tables_json=''
+# The rows of the upkeep-batch lines read on stdin: the batches that committed.
+batch_rows() {
+	sed -n 's/^.*upkeep-batch|\([0-9]*\).*$/\1/p' | awk '{ s += $1 } END { print s + 0 }'
+}
 # The figures so far, for the outcome line, including a session cut short by a
 # signal: its committed batches, counted from its upkeep-batch lines.
 upkeep_figures() {
 	_tj=$tables_json _d=0
 	if [ -n "${in_table:-}" ]; then
-		_d=$((deleted + $(sed -n 's/^.*upkeep-batch|\([0-9]*\).*$/\1/p' "$upkeep_tmp/err" 2>/dev/null |
-			awk '{ s += $1 } END { print s + 0 }')))
+		_d=$({ batch_rows <"$upkeep_tmp/err"; } 2>/dev/null) || _d=0
+		_d=$((deleted + _d))
 		table_json "$_d" null null stopped
 		_tj=$_tj${_tj:+,}$tj
 	fi
@@ -463,6 +467,8 @@ for entry in $entries; do
 		fi
 		session session_sql -v left="$left"
 		if [ "$rc" -ne 0 ]; then
+			# The batches that committed before the session failed still count.
+			deleted=$((deleted + $(printf '%s\n' "$out" | batch_rows)))
 			table_failed "$(printf '%s\n' "$out" | upkeep_reason)"
 			break
 		fi
