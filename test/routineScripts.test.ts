@@ -25,7 +25,7 @@ const bin = join(work, "bin");
 mkdirSync(bin);
 const BUSYBOX = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
 const CURL = execFileSync("sh", ["-c", "command -v curl"], { encoding: "utf8" }).trim();
-for (const applet of ["awk", "cat", "dirname", "rm", "sed", "sh"]) symlinkSync(BUSYBOX, join(bin, applet));
+for (const applet of ["awk", "cat", "dirname", "mktemp", "rm", "sed", "sh"]) symlinkSync(BUSYBOX, join(bin, applet));
 symlinkSync(CURL, join(bin, "curl"));
 // `date +%s` is FAKE_EPOCH (or, once, the content of FAKE_ONCE_FILE); anything else is busybox's date.
 writeFileSync(

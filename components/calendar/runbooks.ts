@@ -159,6 +159,11 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Posts it to the webhook, or fires it as the info alert `UpkeepRoutineDigest` through Alertmanager; exits 1 when it could not be sent.",
       "Ends with one JSON line: `success`, `skipped` (nothing due, or a weekend run started by hand) or `failed`.",
     ],
+    failures: [
+      ["exit 1, `could not send the … digest of …: …`", "The webhook or Alertmanager did not take it (the reason says which): check `notify.webhookUrl`'s Secret or `notify.alertmanagerUrl`, then announce the day's checks by hand."],
+      ["exit 0, `not sent: …`", "Nothing: no check is due that day, or a weekend run was started by hand."],
+      ["exit 2, `UPKEEP_UTC_OFFSET_MINUTES must be …`", "The CronJob was edited by hand: deploy it again from the stack."],
+    ],
     rollback: "Nothing to undo; the digest changes nothing.",
     escalation: "The platform team: a missed digest means the day's checks were not announced; run them from the calendar.",
   },
@@ -169,6 +174,10 @@ const KINDS: Readonly<Record<string, KindText>> = {
       "Posts the notice, built at plan time, to the webhook, or fires it as the info alert `UpkeepStakeholderNotice` through Alertmanager.",
       "Exits 1 when it could not be sent, so the failed-run alert fires before the window opens.",
     ],
+    failures: [
+      ["exit 1, `could not send \"…\": …`", "The webhook or Alertmanager did not take it: fix the delivery, then send the notice by hand before the window opens."],
+      ["exit 2, `UPKEEP_NOTICE_MESSAGE is empty: nothing to send`", "The CronJob was edited by hand: deploy it again from the stack."],
+    ],
     rollback: "Nothing to undo. If the window changed after the notice, send a correction by hand.",
     escalation: "The platform team: stakeholders were not told; tell them before the window opens, or postpone it.",
   },
@@ -178,6 +187,11 @@ const KINDS: Readonly<Record<string, KindText>> = {
     steps: [
       "Reads `/version` with the pod's own projected ServiceAccount token (ten minutes) and the cluster CA; every authenticated identity may read `/version` through the default ClusterRoleBinding `system:public-info-viewer`, so no Role is created.",
       "Compares the major.minor of `gitVersion` with the oldest supported version; exits 1 when older, or when the API server does not answer.",
+    ],
+    failures: [
+      ["exit 1, `the cluster runs Kubernetes …, older than the oldest supported version …: upgrade it`", "Plan the cluster's upgrade."],
+      ["exit 1, `could not read …/version: …` or `… answered without a gitVersion`", "The API server did not answer the pod: check the network policy and the API server's health."],
+      ["exit 2, `no ServiceAccount token at …` / `no cluster CA certificate at …`", "The pod lost its projected token volume: deploy the CronJob again from the stack."],
     ],
     rollback: "Nothing to undo; the check changes nothing. Upgrade the cluster, or lower `oldestSupportedVersion` on purpose.",
     escalation: "The cluster's owners: plan the upgrade before the version leaves support.",

@@ -31,9 +31,9 @@ export interface RoutineDelivery {
 /** The digest texts by kind of working day (`routineDigests`); a kind with nothing due is absent. */
 export type DigestMessages = Partial<Record<"tue-fri" | "mon" | "mon-first" | "mon-first-quarter", string>>;
 
+/** Where the message goes (UPKEEP_ENVIRONMENT comes with standardTaskEnv). */
 export function deliveryEnv(delivery: RoutineDelivery): EnvVar[] {
   return [
-    plainEnv("UPKEEP_ENVIRONMENT", delivery.environment),
     plainEnv("UPKEEP_NAMESPACE", delivery.namespace),
     ...(delivery.webhookSecret
       ? [{ name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: delivery.webhookSecret.name, key: delivery.webhookSecret.key } } }]
@@ -54,7 +54,7 @@ const routineContainer = (command: string, env: EnvVar[]): ContainerPlan => ({
 
 export function digestContainer(task: DigestTask, messages: DigestMessages, utcOffsetMinutes: number, delivery: RoutineDelivery): ContainerPlan {
   return routineContainer("routine-digest.sh", [
-    ...standardTaskEnv(task.id, task.schedule),
+    ...standardTaskEnv({ id: task.id, kind: task.kind, environment: delivery.environment }, task.schedule),
     ...deliveryEnv(delivery),
     plainEnv("UPKEEP_UTC_OFFSET_MINUTES", String(utcOffsetMinutes)),
     plainEnv("UPKEEP_DIGEST_TUE_FRI", messages["tue-fri"] ?? ""),
@@ -65,13 +65,16 @@ export function digestContainer(task: DigestTask, messages: DigestMessages, utcO
 }
 
 export function noticeContainer(task: NoticeTask, message: string, delivery: RoutineDelivery): ContainerPlan {
-  return routineContainer("stakeholder-notice.sh", [...standardTaskEnv(task.id, task.schedule), ...deliveryEnv(delivery), plainEnv("UPKEEP_NOTICE_MESSAGE", message)]);
+  return routineContainer("stakeholder-notice.sh", [
+    ...standardTaskEnv({ id: task.id, kind: task.kind, environment: delivery.environment }, task.schedule),
+    ...deliveryEnv(delivery),
+    plainEnv("UPKEEP_NOTICE_MESSAGE", message),
+  ]);
 }
 
 export function versionCheckContainer(task: VersionCheckTask, environment: string): ContainerPlan {
   return routineContainer("k8s-version-check.sh", [
-    ...standardTaskEnv(task.id, task.schedule),
-    plainEnv("UPKEEP_ENVIRONMENT", environment),
+    ...standardTaskEnv({ id: task.id, kind: task.kind, environment }, task.schedule),
     plainEnv("UPKEEP_OLDEST_SUPPORTED_VERSION", task.oldestSupportedVersion),
     plainEnv("UPKEEP_SERVICE_ACCOUNT_DIR", API_TOKEN_DIR),
   ]);
