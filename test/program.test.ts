@@ -142,7 +142,7 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "UPKEEP_ENVIRONMENT", value: "prod" },
     { name: "UPKEEP_CADENCE", value: "monthly" },
     { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
-    { name: "UPKEEP_SLOT_START", value: "04:30" },
+    { name: "UPKEEP_SLOT_START", value: "01:55" },
     { name: "UPKEEP_DEADLINE_SECONDS", value: "3600" },
     { name: "PGHOST", value: "orders-db.internal.example.com" },
     { name: "PGPORT", value: "5432" },
