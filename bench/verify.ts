@@ -19,7 +19,7 @@
  *   into it, timed from spawn to exit.
  * The ratio is median(dump-verify.sh) / median(plain) per format.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startPostgres, type Postgres } from "../test/support/postgres";
@@ -43,13 +43,12 @@ const walk = (dir, rel) => fs.readdirSync(dir, { withFileTypes: true }).flatMap(
 const s3path = (uri) => { const m = /^s3:\\/\\/([^/]+)\\/(.*)$/.exec(uri); if (!m) die(2, "bad s3 uri " + uri); return path.join(root, m[1], m[2]); };
 if (argv[0] === "s3api" && argv[1] === "list-objects-v2") {
   const opt = (name) => argv[argv.indexOf(name) + 1];
-  const bucket = opt("--bucket"), prefix = opt("--prefix"), query = opt("--query");
+  // What dump-fetch.sh asks for (--query 'Contents[].[Key, LastModified]'): every object, one line each.
+  const bucket = opt("--bucket"), prefix = opt("--prefix");
   const dir = path.join(root, bucket);
-  const toc = query.includes("toc.dat");
-  const objs = walk(dir, "").filter((k) => k.startsWith(prefix) && (!toc || k.endsWith("/toc.dat")))
-    .map((k) => ({ k, t: Math.floor(fs.statSync(path.join(dir, k)).mtimeMs / 1000) })).sort((a, b) => a.t - b.t);
-  const last = objs[objs.length - 1];
-  console.log(last ? last.k + "\\t" + new Date(last.t * 1000).toISOString().slice(0, 19) + "+00:00" : "None");
+  const keys = walk(dir, "").filter((k) => k.startsWith(prefix));
+  if (keys.length === 0) console.log("None");
+  for (const k of keys) console.log(k + "\\t" + new Date(Math.floor(fs.statSync(path.join(dir, k)).mtimeMs / 1000) * 1000).toISOString().slice(0, 19) + "+00:00");
 } else if (argv[0] === "s3" && argv[1] === "cp") {
   const rest = argv.slice(2);
   const [src, dst] = rest.filter((a) => !a.startsWith("--"));
@@ -129,8 +128,9 @@ async function measureFormat(pg: Postgres, format: "custom" | "directory", opts:
     const verify = await runTimed("sh", [join(SCRIPTS, "dump-verify.sh")], {
       env: { ...pgEnv, ...common, UPKEEP_DUMP_MAX_AGE_HOURS: "26", UPKEEP_RESTORE_JOBS: RESTORE_JOBS, UPKEEP_DUMP_CHECKS: checks },
     });
-    const verdict = JSON.parse(verify.stdout.trim().split("\n").pop() ?? "{}") as { verdict?: string };
-    if (verify.code !== 0 || verdict.verdict !== "pass") throw new Error(`dump-verify.sh did not pass: ${verify.stdout}${verify.stderr}`);
+    // The outcome line, last on stdout, holds the verdict in its figures.
+    const outcome = JSON.parse(verify.stdout.trim().split("\n").pop() ?? "{}") as { figures?: { verdict?: string } };
+    if (verify.code !== 0 || outcome.figures?.verdict !== "pass") throw new Error(`dump-verify.sh did not pass: ${verify.stdout}${verify.stderr}`);
     fetchMs.push(fetch.ms);
     upkeepMs.push(verify.ms);
     await pg.psql("DROP DATABASE verify");
@@ -165,6 +165,11 @@ export async function runVerifyBench(opts: VerifyOptions): Promise<VerifyResult>
     pg = await startPostgres();
     const started = pg;
     unregister = onAbort(() => started.stop());
+    // The checks connect as upkeep_check, which the pod's sidecar trusts on its loopback (trust
+    // authentication, no password anywhere); this server asks for passwords, so trust that role here too.
+    const hba = await pg.psql("SHOW hba_file");
+    writeFileSync(hba, `host all upkeep_check 127.0.0.1/32 trust\n${readFileSync(hba, "utf8")}`);
+    await pg.psql("SELECT pg_reload_conf()");
     mkdirSync(join(work, "bin"));
     writeFileSync(join(work, "bin", "aws"), FAKE_AWS);
     chmodSync(join(work, "bin", "aws"), 0o755);
