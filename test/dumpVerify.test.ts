@@ -610,7 +610,7 @@ describe("dump verification against real PostgreSQL 15", () => {
     const checks = r.json!.checks as { check: string; ok: boolean; detail: string }[];
     assert.deepEqual(checks[0], { check: "SELECT true", ok: true, detail: "true" });
     assert.deepEqual({ ...checks[1], detail: undefined }, { check: slow, ok: false, detail: undefined });
-    const after = checks[1]!.detail.match(/^timed out after (\d) s, at the deadline$/);
+    const after = checks[1]!.detail.match(/^timed out after (\d+) s, at the deadline$/);
     assert.ok(after, checks[1]!.detail);
     assert.deepEqual(checks[2], { check: "public.orders >= 1 rows", ok: false, detail: "not run: the deadline was reached" });
     assert.equal(r.json!.reason, `check timed out after ${after[1]} s, at the deadline: ${slow}; check not run, the deadline was reached: public.orders >= 1 rows`);
@@ -620,7 +620,7 @@ describe("dump verification against real PostgreSQL 15", () => {
   test("a restore that outlasts the slot is stopped at the deadline, its sessions ended", async () => {
     const r = await verifyDump("slow/", "custom", 26, [], { UPKEEP_DEADLINE_SECONDS: "2", UPKEEP_DEADLINE_MARGIN_SECONDS: "0" });
     assert.equal(r.verify!.code, 1);
-    assert.match(String(r.json!.reason), /^the restore did not finish within the [12] s left before the deadline$/);
+    assert.match(String(r.json!.reason), /^the restore did not finish within the \d+ s left before the deadline$/);
     assert.equal(typeof r.json!.restoreSeconds, "number");
     assert.equal(await scratchSql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'"), "0");
   });

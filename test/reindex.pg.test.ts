@@ -177,7 +177,10 @@ test("the deadline inside the slot: statement_timeout ends a stalled REINDEX, it
   try {
     const r = await reindex(d, { UPKEEP_DEADLINE_SECONDS: "3", UPKEEP_DEADLINE_MARGIN_SECONDS: "0" });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^upkeep reindex: stopped at the deadline after [34] s: dropped 2 leftover index\(es\), rebuilt 0 invalid index\(es\), reindexed 0 of 1 table\(s\) in ri_deadline; dropped 2 leftover index\(es\) it created\n$/);
+    // It stops at the deadline, never before it; how much later depends on the machine's load.
+    const stopped = /^upkeep reindex: stopped at the deadline after (\d+) s: dropped 2 leftover index\(es\), rebuilt 0 invalid index\(es\), reindexed 0 of 1 table\(s\) in ri_deadline; dropped 2 leftover index\(es\) it created\n$/.exec(r.stderr);
+    assert.ok(stopped, r.stderr);
+    assert.ok(Number(stopped[1]) >= 3, `stopped after ${stopped[1]} s, before the 3-second deadline`);
     assert.equal(r.outcome.outcome, "failed");
     assert.equal(await invalid(d), "");
     assert.equal(await d.scriptSessions(), 0);

@@ -96,7 +96,10 @@ test("the deadline inside the slot ends a long vacuum with one line, and its ses
   await d.maintSql(deadTable("big", 20000));
   const r = await vacuum(d, { ...SLOW, UPKEEP_DEADLINE_SECONDS: "3", UPKEEP_DEADLINE_MARGIN_SECONDS: "0" });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^upkeep vacuum: stopped at the deadline after [34] s: vacuuming 1 table\(s\) of vac_deadline did not finish\n$/);
+  // It stops at the deadline, never before it; how much later depends on the machine's load.
+  const stopped = /^upkeep vacuum: stopped at the deadline after (\d+) s: vacuuming 1 table\(s\) of vac_deadline did not finish\n$/.exec(r.stderr);
+  assert.ok(stopped, r.stderr);
+  assert.ok(Number(stopped[1]) >= 3, `stopped after ${stopped[1]} s, before the 3-second deadline`);
   assert.equal(r.log, "");
   assert.equal(r.outcome.outcome, "failed");
   assert.deepEqual(r.outcome.figures, { tablesDone: null, tablesSkipped: 0, tablesNotAllowed: 0, schemasSkipped: [] });
