@@ -12,21 +12,14 @@ import type { WeekPlan } from "../../components/schedule";
 import type { Plan } from "./load";
 import { at } from "./paths";
 import { CRONJOB_TYPE } from "./danger/resources";
-import { WINDOW_ANNOTATION } from "./danger/window";
+import { readWindowAnnotation, WINDOW_ANNOTATION, type WindowAnnotation } from "./danger/window";
 
-interface WindowFacts {
-  readonly days: readonly string[];
-  readonly start: string;
-  readonly durationMinutes: number;
-  readonly timeZone: string;
-}
-
-function windowOf(plan: Plan): WindowFacts | undefined {
+function windowOf(plan: Plan): WindowAnnotation | undefined {
   if (plan.schedule) return plan.schedule.window;
   for (const r of plan.resources) {
     if (r.type !== CRONJOB_TYPE) continue;
-    const m = /^([a-z,]+) (\d\d:\d\d) (\d+) (\S+)$/.exec(String(at(r.inputs, "metadata", "annotations", WINDOW_ANNOTATION) ?? ""));
-    if (m) return { days: m[1]!.split(","), start: m[2]!, durationMinutes: Number(m[3]), timeZone: m[4]! };
+    const w = readWindowAnnotation(at(r.inputs, "metadata", "annotations", WINDOW_ANNOTATION));
+    if (w) return w;
   }
   return undefined;
 }

@@ -26,13 +26,28 @@ interface Window {
   readonly timeZone: string;
 }
 
-function parseWindow(text: unknown): Window | undefined {
+/** The window as the annotation states it (components/kubernetes/labels.ts writes it). */
+export interface WindowAnnotation {
+  readonly days: readonly string[];
+  readonly start: string;
+  readonly durationMinutes: number;
+  readonly timeZone: string;
+}
+
+export function readWindowAnnotation(text: unknown): WindowAnnotation | undefined {
   if (typeof text !== "string") return undefined;
-  const m = /^([a-z,]+) (\d\d):(\d\d) (\d+) (\S+)$/.exec(text.trim());
+  const m = /^([a-z,]+) (\d\d:\d\d) (\d+) (\S+)$/.exec(text.trim());
   if (!m) return undefined;
-  const days = m[1]!.split(",").map((d) => DAYS.indexOf(d));
-  if (days.some((d) => d < 0)) return undefined;
-  return { days, start: Number(m[2]) * 60 + Number(m[3]), durationMinutes: Number(m[4]), timeZone: m[5]! };
+  const days = m[1]!.split(",");
+  if (days.some((d) => !DAYS.includes(d))) return undefined;
+  return { days, start: m[2]!, durationMinutes: Number(m[3]), timeZone: m[4]! };
+}
+
+function parseWindow(text: unknown): Window | undefined {
+  const w = readWindowAnnotation(text);
+  if (!w) return undefined;
+  const [hours, minutes] = w.start.split(":").map(Number);
+  return { days: w.days.map((d) => DAYS.indexOf(d)), start: hours! * 60 + minutes!, durationMinutes: w.durationMinutes, timeZone: w.timeZone };
 }
 
 const clock = (minutes: number) => {
