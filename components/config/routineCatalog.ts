@@ -6,7 +6,7 @@
 import type { Cadence } from "../schedule";
 
 /** What, when present in the config, does a routine task for the team. */
-export type Automation = "endpoint-verification" | "database-maintenance";
+export type Automation = "endpoint-verification" | "database-maintenance" | "backup-verification";
 
 export interface RoutineTask {
   readonly id: string;
@@ -40,6 +40,7 @@ export const ROUTINE: readonly RoutineTask[] = Object.freeze([
     id: "verify-backups",
     title: "Verify backups",
     cadence: "daily",
+    automation: "backup-verification",
     checklist: ["Confirm last night's backups completed", "Check the newest restore test passed", "Escalate any gap against the recovery point objective"],
   },
   {
@@ -101,6 +102,7 @@ export const ROUTINE: readonly RoutineTask[] = Object.freeze([
     id: "disaster-recovery-test",
     title: "Disaster recovery test",
     cadence: "quarterly",
+    automation: "backup-verification",
     checklist: ["Restore a production backup into an isolated environment", "Time the recovery against the objective", "Record gaps and owners"],
   },
   {

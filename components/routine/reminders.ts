@@ -76,6 +76,13 @@ function mechanismOf(automation: Automation | undefined, config: UpkeepConfig): 
   if (automation === "database-maintenance" && config.databases.length > 0) {
     return `vacuum, reindex and cleanup CronJobs in ${ns} (${config.databases.map((d) => d.name).join(", ")})`;
   }
+  if (automation === "backup-verification") {
+    // A backup counts only once restored: a dump restored into a scratch server, or AWS Backup restore testing.
+    const by: string[] = [];
+    if (config.backups.dumps.length > 0) by.push(`dump verification CronJobs in ${ns} (${config.backups.dumps.map((d) => `${d.database}-dump-verify`).join(", ")})`);
+    if (config.backups.aws?.restoreTesting) by.push(`AWS Backup restore testing (${config.backups.aws.restoreTesting.cadence}) of vault ${config.backups.aws.vaultName}`);
+    if (by.length > 0) return by.join(" and ");
+  }
   return undefined;
 }
 
