@@ -65,6 +65,10 @@ config:
   # upkeep:alerting:
   #   runbookBaseUrl: docs/runbooks
   #   alertmanager: false                     # true: an AlertmanagerConfig routes upkeep's alerts
+  #   pushgateway: deploy                     # where tasks push their outcome: deploy, off or http(s)://…
+  # upkeep:maintenanceLog:
+  #   location: s3://bucket/upkeep/qa/     # each window's report: the maintenance history
+  #   roleArn: arn:aws:iam::123456789012:role/upkeep-qa-log   # else created from kubernetes.oidcProviderArn
   # upkeep:reviews:
   #   at: "09:30"                             # local time of routine reminders
   # upkeep:endpoints:                         # checked after every window

@@ -43,6 +43,10 @@ config:
   # upkeep:alerting:
   #   runbookBaseUrl: ${DEFAULT_RUNBOOK_BASE}
   #   alertmanager: false                     # true: an AlertmanagerConfig routes upkeep's alerts
+  #   pushgateway: deploy                     # where tasks push their outcome: deploy, off or http(s)://…
+  # upkeep:maintenanceLog:
+  #   location: s3://bucket/upkeep/${env.name}/     # each window's report: the maintenance history
+  #   roleArn: arn:aws:iam::123456789012:role/upkeep-${env.name}-log   # else created from kubernetes.oidcProviderArn
   # upkeep:reviews:
   #   at: "09:30"                             # local time of routine reminders
   # upkeep:endpoints:                         # checked after every window
