@@ -4,7 +4,7 @@
  * remind and announce them → stack outputs, the calendar among them.
  */
 import { AcmCertificates, buildCertificateRules, ManagedCertificates, CredentialRotation } from "./components/certificates";
-import { UpkeepAlertRouting, MaintenanceAlerts, runbookUrl, NotificationTopics } from "./components/alerting";
+import { UpkeepAlertRouting, MaintenanceAlerts, runbookUrl, NotificationTopics, Pushgateway, pushgatewayUrl } from "./components/alerting";
 import { AwsBackups } from "./components/backups";
 import { environmentCalendar, loadEnvironment, createProviders } from "./components/environment";
 import { windowAnnotation, MaintenanceNamespace, SCRIPTS_CONFIGMAP, loadScripts } from "./components/kubernetes";
@@ -30,6 +30,12 @@ const ns = new MaintenanceNamespace(
   opts,
 );
 const inNamespace = { ...opts, dependsOn: [ns] };
+// Where the built-in tasks push their outcome; undefined with `alerting.pushgateway: off`.
+const pushUrl = pushgatewayUrl(config.alerting.pushgateway, namespace);
+if (config.alerting.pushgateway === "deploy") {
+  // serviceMonitorLabels: the labels a Prometheus selects ServiceMonitors by (issue 15's alerting.ruleLabels).
+  new Pushgateway("upkeep", { environment: env.name, namespace, protect: tier.protect }, inNamespace);
+}
 deployTaskJobs(tasks, {
   config,
   common: {
@@ -40,6 +46,7 @@ deployTaskJobs(tasks, {
     scriptsConfigMap: SCRIPTS_CONFIGMAP,
     scriptsChecksum: scripts.checksum,
     window: windowAnnotation(env.window, env.timezone),
+    ...(pushUrl !== undefined ? { pushgatewayUrl: pushUrl } : {}),
   },
   runbookUrl: (task) => runbookUrl(runbookBase, runbookPage(env.name, task.id)),
   inNamespace,

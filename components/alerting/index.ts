@@ -6,3 +6,4 @@ export { UpkeepAlertRouting } from "./alertmanager";
 export { routeEventsToTopic } from "./eventsToTopic";
 export { ALERT_NAMES, type AlertRule, MaintenanceAlerts, runbookUrl } from "./taskAlerts";
 export { NotificationTopics } from "./topics";
+export { buildPushgateway, Pushgateway, PUSHGATEWAY_IMAGE, pushgatewayUrl } from "./pushgateway";

@@ -37,6 +37,19 @@ export interface CronJobInputs {
   readonly window: string;
   /** Extra pod parts for tasks that need more than one container (dump verification). */
   readonly pod?: PodExtras;
+  /**
+   * Where a built-in task pushes its outcome (`UPKEEP_PUSHGATEWAY_URL`); its
+   * period guard asks it too. Undefined with `alerting.pushgateway: off`.
+   * Custom jobs never get it: they print no outcome line.
+   */
+  readonly pushgatewayUrl?: string;
+}
+
+/** The variable a built-in task's script and guard read the Pushgateway's URL from. */
+export const PUSHGATEWAY_ENV = "UPKEEP_PUSHGATEWAY_URL";
+
+function pushgatewayEnv(inputs: CronJobInputs): { name: string; value: string }[] {
+  return inputs.pushgatewayUrl !== undefined && inputs.task.kind !== "custom" ? [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }] : [];
 }
 
 /**
@@ -118,7 +131,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                   imagePullPolicy: "IfNotPresent",
                   ...(container.command.length > 0 ? { command: [...container.command] } : {}),
                   ...(container.args.length > 0 ? { args: [...container.args] } : {}),
-                  env: container.env.map((e) => ({ ...e })),
+                  env: [...container.env.map((e) => ({ ...e })), ...pushgatewayEnv(inputs)],
                   resources: {
                     requests: { ...container.resources.requests },
                     limits: { ...container.resources.limits },

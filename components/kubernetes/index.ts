@@ -13,7 +13,8 @@ export {
   plainEnv,
   standardTaskEnv,
 } from "./containers";
-export { type CronJobInputs, declareTaskCronJob } from "./cronjob";
+export { type CronJobInputs, declareTaskCronJob, PUSHGATEWAY_ENV } from "./cronjob";
+export { KubernetesObject } from "./kubernetesObject";
 export { environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
 export { loadScripts, scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
