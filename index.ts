@@ -64,7 +64,7 @@ const certificateRules = buildCertificateRules({
 });
 new MaintenanceAlerts(
   "upkeep",
-  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, tasks, now, extraGroups: [certificateRules] },
+  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, tasks, now, pushgateway: pushUrl !== undefined, extraGroups: [certificateRules] },
   inNamespace,
 );
 if (config.alerting.alertmanager) {
