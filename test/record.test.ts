@@ -215,3 +215,71 @@ test("a push the Pushgateway refuses, and a line that is not an outcome, are one
   const unset = await sh('upkeep_record_push "$1"; echo "status $?"', ["{}"], { PATH });
   assert.deepEqual([unset.stdout, unset.stderr], ["status 0\n", ""], "no URL: nothing to push, nothing said");
 });
+
+// ---------------------------------------------------------------- the period guard asks the Pushgateway
+
+const GUARD = join(__dirname, "..", "components", "scripts", "period-guard.sh");
+
+function guard(env: Record<string, string>, path = PATH): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile("sh", [GUARD, "sh", "-c", "echo ran"], { env: { PATH: path, HOME: "/tmp", TZDIR: "/usr/share/zoneinfo", ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Midnight of the first day of this month (or of this quarter's first month) in `zone`, as epoch seconds. */
+function periodStart(zone: string, quarterly: boolean): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit" }).formatToParts(new Date()).map((p) => [p.type, p.value]));
+  let month = Number(parts.month);
+  if (quarterly) month = Math.floor((month - 1) / 3) * 3 + 1;
+  // The zone's offset at that midnight, found by formatting the UTC guess back.
+  const guess = Date.UTC(Number(parts.year), month - 1, 1) / 1000;
+  const local = new Intl.DateTimeFormat("en-CA", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(guess * 1000));
+  const [d, t] = local.split(", ");
+  const asUtc = Date.parse(`${d}T${t}:00Z`) / 1000;
+  return guess - (asUtc - guess);
+}
+
+const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, "Z");
+const todayIn = (zone: string) => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+
+test("the guard skips once this period's real run has succeeded, and runs any window day until then", async () => {
+  for (const [zone, cadence] of [["UTC", "monthly"], ["Europe/Berlin", "monthly"], ["America/New_York", "quarterly"]] as const) {
+    const start = periodStart(zone, cadence === "quarterly");
+    const env = { UPKEEP_TIMEZONE: zone, UPKEEP_CADENCE: cadence, UPKEEP_ENVIRONMENT: "prod", UPKEEP_PUSHGATEWAY_URL: gateway.url };
+    const succeededAt = async (task: string, epochSeconds: number) => {
+      const r = await push(line({ task, kind: "reindex", outcome: "success", end: iso(epochSeconds) }));
+      assert.equal(r.stderr, "");
+    };
+    const at = `${zone.toLowerCase().replace(/[^a-z]/g, "")}-${cadence}`;
+    await succeededAt(`${at}-done`, start);
+    const skipped = await guard({ ...env, UPKEEP_TASK: `${at}-done` });
+    const startLocal = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(start * 1000));
+    assert.deepEqual(
+      [skipped.code, skipped.stdout, skipped.stderr],
+      [0, `upkeep guard: skipped on ${todayIn(zone)} (${zone}): this period's run already succeeded on ${startLocal}\n`, ""],
+      `${zone}: a success at the period's first midnight counts`,
+    );
+    const busybox = await guard({ ...env, UPKEEP_TASK: `${at}-done` }, busyboxOnly);
+    assert.deepEqual(busybox, { ...skipped, ms: busybox.ms }, `${zone}: busybox alone (date, wget, awk) decides the same`);
+    await succeededAt(`${at}-last-period`, start - 1);
+    const retried = await guard({ ...env, UPKEEP_TASK: `${at}-last-period` });
+    assert.deepEqual([retried.code, retried.stdout, retried.stderr], [0, "ran\n", ""], `${zone}: a success one second before the period does not`);
+    const never = await guard({ ...env, UPKEEP_TASK: `${at}-never` });
+    assert.deepEqual([never.code, never.stdout, never.stderr], [0, "ran\n", ""], `${zone}: no success pushed yet`);
+    const otherEnv = await guard({ ...env, UPKEEP_ENVIRONMENT: "staging", UPKEEP_TASK: `${at}-done` });
+    assert.equal(otherEnv.stdout, "ran\n", `${zone}: another environment's success is not ours`);
+  }
+});
+
+test("a guard that cannot reach the Pushgateway says so and keeps to the first week", async () => {
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const r = await guard({ UPKEEP_TIMEZONE: "UTC", UPKEEP_CADENCE: "monthly", UPKEEP_ENVIRONMENT: "prod", UPKEEP_TASK: "orders-reindex", UPKEEP_PUSHGATEWAY_URL: closed, UPKEEP_PUSH_ATTEMPTS: "1" });
+  const today = todayIn("UTC");
+  const firstWeek = Number(today.slice(8)) <= 7;
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /^upkeep guard: could not ask the Pushgateway whether this period's run succeeded \(.*(onnect|refused).*\); only the first week runs, as without it\n$/);
+  assert.equal(r.stdout, firstWeek ? "ran\n" : `upkeep guard: skipped on ${today} (UTC): this monthly task runs only in the first week of the month\n`);
+});

@@ -48,8 +48,11 @@ export interface CronJobInputs {
 /** The variable a built-in task's script and guard read the Pushgateway's URL from. */
 export const PUSHGATEWAY_ENV = "UPKEEP_PUSHGATEWAY_URL";
 
+/** The Pushgateway's URL, and the environment its grouping key and the period guard's question name. */
 function pushgatewayEnv(inputs: CronJobInputs): { name: string; value: string }[] {
-  return inputs.pushgatewayUrl !== undefined && inputs.task.kind !== "custom" ? [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }] : [];
+  if (inputs.pushgatewayUrl === undefined || inputs.task.kind === "custom") return [];
+  const environment = inputs.container.env.some((e) => e.name === "UPKEEP_ENVIRONMENT") ? [] : [{ name: "UPKEEP_ENVIRONMENT", value: inputs.environment }];
+  return [...environment, { name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }];
 }
 
 /**

@@ -294,3 +294,19 @@ upkeep_record_push() { # outcome-json
 	fi
 	return 0
 }
+
+# Whether this period's real run already succeeded, as the Pushgateway knows:
+# 0 yes (upkeep_last_success is its epoch), 1 not yet, 2 no answer
+# (upkeep_http_err says why).
+upkeep_period_succeeded() { # environment task period-start-epoch
+	upkeep_last_success=''
+	if ! upkeep_record_tmp; then
+		upkeep_http_err="no scratch directory in ${TMPDIR:-/tmp}"
+		return 2
+	fi
+	upkeep_pushgateway_fetch "$upkeep_record_dir/now" || return 2
+	_v=$(upkeep_pushgateway_value "$upkeep_record_dir/now" upkeep_task_last_success_timestamp_seconds "$1" "$2")
+	[ -n "$_v" ] || return 1
+	upkeep_last_success=$(awk -v v="$_v" 'BEGIN { printf "%d", v + 0 }')
+	[ "$upkeep_last_success" -ge "$3" ]
+}
