@@ -251,7 +251,8 @@ function figures(   i, p, t, k, d, seen, e) {
 		if ((k = first("figures.", "tablesDone", "n")) != "") gauge("upkeep_vacuum_tables_done", "", J[k])
 		if ((k = first("figures.", "tablesSkipped", "n")) != "") gauge("upkeep_vacuum_tables_skipped", "", J[k])
 	} else if (kind == "dump-verify") {
-		if ((k = first("figures.", "ageSeconds dumpAgeSeconds", "n")) != "") gauge("upkeep_dump_age_seconds", "", J[k])
+		if ((k = first("figures.", "ageSeconds", "n")) != "") gauge("upkeep_dump_age_seconds", "", J[k])
+		else if ((k = first("figures.", "ageHours", "n")) != "") gauge("upkeep_dump_age_seconds", "", J[k] * 3600)
 		if ((k = first("figures.", "restoreSeconds", "n")) != "") gauge("upkeep_dump_restore_seconds", "", J[k])
 		for (i = 0; (p = "figures.checks[" i "].") && (k = first(p, "check name sql table", "s")) != ""; i++) {
 			e = first(p, "passed ok", "b")
