@@ -3,3 +3,4 @@
  * post-window endpoint verification and dump verification; and the one place that deploys every task.
  */
 export { deployTaskJobs } from "./taskJobs";
+export { reportTasksEnv, windowEnv, windowReportSchema, type WindowReport } from "./windowReport";

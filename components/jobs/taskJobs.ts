@@ -11,6 +11,7 @@ import { ScheduledJobs } from "./scheduledJobs";
 import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask } from "../tasks";
 import { tlsCheckContainer } from "./tlsCheck";
 import { verificationContainer } from "./verification";
+import { reportTasksEnv, windowEnv } from "./windowReport";
 
 export interface TaskJobsContext {
   readonly config: UpkeepConfig;
@@ -32,13 +33,15 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
   }
   const job = (task: MaintenanceTask, container: CronJobInputs["container"]): CronJobInputs => ({ ...common, task, container, runbookUrl: runbookUrl(task) });
   const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
+  // With a Pushgateway the verification also builds the window's report from what the tasks pushed.
+  const report = common.pushgatewayUrl !== undefined ? { report: { window: windowEnv(config.environment.window), tasks: reportTasksEnv(tasks) } } : {};
   const jobs = [
     ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task))),
     ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
     ...tasks
       .filter(isVerifyTask)
-      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook }))),
+      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook, ...report }))),
   ];
   if (jobs.length > 0) new ScheduledJobs("upkeep", { jobs }, inNamespace);
 }

@@ -7,6 +7,7 @@
 import { type UpkeepConfig, POD_DEFAULTS } from "../config";
 import { defaultResources, plainEnv, standardTaskEnv, type ContainerPlan, scriptPath } from "../kubernetes";
 import type { ScheduledTask } from "../schedule";
+import { WINDOW_REPORT_SCRIPT } from "./windowReport";
 
 export type EndpointConfig = UpkeepConfig["endpoints"][number];
 
@@ -30,6 +31,12 @@ export interface VerificationOptions {
   /** The Secret and key holding the webhook URL; no notice without it. */
   readonly webhookSecret?: { readonly name: string; readonly key: string };
   readonly timeoutSeconds?: number;
+  /**
+   * With a Pushgateway: build the window report after verifying (window-report.sh)
+   * and send it as the completion notice. `window` and `tasks` as windowEnv and
+   * reportTasksEnv write them.
+   */
+  readonly report?: { readonly window: string; readonly tasks: string };
 }
 
 const ENTRY_URL = /^https?:\/\/[^\s|]+$/;
@@ -57,11 +64,12 @@ export function verificationContainer(task: VerificationTaskLike, options: Verif
   }
   return {
     image: VERIFY_IMAGE,
-    command: ["/bin/sh", scriptPath(VERIFY_SCRIPT)],
+    command: ["/bin/sh", scriptPath(options.report ? WINDOW_REPORT_SCRIPT : VERIFY_SCRIPT)],
     args: [],
     env: [
       ...standardTaskEnv(task.id, task.schedule),
       plainEnv("UPKEEP_ENVIRONMENT", options.environment),
+      ...(options.report ? [plainEnv("UPKEEP_WINDOW", options.report.window), plainEnv("UPKEEP_REPORT_TASKS", options.report.tasks)] : []),
       plainEnv("UPKEEP_ENDPOINTS", endpointsEnv(options.endpoints)),
       plainEnv("UPKEEP_TIMEOUT_SECONDS", String(timeout)),
       ...(options.webhookSecret
