@@ -15,11 +15,12 @@ const QUARTER_MONTHS = "1,4,7,10";
 /**
  * `id|kind|cadence|days|months` per task scheduled in the window: the window
  * days (the day each window starts on) it runs on, and its months (`*`: all).
- * The verification itself and tasks outside the window are not in it.
+ * The verification itself, tasks outside the window and custom jobs (whose
+ * images report no outcome) are not in it.
  */
 export function reportTasksEnv(tasks: readonly MaintenanceTask[]): string {
   return tasks
-    .filter((t) => t.kind !== "verify" && !t.schedule.outsideWindow)
+    .filter((t) => t.kind !== "verify" && t.kind !== "custom" && !t.schedule.outsideWindow)
     .map((t) => {
       const s = t.schedule;
       const days = s.windowDay !== undefined ? [s.windowDay] : s.cadence === "daily" ? [...WEEKDAYS] : firingWeekdays(parseCron(s.cron)).map((d) => WEEKDAYS[d]!);
