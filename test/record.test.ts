@@ -257,13 +257,16 @@ test("the guard skips once this period's real run has succeeded, and runs any wi
     await succeededAt(`${at}-done`, start);
     const skipped = await guard({ ...env, UPKEEP_TASK: `${at}-done` });
     const startLocal = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(start * 1000));
+    const why = `skipped on ${todayIn(zone)} (${zone}): this period's run already succeeded on ${startLocal}`;
+    const [said, outcome, ...rest] = skipped.stdout.split("\n");
+    assert.deepEqual([skipped.code, said, rest, skipped.stderr], [0, `upkeep guard: ${why}`, [""], ""], `${zone}: a success at the period's first midnight counts`);
     assert.deepEqual(
-      [skipped.code, skipped.stdout, skipped.stderr],
-      [0, `upkeep guard: skipped on ${todayIn(zone)} (${zone}): this period's run already succeeded on ${startLocal}\n`, ""],
-      `${zone}: a success at the period's first midnight counts`,
+      (({ start, end, seconds, ...o }) => o)(JSON.parse(outcome!)),
+      { task: `${at}-done`, kind: "guard", environment: "prod", outcome: "skipped", reason: why, figures: {} },
+      `${zone}: the skip's outcome line`,
     );
     const busybox = await guard({ ...env, UPKEEP_TASK: `${at}-done` }, busyboxOnly);
-    assert.deepEqual(busybox, { ...skipped, ms: busybox.ms }, `${zone}: busybox alone (date, wget, awk) decides the same`);
+    assert.equal(busybox.stdout.split("\n")[0], `upkeep guard: ${why}`, `${zone}: busybox alone (date, wget, awk) decides the same`);
     await succeededAt(`${at}-last-period`, start - 1);
     const retried = await guard({ ...env, UPKEEP_TASK: `${at}-last-period` });
     assert.deepEqual([retried.code, retried.stdout, retried.stderr], [0, "ran\n", ""], `${zone}: a success one second before the period does not`);
@@ -280,6 +283,6 @@ test("a guard that cannot reach the Pushgateway says so and keeps to the first w
   const today = todayIn("UTC");
   const firstWeek = Number(today.slice(8)) <= 7;
   assert.equal(r.code, 0);
-  assert.match(r.stderr, /^upkeep guard: could not ask the Pushgateway whether this period's run succeeded \(.*(onnect|refused).*\); only the first week runs, as without it\n$/);
-  assert.equal(r.stdout, firstWeek ? "ran\n" : `upkeep guard: skipped on ${today} (UTC): this monthly task runs only in the first week of the month\n`);
+  assert.match(r.stderr.split("\n")[0]!, /^upkeep guard: warning: could not ask the Pushgateway whether this period's run succeeded \(.*(onnect|refused).*\); only the first week runs, as without it$/);
+  assert.equal(r.stdout.split("\n")[0], firstWeek ? "ran" : `upkeep guard: skipped on ${today} (UTC): this monthly task runs only in the first week of the month`);
 });

@@ -48,11 +48,19 @@ export interface CronJobInputs {
 /** The variable a built-in task's script and guard read the Pushgateway's URL from. */
 export const PUSHGATEWAY_ENV = "UPKEEP_PUSHGATEWAY_URL";
 
-/** The Pushgateway's URL, and the environment its grouping key and the period guard's question name. */
-function pushgatewayEnv(inputs: CronJobInputs): { name: string; value: string }[] {
-  if (inputs.pushgatewayUrl === undefined || inputs.task.kind === "custom") return [];
-  const environment = inputs.container.env.some((e) => e.name === "UPKEEP_ENVIRONMENT") ? [] : [{ name: "UPKEEP_ENVIRONMENT", value: inputs.environment }];
-  return [...environment, { name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }];
+/**
+ * What a built-in task's outcome line names (UPKEEP_ENVIRONMENT, UPKEEP_KIND)
+ * and where it goes (UPKEEP_PUSHGATEWAY_URL); its period guard reads them too.
+ * Custom jobs print no outcome line.
+ */
+function outcomeEnv(inputs: CronJobInputs): { name: string; value: string }[] {
+  if (inputs.task.kind === "custom") return [];
+  const has = (name: string) => inputs.container.env.some((e) => e.name === name);
+  return [
+    ...(has("UPKEEP_ENVIRONMENT") ? [] : [{ name: "UPKEEP_ENVIRONMENT", value: inputs.environment }]),
+    ...(has("UPKEEP_KIND") ? [] : [{ name: "UPKEEP_KIND", value: inputs.task.kind }]),
+    ...(inputs.pushgatewayUrl !== undefined ? [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }] : []),
+  ];
 }
 
 /**
@@ -134,7 +142,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                   imagePullPolicy: "IfNotPresent",
                   ...(container.command.length > 0 ? { command: [...container.command] } : {}),
                   ...(container.args.length > 0 ? { args: [...container.args] } : {}),
-                  env: [...container.env.map((e) => ({ ...e })), ...pushgatewayEnv(inputs)],
+                  env: [...container.env.map((e) => ({ ...e })), ...outcomeEnv(inputs)],
                   resources: {
                     requests: { ...container.resources.requests },
                     limits: { ...container.resources.limits },

@@ -9,50 +9,58 @@
 # never runs twice in one period once a success was pushed. Without the URL,
 # or when the Pushgateway does not answer, only the run in the first seven
 # days of the month goes through.
+# A skipped run ends with the outcome line, outcome "skipped", so it never
+# counts as a real run; the command it lets through reports its own. In a
+# step that is not the task's last (UPKEEP_STEP=fetch: the dump's download,
+# also guarded), it prints no outcome line: the last step reports the skip.
 set -eu
+upkeep_name=guard
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
+. "$here/common.sh"
 
 zone=${UPKEEP_TIMEZONE:-}
 if [ -z "$zone" ]; then
-  echo "upkeep guard: UPKEEP_TIMEZONE is not set; cannot tell which week it is" >&2
-  exit 1
+	upkeep_fail "UPKEEP_TIMEZONE is not set; cannot tell which week it is"
 fi
 if [ "$#" -eq 0 ]; then
-  echo "upkeep guard: no command to run" >&2
-  exit 1
+	upkeep_fail "no command to run"
 fi
 if [ "$zone" != "UTC" ] && [ ! -r "${TZDIR:-/usr/share/zoneinfo}/$zone" ]; then
-  echo "upkeep guard: this image has no time zone data for $zone (${TZDIR:-/usr/share/zoneinfo}); use an image with tzdata" >&2
-  exit 1
+	upkeep_fail "this image has no time zone data for $zone (${TZDIR:-/usr/share/zoneinfo}); use an image with tzdata"
 fi
 
 today=$(TZ=$zone date +%Y-%m-%d)
 day=${today##*-}
 day=${day#0}
 
+skip() { # why
+	upkeep_log "skipped on $today ($zone): $1"
+	[ "${UPKEEP_STEP:-}" = fetch ] || upkeep_outcome skipped '{}' "skipped on $today ($zone): $1"
+	exit 0
+}
+run() {
+	# The command replaces the guard: it gets the signals and reports the run.
+	trap - EXIT TERM INT
+	exec "$@"
+}
+
 if [ -n "${UPKEEP_PUSHGATEWAY_URL:-}" ] && [ -n "${UPKEEP_ENVIRONMENT:-}" ] && [ -n "${UPKEEP_TASK:-}" ]; then
-  # shellcheck source-path=SCRIPTDIR source=record.sh disable=SC1091
-  . "$(dirname "$0")/record.sh"
-  # The period's first local midnight: the month's, or the quarter's first month's.
-  month=${today#*-}
-  month=${month%-*}
-  month=${month#0}
-  [ "${UPKEEP_CADENCE:-}" != quarterly ] || month=$(((month - 1) / 3 * 3 + 1))
-  first=${today%%-*}-$(printf '%02d' "$month")-01
-  # A zone whose clocks change at midnight has no 00:00 that day; its day starts at 01:00.
-  start=$(TZ=$zone date -d "$first 00:00:00" +%s 2>/dev/null || TZ=$zone date -d "$first 01:00:00" +%s)
-  if upkeep_period_succeeded "$UPKEEP_ENVIRONMENT" "$UPKEEP_TASK" "$start"; then asked=0; else asked=$?; fi
-  # shellcheck disable=SC2154 # upkeep_last_success and upkeep_http_err are set by record.sh
-  case $asked in
-  0)
-    echo "upkeep guard: skipped on $today ($zone): this period's run already succeeded on $(TZ=$zone date -d "@$upkeep_last_success" '+%Y-%m-%d %H:%M')"
-    exit 0
-    ;;
-  1) exec "$@" ;; # not yet this period: this window day runs it
-  *) echo "upkeep guard: could not ask the Pushgateway whether this period's run succeeded ($upkeep_http_err); only the first week runs, as without it" >&2 ;;
-  esac
+	# The period's first local midnight: the month's, or the quarter's first month's.
+	month=${today#*-}
+	month=${month%-*}
+	month=${month#0}
+	[ "${UPKEEP_CADENCE:-}" != quarterly ] || month=$(((month - 1) / 3 * 3 + 1))
+	first=${today%%-*}-$(printf '%02d' "$month")-01
+	# A zone whose clocks change at midnight has no 00:00 that day; its day starts at 01:00.
+	start=$(TZ=$zone date -d "$first 00:00:00" +%s 2>/dev/null || TZ=$zone date -d "$first 01:00:00" +%s)
+	if upkeep_period_succeeded "$UPKEEP_ENVIRONMENT" "$UPKEEP_TASK" "$start"; then asked=0; else asked=$?; fi
+	# shellcheck disable=SC2154 # upkeep_last_success and upkeep_http_err are set by record.sh
+	case $asked in
+	0) skip "this period's run already succeeded on $(TZ=$zone date -d "@$upkeep_last_success" '+%Y-%m-%d %H:%M')" ;;
+	1) run "$@" ;; # not yet this period: this window day runs it
+	*) upkeep_warn "could not ask the Pushgateway whether this period's run succeeded ($upkeep_http_err); only the first week runs, as without it" ;;
+	esac
 fi
-if [ "$day" -gt 7 ]; then
-  echo "upkeep guard: skipped on $today ($zone): this ${UPKEEP_CADENCE:-periodic} task runs only in the first week of the month"
-  exit 0
-fi
-exec "$@"
+[ "$day" -le 7 ] || skip "this ${UPKEEP_CADENCE:-periodic} task runs only in the first week of the month"
+run "$@"

@@ -15,10 +15,8 @@
 # The HTTP client is curl where the image has it, else busybox wget
 # (postgres:*-alpine, alpine/openssl have only busybox).
 
-upkeep_record_name=${upkeep_name:-${UPKEEP_TASK:-upkeep}}
-
 upkeep_record_say() {
-	printf 'upkeep %s: %s\n' "$upkeep_record_name" "$*" >&2
+	printf 'upkeep %s: %s\n' "${upkeep_name:-${UPKEEP_TASK:-upkeep}}" "$*" >&2
 }
 
 # HTTP with whichever client exists. Sets upkeep_http_err to a short reason on
@@ -85,6 +83,11 @@ upkeep_record_dir=''
 upkeep_record_tmp() {
 	[ -n "$upkeep_record_dir" ] && [ -d "$upkeep_record_dir" ] && return 0
 	upkeep_record_dir=$(mktemp -d "${TMPDIR:-/tmp}/upkeep-record.XXXXXX") || return 1
+}
+
+upkeep_record_done() {
+	[ -z "$upkeep_record_dir" ] || rm -rf "$upkeep_record_dir"
+	upkeep_record_dir=''
 }
 
 # Everything the Pushgateway holds, in the text format, into $1. Fails quietly;
@@ -303,6 +306,7 @@ upkeep_record_push() { # outcome-json
 	case $1 in *'"kind":"cleanup"'*) upkeep_pushgateway_fetch "$_prev" || : >"$_prev" ;; esac
 	if ! upkeep_record_convert "$1" "$_prev" >"$upkeep_record_dir/push" 2>"$upkeep_record_dir/convert.err"; then
 		upkeep_record_say "could not push the outcome to the Pushgateway: $(head -n 1 "$upkeep_record_dir/convert.err")"
+		upkeep_record_done
 		return 0
 	fi
 	_path=$(head -n 1 "$upkeep_record_dir/push")
@@ -310,6 +314,7 @@ upkeep_record_push() { # outcome-json
 	if ! upkeep_http_retry POST "${UPKEEP_PUSHGATEWAY_URL%/}$_path" "$upkeep_record_dir/answer" "$upkeep_record_dir/body"; then
 		upkeep_record_say "could not push the outcome to the Pushgateway at ${UPKEEP_PUSHGATEWAY_URL%/}: $upkeep_http_err"
 	fi
+	upkeep_record_done
 	return 0
 }
 
@@ -322,8 +327,12 @@ upkeep_period_succeeded() { # environment task period-start-epoch
 		upkeep_http_err="no scratch directory in ${TMPDIR:-/tmp}"
 		return 2
 	fi
-	upkeep_pushgateway_fetch "$upkeep_record_dir/now" || return 2
+	if ! upkeep_pushgateway_fetch "$upkeep_record_dir/now"; then
+		upkeep_record_done
+		return 2
+	fi
 	_v=$(upkeep_pushgateway_value "$upkeep_record_dir/now" upkeep_task_last_success_timestamp_seconds "$1" "$2")
+	upkeep_record_done
 	[ -n "$_v" ] || return 1
 	upkeep_last_success=$(awk -v v="$_v" 'BEGIN { printf "%d", v + 0 }')
 	[ "$upkeep_last_success" -ge "$3" ]
