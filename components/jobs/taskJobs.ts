@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig, UpkeepConfig } from "../config";
-import { customContainer, type CronJobInputs, WEBHOOK_SECRET } from "../kubernetes";
+import { customContainer, type CronJobInputs, type EnvVar, plainEnv, PUSHGATEWAY_ENV, WEBHOOK_SECRET } from "../kubernetes";
 import { DatabaseMaintenance } from "../database";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
 import { ScheduledJobs } from "./scheduledJobs";
@@ -67,5 +67,13 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJo
     roleArn,
   });
   const { container, ...extras } = pod;
-  return { ...common, task, container, pod: extras, runbookUrl: ctx.runbookUrl(task) };
+  // The download is guarded too: it must ask the Pushgateway the same question, or it would skip the retry's dump.
+  const url = common.pushgatewayUrl;
+  const initContainers =
+    url === undefined
+      ? extras.initContainers
+      : extras.initContainers.map((c) =>
+          c.name === "fetch" ? { ...c, env: [...((c.env as EnvVar[] | undefined) ?? []), plainEnv("UPKEEP_ENVIRONMENT", common.environment), plainEnv(PUSHGATEWAY_ENV, url)] } : c,
+        );
+  return { ...common, task, container, pod: { ...extras, initContainers }, runbookUrl: ctx.runbookUrl(task) };
 }
