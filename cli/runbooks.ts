@@ -25,7 +25,7 @@ export function generateRunbooks(now: Date = new Date()): Map<string, string> {
     const tasks = planTasks(config, { fromYear: now.getUTCFullYear() });
     const env = config.environment.name;
     const ctx = { environment: env, stackFile: `stacks/${file}`, severity: TIER_DEFAULTS[config.environment.tier].alertSeverity, alertRunbookBase: ".." };
-    for (const entry of buildCalendar(tasks, config.kubernetes.namespace)) out.set(runbookPath(env, entry.id), renderTaskRunbook(entry, ctx));
+    for (const entry of buildCalendar(tasks, config.kubernetes.namespace, config.alerting.pushgateway !== "off")) out.set(runbookPath(env, entry.id), renderTaskRunbook(entry, ctx));
   }
   for (const task of ROUTINE) out.set(`${routineRunbookPage(task.id)}.md`, renderRoutineRunbook(task));
   return out;

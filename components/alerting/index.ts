@@ -5,6 +5,6 @@
 export { UpkeepAlertRouting } from "./alertmanager";
 export { routeEventsToTopic } from "./eventsToTopic";
 export { ALERT_NAMES, type AlertRule, MaintenanceAlerts, runbookUrl } from "./taskAlerts";
-export { RECORD_ALERT_NAMES } from "./recordAlerts";
+export { figureAlertNames, RECORD_ALERT_NAMES } from "./recordAlerts";
 export { NotificationTopics } from "./topics";
 export { buildPushgateway, Pushgateway, PUSHGATEWAY_IMAGE, pushgatewayUrl } from "./pushgateway";

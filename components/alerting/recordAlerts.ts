@@ -132,6 +132,13 @@ function certificateRule(task: MaintenanceTask, e: TlsEndpoint, ctx: RuleContext
   };
 }
 
+/** The names of the alerts figureRules writes for a task, for its calendar entry and runbook. */
+export function figureAlertNames(task: MaintenanceTask): string[] {
+  if (task.kind === "cleanup") return [RECORD_ALERT_NAMES.backlog];
+  if (task.kind === "tls-check" && task.endpoints.length > 0) return [RECORD_ALERT_NAMES.certificate];
+  return [];
+}
+
 /** The per-task alerts from pushed figures: cleanup backlogs and endpoint certificates. */
 export function figureRules(task: MaintenanceTask, ctx: RuleContext, tlsEndpoints: readonly TlsEndpoint[]): AlertRule[] {
   if (task.kind === "cleanup") return [backlogRule(task, ctx)];

@@ -150,9 +150,15 @@ const PERIOD: Record<string, string> = {
  * A routine check's runbook: the same in every environment, so it lives at
  * routine/<id>.md. Cadence overrides per stack change when, not what.
  */
+const AUTOMATION_WORDS: Record<NonNullable<RoutineTask["automation"]>, string> = {
+  "endpoint-verification": "the post-maintenance endpoint verification",
+  "database-maintenance": "the database vacuum, reindex and cleanup CronJobs",
+  "backup-verification": "dump verification, which restores the newest dump into a scratch server and runs its checks, or AWS Backup restore testing",
+};
+
 export function renderRoutineRunbook(task: RoutineTask): string {
   const automated = task.automation
-    ? `\nWhere the stack configures it, upkeep does this itself (${task.automation === "endpoint-verification" ? "the post-maintenance endpoint verification" : "the database vacuum, reindex and cleanup CronJobs"}), and no reminder is sent.\n`
+    ? `\nWhere the stack configures it, upkeep does this itself (${AUTOMATION_WORDS[task.automation]}), and no reminder is sent.\n`
     : "";
   return `# ${task.title} (\`${task.id}\`)
 
