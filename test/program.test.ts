@@ -147,16 +147,20 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "PGPASSWORD", valueFrom: { secretKeyRef: { key: "PGPASSWORD", name: "orders-db-maintenance" } } },
     { name: "PGCONNECT_TIMEOUT", value: "10" },
     { name: "PGAPPNAME", value: "upkeep-orders-reindex" },
+    // The outcome line's environment and kind, and where it is pushed (and the guard asks).
+    { name: "UPKEEP_ENVIRONMENT", value: "prod" },
+    { name: "UPKEEP_KIND", value: "reindex" },
+    { name: "UPKEEP_PUSHGATEWAY_URL", value: "http://upkeep-pushgateway.upkeep-maintenance.svc:9091" },
   ]);
 });
 
 test("cleanup and vacuum get their task parameters; daily tasks run unguarded", () => {
   const cleanup = (named("kubernetes:batch/v1:CronJob", "orders-cleanup-cronjob").inputs as Obj).spec.jobTemplate.spec.template.spec.containers[0];
   assert.deepEqual(cleanup.command, ["/bin/sh", "/upkeep/scripts/cleanup.sh"]);
-  assert.deepEqual(cleanup.env.at(-1), { name: "UPKEEP_CLEANUP_TABLES", value: "public.audit_log:created_at:90:5000" });
+  assert.deepEqual(cleanup.env.find((e: Obj) => e.name === "UPKEEP_CLEANUP_TABLES"), { name: "UPKEEP_CLEANUP_TABLES", value: "public.audit_log:created_at:90:5000" });
   const vacuum = (named("kubernetes:batch/v1:CronJob", "billing-vacuum-cronjob").inputs as Obj).spec;
   assert.equal(vacuum.schedule, "5 1 * * *");
-  assert.deepEqual(vacuum.jobTemplate.spec.template.spec.containers[0].env.at(-1), { name: "UPKEEP_VACUUM_JOBS", value: "4" });
+  assert.deepEqual(vacuum.jobTemplate.spec.template.spec.containers[0].env.find((e: Obj) => e.name === "UPKEEP_VACUUM_JOBS"), { name: "UPKEEP_VACUUM_JOBS", value: "4" });
   assert.equal(vacuum.jobTemplate.spec.activeDeadlineSeconds, 45 * 60);
 });
 
@@ -180,14 +184,19 @@ test("every CronJob has its own ServiceAccount without a token", () => {
   }
 });
 
-test("the PrometheusRule has exactly the three alerts for every CronJob, with production severity", () => {
+test("the PrometheusRule has exactly the three alerts for every CronJob, those on its figures, and the metrics' absence, with production severity", () => {
   const rule = named("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "upkeep-prometheusrule").inputs as Obj;
   const rules: Obj[] = rule.spec.groups.find((g: Obj) => g.name === "upkeep.prod.maintenance-jobs").rules;
   const cronJobNames = byType("kubernetes:batch/v1:CronJob").map((c) => (c.inputs as Obj).metadata.name).sort();
+  const figures: Record<string, string[]> = {
+    "orders-cleanup": ["UpkeepCleanupBacklog"],
+    "tls-check": ["UpkeepEndpointCertificateExpiring", "UpkeepEndpointCertificateExpiring"],
+  };
   for (const name of cronJobNames) {
-    assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong"], name);
+    assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong", ...(figures[name] ?? [])], name);
   }
-  assert.equal(rules.length, 3 * cronJobNames.length);
+  assert.deepEqual(rules.filter((r) => r.labels.task === undefined).map((r) => `${r.alert} ${r.labels.missing}`), ["UpkeepMetricsAbsent cronjobs", "UpkeepMetricsAbsent push"]);
+  assert.equal(rules.length, 3 * cronJobNames.length + 3 + 2);
   assert.ok(rules.every((r) => r.labels.severity === "critical" && r.labels.environment === "prod"));
   assert.ok(rules.every((r) => r.annotations.runbook_url.startsWith("https://github.com/acme/platform-maintenance/blob/main/docs/runbooks/Upkeep")));
 });
@@ -225,6 +234,7 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:kubernetes:MaintenanceNamespace upkeep",
     "upkeep:kubernetes:ScheduledJobs upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
+    "upkeep:monitoring:Pushgateway upkeep",
     "upkeep:notify:NotificationTopics upkeep",
     "upkeep:notify:UpkeepAlertRouting upkeep",
     "upkeep:postgres:DatabaseMaintenance billing",
@@ -299,11 +309,12 @@ test("reminders fire in working hours to the warning topic; notices precede each
   const notice = named("aws:scheduler/schedule:Schedule", "upkeep-notice-sat").inputs as Obj;
   assert.equal(notice.scheduleExpression, "cron(30 0 ? * FRI *)");
   assert.equal(notice.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-info");
-  // capacity-planning is disabled by override; performance-optimization and review-service-health are automated.
+  // capacity-planning is disabled by override; performance-optimization, review-service-health and
+  // (dump verification, restore testing) verify-backups and disaster-recovery-test are automated.
   const reviewIds = schedules.filter((s) => s.name.startsWith("upkeep-review-")).map((s) => s.name.slice("upkeep-review-".length)).sort();
-  assert.ok(!reviewIds.includes("capacity-planning") && !reviewIds.includes("performance-optimization") && !reviewIds.includes("review-service-health"));
-  assert.equal(reviewIds.length, 13);
-  assert.equal(schedules.length, 13 + 2);
+  for (const automated of ["capacity-planning", "performance-optimization", "review-service-health", "verify-backups", "disaster-recovery-test"]) assert.ok(!reviewIds.includes(automated), automated);
+  assert.equal(reviewIds.length, 11);
+  assert.equal(schedules.length, 11 + 2);
 });
 
 test("with alertmanager: true, an AlertmanagerConfig routes upkeep's alerts to the webhook Secret", () => {
