@@ -4,7 +4,7 @@
  * remind and announce them → stack outputs, the calendar among them.
  */
 import { AcmCertificates, buildCertificateRules, ManagedCertificates, CredentialRotation } from "./components/certificates";
-import { UpkeepAlertRouting, MaintenanceAlerts, runbookUrl, NotificationTopics, Pushgateway, pushgatewayUrl } from "./components/alerting";
+import { UpkeepAlertRouting, MaintenanceAlerts, MaintenanceDashboard, runbookUrl, NotificationTopics, Pushgateway, pushgatewayUrl } from "./components/alerting";
 import { AwsBackups } from "./components/backups";
 import { environmentCalendar, loadEnvironment, createProviders } from "./components/environment";
 import { windowAnnotation, MaintenanceNamespace, SCRIPTS_CONFIGMAP, loadScripts } from "./components/kubernetes";
@@ -33,8 +33,7 @@ const inNamespace = { ...opts, dependsOn: [ns] };
 // Where the built-in tasks push their outcome; undefined with `alerting.pushgateway: off`.
 const pushUrl = pushgatewayUrl(config.alerting.pushgateway, namespace);
 if (config.alerting.pushgateway === "deploy") {
-  // serviceMonitorLabels: the labels a Prometheus selects ServiceMonitors by (issue 15's alerting.ruleLabels).
-  new Pushgateway("upkeep", { environment: env.name, namespace, protect: tier.protect }, inNamespace);
+  new Pushgateway("upkeep", { environment: env.name, namespace, protect: tier.protect, ruleLabels: config.alerting.ruleLabels }, inNamespace);
 }
 deployTaskJobs(tasks, {
   config,
@@ -64,11 +63,36 @@ const certificateRules = buildCertificateRules({
 });
 new MaintenanceAlerts(
   "upkeep",
-  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, tasks, now, pushgateway: pushUrl !== undefined, extraGroups: [certificateRules] },
+  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, ruleLabels: config.alerting.ruleLabels, tasks, now, pushgateway: pushUrl !== undefined, extraGroups: [certificateRules] },
+  inNamespace,
+);
+new MaintenanceDashboard(
+  "upkeep",
+  {
+    environment: env.name,
+    namespace,
+    timeZone: env.timezone,
+    window: env.window,
+    // The TLS check's own line; 21 days, its default, without endpoints.
+    certificateWarningDays: config.endpoints.length > 0 ? Math.min(...config.endpoints.map((e) => e.tlsMinDays)) : 21,
+  },
   inNamespace,
 );
 if (config.alerting.alertmanager) {
-  new UpkeepAlertRouting("upkeep", { environment: env.name, namespace, emails: config.notify.emails, hasWebhook: config.notify.webhookUrl !== undefined }, inNamespace);
+  const alerting = config.alerting;
+  const quiet = alerting.muteDuringWindow.length > 0;
+  new UpkeepAlertRouting(
+    "upkeep",
+    {
+      environment: env.name,
+      namespace,
+      emails: config.notify.emails,
+      hasWebhook: config.notify.webhookUrl !== undefined,
+      ...(alerting.smtp ? { smtp: alerting.smtp } : {}),
+      ...(quiet ? { quietWindow: { matcherSets: alerting.muteDuringWindow, start: env.window.start, durationMinutes: env.window.durationMinutes, timeZone: env.timezone, fromYear } } : {}),
+    },
+    inNamespace,
+  );
 }
 
 // AWS: where alerts and reminders go, certificates, credentials, backups.

@@ -43,8 +43,11 @@ function routeOf(file: string, labels: Record<string, string>): string {
 }
 
 const LABELS = { environment: "prod", namespace: NS, alertname: "UpkeepJobFailed" };
-const withWebhook = () => buildAlertmanagerConfig({ environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: true });
-const emailOnly = () => buildAlertmanagerConfig({ environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: false });
+/** `upkeep:alerting.smtp`: a relay that wants a login, its password in an existing Secret. */
+const SMTP = { smarthost: "smtp.example.com:587", from: "upkeep-prod@example.com", authUsername: "upkeep-prod", authSecret: "upkeep-smtp" };
+const SMTP_PASSWORD = "smtp-secret-password";
+const withWebhook = () => buildAlertmanagerConfig({ environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: true, smtp: SMTP });
+const emailOnly = () => buildAlertmanagerConfig({ environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: false, smtp: SMTP });
 
 const LABELS_META = {
   "app.kubernetes.io/component": "alert-routing",
@@ -68,9 +71,13 @@ const ROUTE = {
 };
 /** The Secret MaintenanceNamespace keeps (components/kubernetes/namespace.ts WEBHOOK_SECRET). */
 const SECRET_REF = { urlSecret: { name: "upkeep-webhook", key: "url" } };
-const EMAIL_CONFIGS = [{ to: "oncall@example.com" }, { to: "sre-lead@example.com" }];
+const SMTP_FIELDS = { from: "upkeep-prod@example.com", smarthost: "smtp.example.com:587", authUsername: "upkeep-prod", authPassword: { name: "upkeep-smtp", key: "password" } };
+const EMAIL_CONFIGS = [
+  { to: "oncall@example.com", ...SMTP_FIELDS },
+  { to: "sre-lead@example.com", ...SMTP_FIELDS },
+];
 
-test("the AlertmanagerConfig routes by severity to webhook and on-call email, the URL by Secret reference", () => {
+test("the AlertmanagerConfig routes by severity to webhook and on-call email, the URL and SMTP password by Secret reference", () => {
   assert.deepEqual(withWebhook(), {
     apiVersion: "monitoring.coreos.com/v1alpha1",
     kind: "AlertmanagerConfig",
@@ -111,13 +118,13 @@ test("the AlertmanagerConfig passes the published schema; a bad matcher does not
 });
 
 test("the plain configuration is what the operator renders", () => {
-  const yamlText = toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK });
+  const yamlText = toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK, smtpPassword: SMTP_PASSWORD });
+  // No global SMTP: each email receiver carries its own, as the operator renders it.
+  const email = (to: string) =>
+    `      - to: ${to}\n        from: upkeep-prod@example.com\n        smarthost: smtp.example.com:587\n        auth_username: upkeep-prod\n        auth_password: ${SMTP_PASSWORD}\n`;
   assert.equal(
     yamlText,
-    `global:
-  smtp_smarthost: localhost:25
-  smtp_from: alertmanager@localhost
-route:
+    `route:
   receiver: "null"
   routes:
     - receiver: upkeep-maintenance/upkeep-prod/warning
@@ -145,30 +152,27 @@ receivers:
     webhook_configs:
       - url: ${WEBHOOK}
     email_configs:
-      - to: oncall@example.com
-      - to: sre-lead@example.com
-  - name: upkeep-maintenance/upkeep-prod/warning
+${email("oncall@example.com")}${email("sre-lead@example.com")}  - name: upkeep-maintenance/upkeep-prod/warning
     webhook_configs:
       - url: ${WEBHOOK}
     email_configs:
-      - to: oncall@example.com
-      - to: sre-lead@example.com
-  - name: upkeep-maintenance/upkeep-prod/info
+${email("oncall@example.com")}${email("sre-lead@example.com")}  - name: upkeep-maintenance/upkeep-prod/info
     webhook_configs:
       - url: ${WEBHOOK}
 `,
   );
   assert.throws(() => toAlertmanagerYaml(withWebhook()), { message: "receiver critical uses the webhook, but no webhookUrl was given" });
+  assert.throws(() => toAlertmanagerYaml(emailOnly()), { message: "receiver critical logs in to SMTP, but no smtpPassword was given" });
 });
 
 test("amtool check-config accepts both variants and rejects a route to an unknown receiver", () => {
-  for (const yamlText of [toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK }), toAlertmanagerYaml(emailOnly())]) {
+  for (const yamlText of [toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK, smtpPassword: SMTP_PASSWORD }), toAlertmanagerYaml(emailOnly(), { smtpPassword: SMTP_PASSWORD })]) {
     const ok = amtool(["check-config", writeConfig(yamlText)]);
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /SUCCESS/);
   }
   // Negative control: the same config with a child route pointing at a receiver that does not exist.
-  const broken = toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK }).replace(
+  const broken = toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK, smtpPassword: SMTP_PASSWORD }).replace(
     "- receiver: upkeep-maintenance/upkeep-prod/info",
     "- receiver: upkeep-maintenance/upkeep-prod/nobody",
   );
@@ -178,7 +182,7 @@ test("amtool check-config accepts both variants and rejects a route to an unknow
 });
 
 test("amtool routes each severity of upkeep's alerts to its receiver, and nothing else to them", () => {
-  const file = writeConfig(toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK }));
+  const file = writeConfig(toAlertmanagerYaml(withWebhook(), { webhookUrl: WEBHOOK, smtpPassword: SMTP_PASSWORD }));
   assert.equal(routeOf(file, { ...LABELS, severity: "critical" }), "upkeep-maintenance/upkeep-prod/critical");
   assert.equal(routeOf(file, { ...LABELS, severity: "warning" }), "upkeep-maintenance/upkeep-prod/warning");
   assert.equal(routeOf(file, { ...LABELS, severity: "info" }), "upkeep-maintenance/upkeep-prod/info");
@@ -191,11 +195,40 @@ test("amtool routes each severity of upkeep's alerts to its receiver, and nothin
   assert.equal(routeOf(file, { ...LABELS, namespace: "default", severity: "critical" }), "null");
 });
 
+test("email receivers carry their own SMTP: amtool accepts them on an Alertmanager without global SMTP, and refuses 0.3's bare `to`", () => {
+  // What upkeep 0.3 rendered: email receivers with only `to`. On an Alertmanager without global SMTP
+  // settings the whole configuration is refused, which is what prometheus-operator 0.79+ does with it.
+  const bare = toAlertmanagerYaml(emailOnly(), { smtpPassword: SMTP_PASSWORD }).replace(/\n {8}from: .*\n {8}smarthost: .*\n {8}auth_username: .*\n {8}auth_password: .*/g, "");
+  assert.doesNotMatch(bare, /smarthost|auth_/);
+  const refused = amtool(["check-config", writeConfig(bare)]);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stdout + refused.stderr, /no global SMTP smarthost set/);
+  // The same receivers as upkeep writes them now: valid with no global section at all.
+  const ok = amtool(["check-config", writeConfig(toAlertmanagerYaml(emailOnly(), { smtpPassword: SMTP_PASSWORD }))]);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  // Without a login: no auth fields, and still valid.
+  const open = buildAlertmanagerConfig({ environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: false, smtp: { smarthost: "relay.internal:25", from: "upkeep@example.com" } });
+  assert.deepEqual(open.spec.receivers[0]!.emailConfigs, [
+    { to: "oncall@example.com", from: "upkeep@example.com", smarthost: "relay.internal:25" },
+    { to: "sre-lead@example.com", from: "upkeep@example.com", smarthost: "relay.internal:25" },
+  ]);
+  const plain = amtool(["check-config", writeConfig(toAlertmanagerYaml(open))]);
+  assert.equal(plain.status, 0, plain.stdout + plain.stderr);
+});
+
+test("the builder refuses email receivers without SMTP settings, as config does", () => {
+  assert.throws(() => buildAlertmanagerConfig({ environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: true }), {
+    message: "email receivers need SMTP settings (upkeep:alerting.smtp): prometheus-operator 0.79+ refuses the whole configuration without them",
+  });
+  // No email, no SMTP needed: a webhook-only routing.
+  assert.doesNotThrow(() => buildAlertmanagerConfig({ environment: "prod", namespace: NS, emails: [], hasWebhook: true }));
+});
+
 test("under mocks, UpkeepAlertRouting registers exactly the AlertmanagerConfig", async () => {
   const mocks = await installComponentMocks("prod");
   // Imported after setMocks, as Pulumi requires; ".js" is what nodenext's type check asks, tsx maps it to the .ts file.
   const { UpkeepAlertRouting } = await import("../components/alerting/alertmanager.js");
-  new UpkeepAlertRouting("upkeep", { environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: true });
+  new UpkeepAlertRouting("upkeep", { environment: "prod", namespace: NS, emails: EMAILS, hasWebhook: true, smtp: SMTP });
   await mocks.settle();
 
   assert.deepEqual(

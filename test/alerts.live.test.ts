@@ -37,7 +37,7 @@ const CONFIG = parseConfig(
   new Set(),
 );
 const TASKS = planTasks(CONFIG, { fromYear: 2026 });
-const RULES = buildPrometheusRules({ environment: ENV, namespace: NS, severity: "warning", runbookBaseUrl: "docs/runbooks", tasks: TASKS, now: new Date(), pushgateway: true });
+const RULES = buildPrometheusRules({ environment: ENV, namespace: NS, severity: "warning", runbookBaseUrl: "docs/runbooks", ruleLabels: {}, tasks: TASKS, now: new Date(), pushgateway: true });
 
 let pg: MaintenanceDb;
 let gateway: Server;

@@ -56,6 +56,7 @@ const INPUTS: AlertInputs = {
   namespace: NS,
   severity: "critical",
   runbookBaseUrl: RUNBOOKS,
+  ruleLabels: {},
   tasks: TASKS,
   now: new Date("2026-11-29T00:00:00Z"),
 };

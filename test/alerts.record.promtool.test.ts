@@ -33,7 +33,7 @@ const CONFIG = parseConfig(
   new Set(),
 );
 const TASKS = planTasks(CONFIG, { fromYear: 2026 });
-const INPUTS = { environment: "prod", namespace: NS, severity: "critical" as const, runbookBaseUrl: "https://runbooks.example.com", tasks: TASKS, now: new Date("2026-11-29T00:00:00Z") };
+const INPUTS = { environment: "prod", namespace: NS, severity: "critical" as const, runbookBaseUrl: "https://runbooks.example.com", ruleLabels: {}, tasks: TASKS, now: new Date("2026-11-29T00:00:00Z") };
 const RULE = buildPrometheusRules({ ...INPUTS, pushgateway: true })[0]!;
 const RULES: readonly AlertRule[] = RULE.spec.groups.flatMap((g) => g.rules);
 const KSM_ONLY = buildPrometheusRules({ ...INPUTS, pushgateway: false })[0]!;

@@ -28,6 +28,7 @@ function inputs(jobs: number, extraGroups: AlertInputs["extraGroups"] = []): Ale
     namespace: "upkeep-maintenance",
     severity: "critical",
     runbookBaseUrl: "https://runbooks.example.com/upkeep",
+    ruleLabels: { release: "kube-prometheus-stack" },
     tasks: planTasks(config, { fromYear: 2026 }),
     now: new Date("2026-11-29T00:00:00Z"),
     extraGroups,
@@ -55,7 +56,15 @@ test("250 tasks make three PrometheusRules of 100, 100 and 50 tasks, in task ord
   const perShard = rules.map((r) => [...new Set(r.spec.groups[0]!.rules.flatMap((rule) => rule.labels.task ?? []))]);
   assert.deepEqual(perShard, [taskOrder.slice(0, 100), taskOrder.slice(100, 200), taskOrder.slice(200)]);
   for (const shard of rules) {
-    assert.deepEqual(shard.metadata.labels, rules[0]!.metadata.labels);
+    // Every shard carries upkeep:alerting.ruleLabels, or kube-prometheus-stack's ruleSelector skips it without a word.
+    assert.deepEqual(shard.metadata.labels, {
+      release: "kube-prometheus-stack",
+      "app.kubernetes.io/part-of": "upkeep",
+      "app.kubernetes.io/managed-by": "pulumi",
+      "upkeep.dev/environment": "prod",
+      "app.kubernetes.io/name": "upkeep",
+      "app.kubernetes.io/component": "alerts",
+    });
     assert.equal(shard.metadata.namespace, "upkeep-maintenance");
     // Each shard's last rule: its own CronJobs missing from kube-state-metrics, so adding a task touches only the last shard.
     assert.deepEqual(shard.spec.groups[0]!.rules.at(-1)!.labels.missing, "cronjobs");

@@ -157,28 +157,49 @@ test("negative controls: the model rejects a bad key, and the renewal check a mi
 
 // ---------------------------------------------------------------- rules
 
+/** The workload's namespace: the api Certificate and its Secret live beside the pods that mount it. */
+const SHOP = "shop";
+const API_IN_SHOP: KubernetesCertificateConfig = { ...API, namespace: SHOP };
+
+test("a Certificate with a namespace lives there, with its Secret; without one, in upkeep's namespace", () => {
+  assert.equal(buildCertificate(API_IN_SHOP, PROD).metadata.namespace, SHOP);
+  assert.deepEqual(buildCertificate(API_IN_SHOP, PROD).spec, buildCertificate(API, PROD).spec);
+  assert.equal(buildCertificate(ADMIN, PROD).metadata.namespace, NS);
+});
+
 const ALERT_INPUTS: CertificateAlertInputs = {
   environment: "prod",
   namespace: NS,
   severity: "critical",
   runbookBaseUrl: RUNBOOKS,
-  certificates: [API, ADMIN],
+  certificates: [API_IN_SHOP, ADMIN],
   expiryWarningDays: 21,
 };
 const GROUP = buildCertificateRules(ALERT_INPUTS);
-const RULE_LABELS = (certificate: string) => ({ severity: "critical", environment: "prod", namespace: NS, certificate });
-const API_WHAT = "cert-manager Certificate upkeep-maintenance/api (Secret api-tls, api.example.com, www.example.com; ClusterIssuer letsencrypt-prod)";
+/** `namespace` is upkeep's, which its AlertmanagerConfig routes; the Certificate's own is `certificate_namespace`. */
+const RULE_LABELS = (certificate: string, certificateNamespace: string) => ({
+  severity: "critical",
+  environment: "prod",
+  namespace: NS,
+  certificate,
+  certificate_namespace: certificateNamespace,
+});
+const API_WHAT = "cert-manager Certificate shop/api (Secret api-tls, api.example.com, www.example.com; ClusterIssuer letsencrypt-prod)";
 const ADMIN_WHAT = "cert-manager Certificate upkeep-maintenance/admin (Secret admin-tls, admin.example.com; Issuer internal-ca)";
 
-test("the rules: two per Certificate, exactly", () => {
+/** Either scrape: the Certificate's namespace in exported_namespace (honorLabels: false) or in namespace (true). */
+const both = (metric: string, ns: string, labels: string) =>
+  `${metric}{exported_namespace="${ns}",${labels}} or ${metric}{namespace="${ns}",exported_namespace="",${labels}}`;
+
+test("the rules: two per Certificate, exactly, each matching either scrape configuration", () => {
   assert.deepEqual(GROUP, {
     name: "upkeep.prod.certificates",
     rules: [
       {
         alert: "UpkeepCertificateExpiringSoon",
-        expr: '(max by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds{namespace="upkeep-maintenance",name="api"}) - time()) < 1814400',
+        expr: `(max by (name) (${both("certmanager_certificate_expiration_timestamp_seconds", "shop", 'name="api"')}) - time()) < 1814400`,
         for: "1h",
-        labels: RULE_LABELS("api"),
+        labels: RULE_LABELS("api", SHOP),
         annotations: {
           summary: "api expires in less than 21 days",
           description: `${API_WHAT} expires in {{ $value | humanizeDuration }} and has not been renewed, although renewal starts when 33% of its 2160h lifetime is left.`,
@@ -187,9 +208,9 @@ test("the rules: two per Certificate, exactly", () => {
       },
       {
         alert: "UpkeepCertificateNotReady",
-        expr: 'max by (namespace, name) (certmanager_certificate_ready_status{namespace="upkeep-maintenance",name="api",condition="True"}) != 1',
+        expr: `max by (name) (${both("certmanager_certificate_ready_status", "shop", 'name="api",condition="True"')}) != 1`,
         for: "10m",
-        labels: RULE_LABELS("api"),
+        labels: RULE_LABELS("api", SHOP),
         annotations: {
           summary: "api is not Ready",
           description: `${API_WHAT} has not been Ready for 10 minutes: issuing or renewing it fails.`,
@@ -198,9 +219,9 @@ test("the rules: two per Certificate, exactly", () => {
       },
       {
         alert: "UpkeepCertificateExpiringSoon",
-        expr: '(max by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds{namespace="upkeep-maintenance",name="admin"}) - time()) < 1814400',
+        expr: `(max by (name) (${both("certmanager_certificate_expiration_timestamp_seconds", NS, 'name="admin"')}) - time()) < 1814400`,
         for: "1h",
-        labels: RULE_LABELS("admin"),
+        labels: RULE_LABELS("admin", NS),
         annotations: {
           summary: "admin expires in less than 21 days",
           description: `${ADMIN_WHAT} expires in {{ $value | humanizeDuration }} and has not been renewed, although renewal starts 720h before expiry.`,
@@ -209,9 +230,9 @@ test("the rules: two per Certificate, exactly", () => {
       },
       {
         alert: "UpkeepCertificateNotReady",
-        expr: 'max by (namespace, name) (certmanager_certificate_ready_status{namespace="upkeep-maintenance",name="admin",condition="True"}) != 1',
+        expr: `max by (name) (${both("certmanager_certificate_ready_status", NS, 'name="admin",condition="True"')}) != 1`,
         for: "10m",
-        labels: RULE_LABELS("admin"),
+        labels: RULE_LABELS("admin", NS),
         annotations: {
           summary: "admin is not Ready",
           description: `${ADMIN_WHAT} has not been Ready for 10 minutes: issuing or renewing it fails.`,
@@ -235,26 +256,37 @@ test("promtool check rules accepts the certificate rules", async () => {
 
 type Labels = Record<string, string>;
 
-/** Labels cert-manager's controller puts on its series, and the scrape's own. */
-function certLabels(name: string, namespace = NS, pod = "cert-manager-7d9f8b6c5-x2x4q"): Labels {
-  return { name, namespace, issuer_name: "letsencrypt-prod", issuer_kind: "ClusterIssuer", issuer_group: "cert-manager.io", job: "cert-manager", pod };
+/**
+ * The two label shapes a Certificate's series arrive in. cert-manager's Helm
+ * chart scrapes with honorLabels: false, so Prometheus keeps the target's
+ * namespace (cert-manager's) in `namespace` and moves the Certificate's to
+ * `exported_namespace`; with honorLabels: true it stays in `namespace`.
+ */
+const SHAPES = ["honorLabels: false", "honorLabels: true"] as const;
+type Shape = (typeof SHAPES)[number];
+const CERT_MANAGER_NS = "cert-manager";
+
+/** Labels cert-manager's controller puts on a Certificate's series, and the scrape's own. */
+function certLabels(shape: Shape, name: string, namespace = SHOP, pod = "cert-manager-7d9f8b6c5-x2x4q", controllerNamespace = CERT_MANAGER_NS): Labels {
+  const own = { name, issuer_name: "letsencrypt-prod", issuer_kind: "ClusterIssuer", issuer_group: "cert-manager.io", job: "cert-manager", pod };
+  return shape === "honorLabels: true" ? { ...own, namespace } : { ...own, namespace: controllerNamespace, exported_namespace: namespace };
 }
 
 /** A constant series, sampled every minute for three hours. */
 const constant = (metric: string, labels: Labels, value: number): Series => ({ series: selector(metric, labels), values: `${value}+0x180` });
-const expiresAt = (name: string, at: number, labels = certLabels(name)): Series => constant("certmanager_certificate_expiration_timestamp_seconds", labels, at);
+const expiresAt = (labels: Labels, at: number): Series => constant("certmanager_certificate_expiration_timestamp_seconds", labels, at);
 
 /** The three condition series; `values` per condition in promtool's expanding notation. */
-function readiness(name: string, values: { True: string; False: string; Unknown: string }): Series[] {
+function readiness(labels: Labels, values: { True: string; False: string; Unknown: string }): Series[] {
   return (["True", "False", "Unknown"] as const).map((condition) => ({
-    series: selector("certmanager_certificate_ready_status", { ...certLabels(name), condition }),
+    series: selector("certmanager_certificate_ready_status", { ...labels, condition }),
     values: values[condition],
   }));
 }
 
 function expiringAlert(duration: string): ExpAlert {
   return {
-    exp_labels: { ...RULE_LABELS("api"), name: "api" },
+    exp_labels: { ...RULE_LABELS("api", SHOP), name: "api" },
     exp_annotations: {
       summary: "api expires in less than 21 days",
       description: `${API_WHAT} expires in ${duration} and has not been renewed, although renewal starts when 33% of its 2160h lifetime is left.`,
@@ -264,7 +296,7 @@ function expiringAlert(duration: string): ExpAlert {
 }
 
 const NOT_READY: ExpAlert = {
-  exp_labels: { ...RULE_LABELS("api"), name: "api" },
+  exp_labels: { ...RULE_LABELS("api", SHOP), name: "api" },
   exp_annotations: {
     summary: "api is not Ready",
     description: `${API_WHAT} has not been Ready for 10 minutes: issuing or renewing it fails.`,
@@ -272,92 +304,130 @@ const NOT_READY: ExpAlert = {
   },
 };
 
-
-
 const M = 60;
 
-const EXPIRING_CASES: Case[] = [
-  {
-    // 10 days left at 61m: pending from 0m, firing once it has held for an hour.
-    name: "expiring in 10 days with a 21-day warning fires after 1h",
-    series: [expiresAt("api", 10 * DAY + 61 * M)],
-    checks: [
-      [30, []],
-      [60, [expiringAlert("10d 0h 1m 0s")]],
-      [61, [expiringAlert("10d 0h 0m 0s")]],
-    ],
-  },
-  {
-    name: "expiring in 60 days is silent",
-    series: [expiresAt("api", 60 * DAY)],
-    checks: [[120, []]],
-  },
-  {
-    // Exactly 21 days left at 61m is not "less than": pending from 62m, firing at 122m.
-    name: "the 21-day line is exclusive, and the hour is waited out",
-    series: [expiresAt("api", 21 * DAY + 61 * M)],
-    checks: [
-      [61, []],
-      [121, []],
-      [122, [expiringAlert("20d 22h 59m 0s")]],
-    ],
-  },
-  {
-    name: "two cert-manager pods reporting the same Certificate make one alert, with the later expiry",
-    series: [expiresAt("api", 10 * DAY + 61 * M), expiresAt("api", 5 * DAY, certLabels("api", NS, "cert-manager-7d9f8b6c5-zz9k2"))],
-    checks: [[61, [expiringAlert("10d 0h 0m 0s")]]],
-  },
-  {
-    name: "a Certificate of the same name in another namespace does not count",
-    series: [expiresAt("api", 60 * DAY), expiresAt("api", 2 * DAY, certLabels("api", "other-team"))],
-    checks: [[120, []]],
-  },
-];
+function expiringCases(shape: Shape): Case[] {
+  const api = certLabels(shape, "api");
+  return [
+    {
+      // 10 days left at 61m: pending from 0m, firing once it has held for an hour.
+      name: `${shape}: expiring in 10 days with a 21-day warning fires after 1h`,
+      series: [expiresAt(api, 10 * DAY + 61 * M)],
+      checks: [
+        [30, []],
+        [60, [expiringAlert("10d 0h 1m 0s")]],
+        [61, [expiringAlert("10d 0h 0m 0s")]],
+      ],
+    },
+    {
+      name: `${shape}: expiring in 60 days is silent`,
+      series: [expiresAt(api, 60 * DAY)],
+      checks: [[120, []]],
+    },
+    {
+      // Exactly 21 days left at 61m is not "less than": pending from 62m, firing at 122m.
+      name: `${shape}: the 21-day line is exclusive, and the hour is waited out`,
+      series: [expiresAt(api, 21 * DAY + 61 * M)],
+      checks: [
+        [61, []],
+        [121, []],
+        [122, [expiringAlert("20d 22h 59m 0s")]],
+      ],
+    },
+    {
+      name: `${shape}: two cert-manager pods reporting the same Certificate make one alert, with the later expiry`,
+      series: [expiresAt(api, 10 * DAY + 61 * M), expiresAt(certLabels(shape, "api", SHOP, "cert-manager-7d9f8b6c5-zz9k2"), 5 * DAY)],
+      checks: [[61, [expiringAlert("10d 0h 0m 0s")]]],
+    },
+    {
+      name: `${shape}: a Certificate of the same name in another namespace does not count`,
+      series: [expiresAt(api, 60 * DAY), expiresAt(certLabels(shape, "api", "other-team"), 2 * DAY)],
+      checks: [[120, []]],
+    },
+  ];
+}
 
-const NOT_READY_CASES: Case[] = [
+function notReadyCases(shape: Shape): Case[] {
+  const api = certLabels(shape, "api");
+  return [
+    {
+      name: `${shape}: Ready=False for 10 minutes fires`,
+      series: readiness(api, { True: "0+0x30", False: "1+0x30", Unknown: "0+0x30" }),
+      checks: [
+        [9, []],
+        [10, [NOT_READY]],
+        [20, [NOT_READY]],
+      ],
+    },
+    {
+      name: `${shape}: Unknown for 10 minutes fires too: an issuance that never finishes`,
+      series: readiness(api, { True: "0+0x30", False: "0+0x30", Unknown: "1+0x30" }),
+      checks: [[10, [NOT_READY]]],
+    },
+    {
+      name: `${shape}: Ready is silent`,
+      series: readiness(api, { True: "1+0x30", False: "0+0x30", Unknown: "0+0x30" }),
+      checks: [[20, []]],
+    },
+    {
+      name: `${shape}: not Ready for 5 minutes, then Ready again, is silent`,
+      series: readiness(api, { True: "0x5 1x25", False: "1x5 0x25", Unknown: "0x30" }),
+      checks: [
+        [10, []],
+        [20, []],
+      ],
+    },
+    {
+      name: `${shape}: another namespace's Certificate of the same name does not count`,
+      series: [
+        ...readiness(api, { True: "1+0x30", False: "0+0x30", Unknown: "0+0x30" }),
+        { series: selector("certmanager_certificate_ready_status", { ...certLabels(shape, "api", "other-team"), condition: "True" }), values: "0+0x30" },
+      ],
+      checks: [[20, []]],
+    },
+  ];
+}
+
+/**
+ * cert-manager installed in the Certificate's own namespace and scraped with
+ * honorLabels: false: another namespace's Certificate of the same name then
+ * arrives with `namespace` equal to ours. `exported_namespace=""` keeps it out.
+ */
+const CONTROLLER_IN_SHOP: Case[] = [
   {
-    name: "Ready=False for 10 minutes fires",
-    series: readiness("api", { True: "0+0x30", False: "1+0x30", Unknown: "0+0x30" }),
-    checks: [
-      [9, []],
-      [10, [NOT_READY]],
-      [20, [NOT_READY]],
-    ],
-  },
-  {
-    name: "Unknown for 10 minutes fires too: an issuance that never finishes",
-    series: readiness("api", { True: "0+0x30", False: "0+0x30", Unknown: "1+0x30" }),
-    checks: [[10, [NOT_READY]]],
-  },
-  {
-    name: "Ready is silent",
-    series: readiness("api", { True: "1+0x30", False: "0+0x30", Unknown: "0+0x30" }),
-    checks: [[20, []]],
-  },
-  {
-    name: "not Ready for 5 minutes, then Ready again, is silent",
-    series: readiness("api", { True: "0x5 1x25", False: "1x5 0x25", Unknown: "0x30" }),
-    checks: [
-      [10, []],
-      [20, []],
-    ],
-  },
-  {
-    name: "another namespace's Certificate of the same name does not count",
+    name: "cert-manager running in the Certificate's namespace: another namespace's Certificate does not count",
     series: [
-      ...readiness("api", { True: "1+0x30", False: "0+0x30", Unknown: "0+0x30" }),
-      { series: selector("certmanager_certificate_ready_status", { ...certLabels("api", "other-team"), condition: "True" }), values: "0+0x30" },
+      expiresAt(certLabels("honorLabels: false", "api", SHOP, "cert-manager-1", SHOP), 60 * DAY),
+      expiresAt(certLabels("honorLabels: false", "api", "other-team", "cert-manager-1", SHOP), 2 * DAY),
     ],
-    checks: [[20, []]],
+    checks: [[120, []]],
   },
 ];
 
-test("promtool test rules: UpkeepCertificateExpiringSoon fires when it should and stays silent otherwise", async () => {
+const EXPIRING_CASES: Case[] = [...SHAPES.flatMap(expiringCases), ...CONTROLLER_IN_SHOP];
+const NOT_READY_CASES: Case[] = SHAPES.flatMap(notReadyCases);
+
+test("promtool test rules: UpkeepCertificateExpiringSoon fires and stays silent with either scrape configuration", async () => {
   await assertPromtoolPasses({ groups: [GROUP] }, "UpkeepCertificateExpiringSoon", EXPIRING_CASES);
 });
 
-test("promtool test rules: UpkeepCertificateNotReady fires when it should and stays silent otherwise", async () => {
+test("promtool test rules: UpkeepCertificateNotReady fires and stays silent with either scrape configuration", async () => {
   await assertPromtoolPasses({ groups: [GROUP] }, "UpkeepCertificateNotReady", NOT_READY_CASES);
+});
+
+test("negative control: the rules before this change (namespace only) never fire with cert-manager's Helm chart scrape", async () => {
+  const old = {
+    name: "upkeep.prod.certificates",
+    rules: GROUP.rules.map((r) => ({
+      ...r,
+      expr: r.expr.replace(/\{exported_namespace="([^"]+)",([^}]*)\} or [a-z_]+\{[^}]*\}/g, '{namespace="$1",$2}'),
+    })),
+  };
+  assert.match(old.rules[0]!.expr, /^\(max by \(name\) \(certmanager_certificate_expiration_timestamp_seconds\{namespace="shop",name="api"\}\) - time\(\)\) < 1814400$/);
+  const helmChart = expiringCases("honorLabels: false")[0]!;
+  const result = await testRules({ groups: [old] }, unitTest("UpkeepCertificateExpiringSoon", [helmChart]));
+  assert.equal(result.code, 1, `a namespace-only rule must miss the exported_namespace series:\n${describeResult(result)}`);
+  assert.match(result.stderr, /alertname: UpkeepCertificateExpiringSoon, time: 1h,[\s\S]*got:\[\]/, describeResult(result));
 });
 
 test("negative control: promtool test rules fails on a wrong expectation either way", async () => {

@@ -23,8 +23,8 @@ test("the reference stack file is accepted exactly, with documented defaults fil
     paused: false,
     window: { days: ["sat", "sun"], start: "01:30", durationMinutes: 240 },
   });
-  assert.deepEqual(config.kubernetes, { namespace: "upkeep-maintenance", postgresImage: DEFAULT_POSTGRES_IMAGE });
-  assert.deepEqual(config.alerting, { runbookBaseUrl: "docs/runbooks", alertmanager: false, pushgateway: "deploy" });
+  assert.deepEqual(config.kubernetes, { namespace: "upkeep-maintenance", postgresImage: DEFAULT_POSTGRES_IMAGE, version: "1.29" });
+  assert.deepEqual(config.alerting, { runbookBaseUrl: "docs/runbooks", alertmanager: false, ruleLabels: {}, muteDuringWindow: [], pushgateway: "deploy" });
   assert.equal(config.maintenanceLog, undefined);
   assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24 });
   assert.deepEqual(config.reviews, { at: "09:30", overrides: [] });

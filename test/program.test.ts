@@ -234,6 +234,7 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:kubernetes:MaintenanceNamespace upkeep",
     "upkeep:kubernetes:ScheduledJobs upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
+    "upkeep:monitoring:MaintenanceDashboard upkeep",
     "upkeep:monitoring:Pushgateway upkeep",
     "upkeep:notify:NotificationTopics upkeep",
     "upkeep:notify:UpkeepAlertRouting upkeep",

@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { environmentLabels, hardenedSecurityContext, KubernetesObject } from "../kubernetes";
+import { monitoringObjectLabels } from "./selectorLabels";
 
 export const PUSHGATEWAY_IMAGE = "quay.io/prometheus/pushgateway:v1.11.2";
 export const PUSHGATEWAY_NAME = "upkeep-pushgateway";
@@ -35,12 +36,8 @@ export function pushgatewayUrl(mode: string, namespace: string): string | undefi
 export interface PushgatewayArgs {
   readonly environment: string;
   readonly namespace: string;
-  /**
-   * Labels the ServiceMonitor carries so the Prometheus it is meant for selects
-   * it (kube-prometheus-stack: `release: <name>`). Routed through one helper
-   * for every ServiceMonitor and PrometheusRule upkeep makes.
-   */
-  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** `upkeep:alerting.ruleLabels`: the ServiceMonitor carries them, so the Prometheus it is meant for selects it. */
+  readonly ruleLabels: Readonly<Record<string, string>>;
   /** Production keeps its record: the PVC is `protect`ed like the namespace. */
   readonly protect: boolean;
   /** The PVC's storage class; the cluster's default when unset. */
@@ -129,7 +126,7 @@ export function buildPushgateway(args: PushgatewayArgs): PushgatewayObjects {
     serviceMonitor: {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "ServiceMonitor",
-      metadata: { ...metadata, labels: { ...labels, ...args.serviceMonitorLabels } },
+      metadata: { ...metadata, labels: monitoringObjectLabels({ environment: args.environment, component: "pushgateway", ruleLabels: args.ruleLabels }) },
       spec: {
         selector: { matchLabels: selector },
         namespaceSelector: { matchNames: [args.namespace] },

@@ -5,7 +5,7 @@
  */
 import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentLabels } from "../kubernetes";
+import { monitoringObjectLabels } from "./selectorLabels";
 import { unsafeLocalRanges, longestGapSeconds, type ScheduledTask } from "../schedule";
 import type { MaintenanceTask } from "../tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "../config";
@@ -51,6 +51,8 @@ export interface AlertInputs {
   readonly namespace: string;
   readonly severity: Severity;
   readonly runbookBaseUrl: string;
+  /** `upkeep:alerting.ruleLabels`, for the Prometheus's ruleSelector. */
+  readonly ruleLabels: Readonly<Record<string, string>>;
   readonly tasks: readonly MaintenanceTask[];
   /** The reference instant for measuring custom schedules' gaps. */
   readonly now: Date;
@@ -186,7 +188,7 @@ export function buildPrometheusRules(inputs: AlertInputs): PrometheusRuleObject[
   const shards: MaintenanceTask[][] = [];
   for (let i = 0; i < inputs.tasks.length; i += TASKS_PER_PROMETHEUS_RULE) shards.push(inputs.tasks.slice(i, i + TASKS_PER_PROMETHEUS_RULE));
   if (shards.length === 0) shards.push([]);
-  const labels = { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alerts" };
+  const labels = monitoringObjectLabels({ environment: inputs.environment, component: "alerts", ruleLabels: inputs.ruleLabels });
   return shards.map((tasks, i) => {
     const suffix = shardSuffix(i);
     const name = `upkeep-${inputs.environment}${suffix}`;

@@ -99,6 +99,11 @@ function longestGapSeconds(days: readonly Weekday[]): number {
   return Math.max(...gaps) * DAY;
 }
 
+/** The longest a renewal due at any moment waits for the window to open: the widest gap, plus an hour for a clock change. */
+export function windowWaitSeconds(window: MaintenanceWindow): number {
+  return longestGapSeconds(window.days) + CLOCK_CHANGE_SECONDS;
+}
+
 /**
  * Why a renewal window could miss the renewal period, or undefined. Renewal
  * starts `renewBefore` before expiry; a window must open in that time
@@ -107,7 +112,7 @@ function longestGapSeconds(days: readonly Weekday[]): number {
  */
 export function renewalWindowProblem(cert: KubernetesCertificateConfig, window: MaintenanceWindow): string | undefined {
   const before = renewBeforeSeconds(cert);
-  const needed = longestGapSeconds(window.days) + CLOCK_CHANGE_SECONDS;
+  const needed = windowWaitSeconds(window);
   if (before >= needed) return undefined;
   return (
     `renewInWindow needs renewal to start at least ${needed / 3600}h before expiry (the longest gap between the window's openings plus an hour for a clock change), ` +
@@ -128,7 +133,8 @@ export function buildCertificate(cert: KubernetesCertificateConfig, options: Cer
     kind: "Certificate",
     metadata: {
       name: cert.name,
-      namespace: options.namespace,
+      // The workload's namespace, where its Secret must be; upkeep's own by default.
+      namespace: cert.namespace ?? options.namespace,
       labels: { ...environmentLabels(options.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "certificate" },
     },
     spec: {
@@ -257,20 +263,35 @@ function renewalText(cert: KubernetesCertificateConfig): string {
 }
 
 /**
+ * A cert-manager metric of one Certificate, whichever way cert-manager is
+ * scraped. Its Helm chart's ServiceMonitor uses `honorLabels: false`, so
+ * Prometheus moves the Certificate's namespace to `exported_namespace` and
+ * `namespace` becomes cert-manager's own; with `honorLabels: true` it stays
+ * in `namespace`. `exported_namespace=""` keeps the second selector from
+ * also matching the first shape when cert-manager runs in the same namespace.
+ */
+export function certificateSeries(metric: string, namespace: string, labels: string): string {
+  return `${metric}{exported_namespace="${namespace}",${labels}} or ${metric}{namespace="${namespace}",exported_namespace="",${labels}}`;
+}
+
+/**
  * Two alerts per Certificate from cert-manager's own metrics, as the
  * cert-manager mixin does, but per Certificate and with upkeep's labels.
- * `max by (namespace, name)` drops the scrape labels (pod, instance) so a
- * restarted controller does not double an alert.
+ * `max by (name)` drops the scrape labels (pod, instance, the two namespace
+ * shapes) so a restarted controller or a second scrape does not double an
+ * alert. The alert's `namespace` is upkeep's, which its AlertmanagerConfig
+ * routes (the operator matches on it); the Certificate's own namespace is
+ * `certificate_namespace`.
  */
 export function certificateRules(cert: KubernetesCertificateConfig, inputs: CertificateAlertInputs): AlertRule[] {
-  const ns = inputs.namespace;
-  const sel = `namespace="${ns}",name="${cert.name}"`;
-  const labels = { severity: inputs.severity, environment: inputs.environment, namespace: ns, certificate: cert.name };
-  const what = `cert-manager Certificate ${ns}/${cert.name} (Secret ${cert.secretName}, ${cert.dnsNames.join(", ")}; ${cert.issuer.kind} ${cert.issuer.name})`;
+  const certNs = cert.namespace ?? inputs.namespace;
+  const series = (metric: string, extra = "") => certificateSeries(metric, certNs, `name="${cert.name}"${extra}`);
+  const labels = { severity: inputs.severity, environment: inputs.environment, namespace: inputs.namespace, certificate: cert.name, certificate_namespace: certNs };
+  const what = `cert-manager Certificate ${certNs}/${cert.name} (Secret ${cert.secretName}, ${cert.dnsNames.join(", ")}; ${cert.issuer.kind} ${cert.issuer.name})`;
   return [
     {
       alert: CERTIFICATE_ALERT_NAMES.expiringSoon,
-      expr: `(max by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds{${sel}}) - time()) < ${inputs.expiryWarningDays * DAY}`,
+      expr: `(max by (name) (${series("certmanager_certificate_expiration_timestamp_seconds")}) - time()) < ${inputs.expiryWarningDays * DAY}`,
       for: "1h",
       labels,
       annotations: {
@@ -283,7 +304,7 @@ export function certificateRules(cert: KubernetesCertificateConfig, inputs: Cert
     {
       alert: CERTIFICATE_ALERT_NAMES.notReady,
       // Unknown counts as not Ready: an issuance that never finishes is as broken as one that failed.
-      expr: `max by (namespace, name) (certmanager_certificate_ready_status{${sel},condition="True"}) != 1`,
+      expr: `max by (name) (${series("certmanager_certificate_ready_status", ',condition="True"')}) != 1`,
       for: "10m",
       labels,
       annotations: {

@@ -6,9 +6,11 @@ export { AcmCertificates } from "./acm";
 export {
   buildCertificateRules,
   certificateModel,
+  certificateSeries,
   ManagedCertificates,
   renewalCalendar,
   renewalWindowProblem,
 } from "./certManager";
 export { CredentialRotation, rotationCalendar } from "./credentials";
+export { expiryWarningProblems, timeLeftAtRenewalSeconds } from "./expiryWarning";
 export { credentialWindowProblems } from "./rotationWindow";

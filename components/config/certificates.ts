@@ -16,9 +16,14 @@ const goDuration = z.string().refine((v) => goDurationSeconds(v) !== undefined &
 /** The default lifetime cert-manager gives a certificate, which renew-before must stay under. */
 export const CERT_MANAGER_DEFAULT_DURATION = "2160h";
 
+/** cert-manager's webhook refuses a Certificate below these (MinimumCertificateDuration, MinimumRenewBefore). */
+export const CERT_MANAGER_MINIMUM = Object.freeze({ durationSeconds: 3600, renewBeforeSeconds: 300 });
+
 const kubernetesCertificateSchema = z
   .strictObject({
     name: rfc1123Name(),
+    /** Where the Certificate and its Secret live: the workload's namespace. Defaults to upkeep's namespace. */
+    namespace: rfc1123Name().optional(),
     secretName: rfc1123Name(),
     dnsNames: z.array(hostname).min(1),
     issuer: z.strictObject({ kind: z.enum(["Issuer", "ClusterIssuer"]), name: rfc1123Name() }),
@@ -33,6 +38,12 @@ const kubernetesCertificateSchema = z
     }
     const duration = goDurationSeconds(c.duration ?? CERT_MANAGER_DEFAULT_DURATION);
     const before = c.renewBefore !== undefined ? goDurationSeconds(c.renewBefore) : undefined;
+    if (c.duration !== undefined && duration !== undefined && duration < CERT_MANAGER_MINIMUM.durationSeconds) {
+      ctx.addIssue({ code: "custom", path: ["duration"], message: `must be at least 1h: cert-manager's webhook refuses a shorter certificate (got ${JSON.stringify(c.duration)})` });
+    }
+    if (before !== undefined && before < CERT_MANAGER_MINIMUM.renewBeforeSeconds) {
+      ctx.addIssue({ code: "custom", path: ["renewBefore"], message: `must be at least 5m: cert-manager's webhook refuses a shorter one (got ${JSON.stringify(c.renewBefore)})` });
+    }
     if (duration !== undefined && before !== undefined && before >= duration) {
       ctx.addIssue({
         code: "custom",
@@ -57,6 +68,16 @@ export const certificatesSchema = z
     kubernetes: z.array(kubernetesCertificateSchema).default([]),
     acm: z.array(acmCertificateSchema).default([]),
     expiryWarningDays: boundedInt(1, 90).default(21),
+  })
+  .superRefine((c, ctx) => {
+    // The name keys the Pulumi resource and the alerts' `certificate` label, whatever the namespace.
+    const seen = new Map<string, number>();
+    c.kubernetes.forEach((cert, i) => {
+      const first = seen.get(cert.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["kubernetes", i, "name"], message: `"${cert.name}" is already used by upkeep:certificates.kubernetes[${first}]` });
+      } else seen.set(cert.name, i);
+    });
   })
   .default({ kubernetes: [], acm: [], expiryWarningDays: 21 });
 

@@ -4,10 +4,11 @@
  * Each concern's part of the schema lives in its own file beside this one.
  */
 export { DEFAULT_PUSHGATEWAY, DEFAULT_RUNBOOK_BASE, PUSHGATEWAY_MODES } from "./alerting";
-export { CERT_MANAGER_DEFAULT_DURATION, goDurationSeconds } from "./certificates";
+export { CERT_MANAGER_DEFAULT_DURATION, CERT_MANAGER_MINIMUM, goDurationSeconds } from "./certificates";
 export { DATABASE_TASK_DEFAULTS } from "./databases";
 export { ConfigError, formatPath, type ConfigProblem } from "./errors";
-export { DEFAULT_NAMESPACE, DEFAULT_POSTGRES_IMAGE } from "./kubernetes";
+export { DEFAULT_KUBERNETES_VERSION, DEFAULT_NAMESPACE, DEFAULT_POSTGRES_IMAGE } from "./kubernetes";
+export { parseMatcherSet, UPKEEP_ALERT_PREFIX, type AlertMatcher, type MatchType } from "./matchers";
 export { loadConfig, parsePulumiConfig } from "./load";
 export { parseConfig } from "./parse";
 export { ROUTINE, ROUTINE_IDS, type Automation, type RoutineTask } from "./routineCatalog";

@@ -92,6 +92,23 @@ export const upkeepSchema = z
         });
       }
     }
+    if (cfg.alerting.alertmanager && cfg.notify.emails.length > 0 && cfg.alerting.smtp === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerting", "smtp"],
+        message:
+          "is required when upkeep:alerting.alertmanager routes alerts to upkeep:notify.emails: an email receiver without smarthost and from " +
+          "makes prometheus-operator (0.79+) refuse the whole Alertmanager configuration when it has no global SMTP settings, silencing every route on it; " +
+          "set smarthost and from (and authUsername with authSecret for a login)",
+      });
+    }
+    if (cfg.alerting.muteDuringWindow.length > 0 && !cfg.alerting.alertmanager) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerting", "muteDuringWindow"],
+        message: "needs upkeep:alerting.alertmanager: true: the mute lives in upkeep's AlertmanagerConfig",
+      });
+    }
     if (cfg.environment.tier === "production" && cfg.backups.aws && !cfg.backups.aws.restoreTesting) {
       ctx.addIssue({
         code: "custom",

@@ -5,8 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { backupHorizon, backupWindowProblem } from "../backups";
-import { renewalWindowProblem, credentialWindowProblems } from "../certificates";
+import { renewalWindowProblem, credentialWindowProblems, expiryWarningProblems } from "../certificates";
 import { ConfigError, formatPath, type UpkeepConfig, loadConfig } from "../config";
+import { kubernetesFeatureUses } from "../jobs";
+import { versionProblems } from "../kubernetes";
 import { ScheduleError, windowFill, type WindowFill } from "../schedule";
 import { dstHorizon, planTasks, scheduleWindowOf, type MaintenanceTask } from "../tasks";
 
@@ -34,9 +36,13 @@ export function loadEnvironment(now: Date = new Date()): LoadedEnvironment {
       ? backupWindowProblem(config.environment.window, config.environment.timezone, backupHorizon(options.fromYear))
       : undefined;
     const backupProblems = backupProblem ? [{ path: formatPath(["environment", "window", "durationMinutes"]), reason: `${backupProblem}; lengthen the window to fit AWS Backup` }] : [];
-    const problems = [...rotationProblems, ...renewalProblems, ...backupProblems];
+    const expiryProblems = expiryWarningProblems(config.certificates.kubernetes, config.certificates.expiryWarningDays, config.environment.window);
+    const problems = [...rotationProblems, ...renewalProblems, ...expiryProblems, ...backupProblems];
     if (problems.length > 0) throw new ConfigError(problems);
     const tasks = planTasks(config, options);
+    // What the tasks' objects need from the API server, against the cluster the stack declares.
+    const tooNew = versionProblems(config.kubernetes.version, kubernetesFeatureUses(tasks));
+    if (tooNew.length > 0) throw new ConfigError(tooNew);
     const fill = windowFill(scheduleWindowOf(config), tasks.map((t) => t.schedule), dstHorizon(options));
     return { config, tasks, windowFill: fill, now };
   } catch (e) {

@@ -4,3 +4,4 @@
  */
 export { deployTaskJobs } from "./taskJobs";
 export { reportTasksEnv, windowEnv, windowReportSchema, type WindowReport } from "./windowReport";
+export { kubernetesFeatureUses, taskFeatures } from "./features";

@@ -18,3 +18,12 @@ export { KubernetesObject } from "./kubernetesObject";
 export { environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
 export { loadScripts, scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
+export {
+  featuresOfObject,
+  KUBERNETES_FEATURES,
+  supports,
+  versionProblems,
+  type FeatureUse,
+  type KubernetesFeature,
+  type KubernetesFeatureName,
+} from "./versions";
