@@ -1,17 +1,33 @@
 #!/bin/sh
 # Delete rows older than each table's retention in batches that each commit on
-# their own, stopping cleanly before the Job's deadline.
-# UPKEEP_CLEANUP_TABLES: whitespace-separated schema.table:column:days:batch
+# their own, stopping cleanly before the slot ends.
+# UPKEEP_CLEANUP_TABLES: whitespace-separated schema.table:column:days:batch[:zone]
+# (zone: the IANA zone a timestamp-without-time-zone or date column is written in).
 #
-# One session per table runs the batches in a DO block that COMMITs after each
-# one. The first batch deletes `batch` rows; every later one is sized from the
-# last one's rate to take about UPKEEP_CLEANUP_BATCH_SECONDS, at most 4x the
-# last and at most 1,000,000 rows, so a batch that ran slow shrinks the next.
-# Batches walk the timestamp index forward from the last value deleted, so no
-# batch re-reads the dead index entries of the ones before it.
+# Per table, a first session checks the table, the column's type and the
+# privileges, and computes the cutoff from the server clock:
+# - timestamptz: now() - retention;
+# - timestamp (naive) and date: the cutoff as wall-clock time in the table's
+#   zone, taking the lowest of that zone's offsets over the following 3 hours,
+#   so a clock change never lets a newer row through; a date column deletes
+#   only whole days that ended before it. Without a zone: the cutoff safe in
+#   every zone, 12 hours (UTC-12, the most western offset) before the UTC one.
+# Then sessions of batches run in a DO block that COMMITs after each one. The
+# first batch deletes `batch` rows; every later one is sized from the last
+# one's rate to take about UPKEEP_CLEANUP_BATCH_SECONDS, at most 4x the last,
+# so a batch that ran slow shrinks the next.
+# - With a btree index led by the column, batches walk it forward from the
+#   last value deleted, so no batch re-reads the dead entries of the ones before.
+# - Without one, batches walk the heap in ranges of blocks (a TID range scan,
+#   PostgreSQL 14+), so no batch re-reads the blocks of the ones before; a
+#   range is sized in blocks the same way, by time.
+# Every DELETE repeats "column < cutoff", so no newer row is ever deleted. A
+# table that fails (missing, no privilege, a foreign key that still references
+# its rows, a lock held past three attempts) is reported and the next one is
+# cleaned; the run then exits 1.
 # Needs PostgreSQL 11+ (COMMIT in DO) and psql 10+ (\gexec).
 set -eu
-export UPKEEP_TASK=cleanup
+upkeep_name=cleanup
 # shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
 . "$(dirname "$0")/common.sh"
 
@@ -21,13 +37,12 @@ export PGTZ PGDATESTYLE
 lock_timeout=${UPKEEP_LOCK_TIMEOUT:-5s}
 statement_timeout=${UPKEEP_STATEMENT_TIMEOUT:-30s}
 batch_seconds=${UPKEEP_CLEANUP_BATCH_SECONDS:-0.25}
-deadline=$UPKEEP_DEADLINE_SECONDS
-upkeep_require_int UPKEEP_DEADLINE_SECONDS "$deadline"
 case $batch_seconds in
 '' | *[!0-9.]* | *.*.* | . | .* | *.) bad=1 ;;
 *) bad=$(awk -v s="$batch_seconds" 'BEGIN { print (s + 0 < 0.01 || s + 0 > 10) ? 1 : "" }') ;;
 esac
-[ -z "$bad" ] || upkeep_fail "UPKEEP_CLEANUP_BATCH_SECONDS must be a number of seconds from 0.01 to 10, got '$batch_seconds'"
+[ -z "$bad" ] || upkeep_invalid "UPKEEP_CLEANUP_BATCH_SECONDS must be a number of seconds from 0.01 to 10, got '$batch_seconds'"
+upkeep_deadline_init
 entries=${UPKEEP_CLEANUP_TABLES:-}
 set -f # entries are split on whitespace below, never globbed
 
@@ -38,16 +53,22 @@ is_num() { # a count or 0
 	upkeep_is_count "$1" || [ "$1" = 0 ]
 }
 
-# Sets rel, schema, table, column, days, batch from one entry.
+# Sets rel, schema, table, column, days, batch, zone from one entry.
 parse_entry() {
-	case $1 in *:*:*:*:*) return 1 ;; *:*:*:*) ;; *) return 1 ;; esac
-	rel=${1%%:*} rest=${1#*:}
+	case $1 in
+	*:*:*:*:*:*) return 1 ;;
+	*:*:*:*:*) zone=${1##*:} rest=${1%:*} ;;
+	*:*:*:*) zone='' rest=$1 ;;
+	*) return 1 ;;
+	esac
+	rel=${rest%%:*} rest=${rest#*:}
 	column=${rest%%:*} rest=${rest#*:}
 	days=${rest%%:*} batch=${rest#*:}
 	case $rel in
 	*.*) schema=${rel%%.*} table=${rel#*.} ;;
 	*) schema='' table=$rel ;;
 	esac
+	case $zone in *[!A-Za-z0-9/_+-]* | /* | *..*) return 1 ;; esac
 	{ [ -z "$schema" ] || is_ident "$schema"; } && is_ident "$table" &&
 		is_ident "$column" && upkeep_is_count "$days" && upkeep_is_count "$batch"
 }
@@ -55,41 +76,120 @@ parse_entry() {
 # Validate everything before touching any table.
 count=0
 for entry in $entries; do
-	parse_entry "$entry" || upkeep_fail "malformed UPKEEP_CLEANUP_TABLES entry '$entry':" \
-		"expected [schema.]table:column:retentionDays:batchSize with identifiers matching ^[a-z_][a-z0-9_]*\$"
+	parse_entry "$entry" || upkeep_invalid "malformed UPKEEP_CLEANUP_TABLES entry '$entry':" \
+		"expected [schema.]table:column:retentionDays:batchSize[:timeZone] with identifiers matching ^[a-z_][a-z0-9_]*\$"
 	count=$((count + 1))
 done
-[ "$count" -gt 0 ] || upkeep_fail "UPKEEP_CLEANUP_TABLES is empty: nothing to clean up"
+[ "$count" -gt 0 ] || upkeep_invalid "UPKEEP_CLEANUP_TABLES is empty: nothing to clean up"
 
-# One session: the cutoff (computed here from the server clock on the first
-# session of a table, then passed back in), then the batches in one DO
-# statement, which reports on one INFO line (always sent to the client):
-# upkeep-result|status|deleted|batches|largest|slowest ms|next batch|cutoff|error|last value
-# (its own batches; "slowest" goes in as the slowest of the whole run).
 # SQL goes in on stdin: psql interpolates :variables there, not in -c or in
-# dollar quotes. The DO statement carries its inputs in its own text, as JSON
-# built by the server and base64-encoded (no value can end its dollar quote),
-# so it depends on no session state but statement_timeout, which it checks.
-# It creates nothing in the database.
+# dollar quotes. Each DO statement carries its inputs in its own text, as
+# JSON built by the server and base64-encoded (no value can end its dollar
+# quote), so it depends on no session state but statement_timeout, which it
+# checks. Nothing is created in the database. Results come back on INFO lines
+# (always sent to the client), fields joined by |.
+do_block() { # body: a DO statement whose text holds @params@, the JSON object in $1
+	printf '%s\n' "SELECT replace(\$body\$DO \$do\$"
+	cat
+	printf '%s\n' "\$do\$
+\$body\$, '@params@', quote_literal(encode(convert_to(json_build_object($1)::text, 'UTF8'), 'base64'))) \\gexec"
+}
+params_head="'schema', :'schema', 'table', :'table', 'column', :'col'"
+
+# The probe: upkeep-probe|type|mode|cutoff|blocks|first range in blocks|note
+probe_sql() {
+	printf '%s\n' "SET statement_timeout = :'statement_timeout';"
+	do_block "$params_head, 'days', :'days', 'zone', :'zone', 'batch', :'next'" <<'EOF'
+DECLARE
+  p jsonb := convert_from(decode(@params@, 'base64'), 'UTF8')::jsonb;
+  name text := CASE p->>'schema' WHEN '' THEN format('%I', p->>'table')
+               ELSE format('%I.%I', p->>'schema', p->>'table') END;
+  zone text := p->>'zone';
+  rel regclass;
+  attnum int2;
+  typ text;
+  c timestamptz := now() - make_interval(days => (p->>'days')::int);
+  lc timestamp;
+  cutoff text;
+  note text := '';
+  mode text := 'index';
+  blocks bigint;
+  per_block float8;
+BEGIN
+  rel := to_regclass(name);
+  IF rel IS NULL THEN
+    RAISE EXCEPTION 'table % does not exist', name;
+  END IF;
+  SELECT a.attnum, format_type(a.atttypid, NULL) INTO attnum, typ FROM pg_attribute a
+    WHERE a.attrelid = rel AND a.attname = p->>'column' AND a.attnum > 0 AND NOT a.attisdropped;
+  IF attnum IS NULL THEN
+    RAISE EXCEPTION 'column % does not exist in %', p->>'column', rel;
+  END IF;
+  IF NOT (has_table_privilege(rel, 'DELETE') AND has_column_privilege(rel, attnum, 'SELECT')) THEN
+    RAISE EXCEPTION 'permission denied: % needs DELETE on % and SELECT on its column %', current_user, rel, p->>'column';
+  END IF;
+  IF typ = 'timestamp with time zone' THEN
+    cutoff := c::text;
+    IF zone <> '' THEN note := 'timestampZone has no effect on a timestamptz column'; END IF;
+  ELSIF typ IN ('timestamp without time zone', 'date') THEN
+    IF zone <> '' THEN
+      -- c + x as wall-clock time, minus x: c under the offset in force at
+      -- c + x. The lowest over 3 hours covers any clock change after c.
+      lc := least(c AT TIME ZONE zone, (c + interval '1 hour') AT TIME ZONE zone - interval '1 hour',
+                  (c + interval '2 hours') AT TIME ZONE zone - interval '2 hours',
+                  (c + interval '3 hours') AT TIME ZONE zone - interval '3 hours');
+    ELSE
+      lc := (c AT TIME ZONE 'UTC') - interval '12 hours';
+      note := format('%s is %s and has no timestampZone: using the cutoff safe in every zone, 12 h before the UTC cutoff',
+                     p->>'column', CASE typ WHEN 'date' THEN 'a date' ELSE 'timestamp without time zone' END);
+    END IF;
+    -- A day is deleted only once all of it lies before the cutoff.
+    cutoff := CASE typ WHEN 'date' THEN lc::date::text ELSE lc::text END;
+  ELSE
+    RAISE EXCEPTION 'column % of % is %, not timestamptz, timestamp or date', p->>'column', rel, typ;
+  END IF;
+  IF NOT EXISTS (
+      SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+      WHERE i.indrelid = rel AND i.indisvalid AND i.indkey[0] = attnum AND am.amname = 'btree' AND i.indpred IS NULL)
+     AND current_setting('server_version_num')::int >= 140000 THEN
+    mode := 'blocks';
+  END IF;
+  blocks := pg_relation_size(rel) / current_setting('block_size')::int;
+  SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 100 END INTO per_block
+    FROM pg_class WHERE oid = rel;
+  RAISE INFO '%', concat_ws('|', 'upkeep-probe', typ, mode, cutoff, blocks,
+    greatest(1, ceil((p->>'batch')::int / per_block))::bigint, note);
+END
+EOF
+}
+
+# One session of batches. It reports on one INFO line:
+# upkeep-result|status|deleted|batches|largest|slowest ms|next size|error|resume point
+# (its own batches; "slowest" goes in as the slowest of the whole run), and
+# one upkeep-batch|rows line after each batch commits.
 #
 # statement_timeout bounds the DO statement as a whole, so the block starts
 # batches for at most statement_timeout ("more": the script starts another
 # session) and runs under twice that: every batch it starts gets at least
-# statement_timeout to finish, as when each batch was its own statement.
+# statement_timeout to finish, as when each batch was its own statement. The
+# session never runs past the deadline: its bound is the time left at most.
 session_sql() {
 	cat <<'EOF'
 SET statement_timeout = :'statement_timeout';
-SELECT setting::bigint AS stmt_ms, least(2 * setting::bigint, 2147483647) AS hard_ms,
-       CASE WHEN :'cutoff' = '' THEN (now() - make_interval(days => :'days'::int))::text
-            ELSE :'cutoff' END AS cutoff
+SELECT setting::bigint AS stmt_ms, least(2 * setting::bigint, 2147483647, :'left'::bigint * 1000) AS hard_ms
   FROM pg_settings WHERE name = 'statement_timeout' \gset
 SET statement_timeout = :hard_ms;
-SELECT replace($body$DO $do$
+EOF
+	do_block "$params_head, 'mode', :'mode', 'cutoff', :'cutoff', 'lo', :'lo', 'blocks', :'blocks',
+  'next', :'next', 'batch_seconds', :'batch_seconds', 'lock_timeout', :'lock_timeout',
+  'left', :'left', 'slowest_ms', :'slowest', 'chunk_ms', :stmt_ms, 'hard_ms', :hard_ms" <<'EOF'
 DECLARE
   p jsonb := convert_from(decode(@params@, 'base64'), 'UTF8')::jsonb;
   rel text := CASE p->>'schema' WHEN '' THEN format('%I', p->>'table')
               ELSE format('%I.%I', p->>'schema', p->>'table') END;
   col text := format('%I', p->>'column');
+  by_blocks boolean := p->>'mode' = 'blocks';
+  blocks bigint := (p->>'blocks')::bigint;
   cutoff text := p->>'cutoff';
   lo text := nullif(p->>'lo', '');
   n bigint := (p->>'next')::bigint;
@@ -111,11 +211,17 @@ DECLARE
   dt float8;
   since float8;
   stuck boolean := false;
+  fk_name text;
+  fk_schema text;
+  fk_table text;
 BEGIN
   -- A pooler that hands statements to other sessions would lose the bound.
   IF (SELECT setting FROM pg_settings WHERE name = 'statement_timeout') <> p->>'hard_ms' THEN
     RAISE EXCEPTION 'statement_timeout is % in the session running the batches, not % ms: is a transaction-mode pooler in between?',
       current_setting('statement_timeout'), p->>'hard_ms';
+  END IF;
+  IF by_blocks AND lo IS NULL THEN
+    lo := '0';
   END IF;
   WHILE status IS NULL LOOP
     since := extract(epoch FROM clock_timestamp() - started);
@@ -133,48 +239,74 @@ BEGIN
     got := 0;
     hi := NULL;
     BEGIN
-      IF lo IS NULL THEN
-        -- Where the expired rows start: one descent of the index.
-        EXECUTE format('SELECT min(%s) FROM %s WHERE %s < %L', col, rel, col, cutoff) INTO lo;
-      ELSIF stuck THEN
-        -- No row at lo went last time (a trigger or rule kept them): step over.
-        EXECUTE format('SELECT min(%s) FROM %s WHERE %s > %L AND %s < %L', col, rel, col, lo, col, cutoff) INTO lo;
-        stuck := false;
-      END IF;
-      -- The n+1st row from lo bounds this batch: [lo, hi) holds at most n rows.
-      -- Bounds are untyped literals, so they take the column's type; every
-      -- DELETE repeats "col < cutoff", so no newer row is ever deleted.
-      IF lo IS NOT NULL THEN
-        EXECUTE format('SELECT %s FROM %s WHERE %s >= %L AND %s < %L ORDER BY %s OFFSET %s LIMIT 1',
-                       col, rel, col, lo, col, cutoff, col, n) INTO hi;
-        IF hi IS NULL THEN
-          EXECUTE format('DELETE FROM %s WHERE %s >= %L AND %s < %L', rel, col, lo, col, cutoff);
-        ELSIF hi = lo THEN
-          -- More than n rows share the value lo: take n of them by ctid.
-          EXECUTE format('DELETE FROM %s WHERE ctid = ANY (ARRAY(SELECT ctid FROM %s WHERE %s = %L LIMIT %s)) AND %s = %L AND %s < %L',
-                         rel, rel, col, lo, n, col, lo, col, cutoff);
-        ELSE
-          EXECUTE format('DELETE FROM %s WHERE %s >= %L AND %s < %L AND %s < %L', rel, col, lo, col, hi, col, cutoff);
+      IF by_blocks THEN
+        -- Blocks [lo, hi): a TID range scan reads only them. Blocks added
+        -- after the first session hold rows written since: newer.
+        IF lo::bigint < blocks THEN
+          hi := least(lo::bigint + n, blocks)::text;
+          EXECUTE format('DELETE FROM %s WHERE ctid >= %L::tid AND ctid < %L::tid AND %s < %L',
+                         rel, format('(%s,0)', lo), format('(%s,0)', hi), col, cutoff);
+          GET DIAGNOSTICS got = ROW_COUNT;
         END IF;
-        GET DIAGNOSTICS got = ROW_COUNT;
+      ELSE
+        IF lo IS NULL THEN
+          -- Where the expired rows start: one descent of the index.
+          EXECUTE format('SELECT min(%s) FROM %s WHERE %s < %L', col, rel, col, cutoff) INTO lo;
+        ELSIF stuck THEN
+          -- No row at lo went last time (a trigger or rule kept them): step over.
+          EXECUTE format('SELECT min(%s) FROM %s WHERE %s > %L AND %s < %L', col, rel, col, lo, col, cutoff) INTO lo;
+          stuck := false;
+        END IF;
+        -- The n+1st row from lo bounds this batch: [lo, hi) holds at most n rows.
+        -- Bounds are untyped literals, so they take the column's type.
+        IF lo IS NOT NULL THEN
+          EXECUTE format('SELECT %s FROM %s WHERE %s >= %L AND %s < %L ORDER BY %s OFFSET %s LIMIT 1',
+                         col, rel, col, lo, col, cutoff, col, n) INTO hi;
+          IF hi IS NULL THEN
+            EXECUTE format('DELETE FROM %s WHERE %s >= %L AND %s < %L', rel, col, lo, col, cutoff);
+          ELSIF hi = lo THEN
+            -- More than n rows share the value lo: take n of them by ctid.
+            EXECUTE format('DELETE FROM %s WHERE ctid = ANY (ARRAY(SELECT ctid FROM %s WHERE %s = %L LIMIT %s)) AND %s = %L AND %s < %L',
+                           rel, rel, col, lo, n, col, lo, col, cutoff);
+          ELSE
+            EXECUTE format('DELETE FROM %s WHERE %s >= %L AND %s < %L AND %s < %L', rel, col, lo, col, hi, col, cutoff);
+          END IF;
+          GET DIAGNOSTICS got = ROW_COUNT;
+        END IF;
       END IF;
-    EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
-      -- Retried by the script after a pause outside any transaction.
-      status := 'locked';
-      err := SQLERRM;
-      EXIT;
+    EXCEPTION
+      WHEN lock_not_available OR deadlock_detected THEN
+        -- Retried by the script after a pause outside any transaction.
+        status := 'locked';
+        err := SQLERRM;
+        EXIT;
+      WHEN foreign_key_violation THEN
+        GET STACKED DIAGNOSTICS fk_name = CONSTRAINT_NAME, fk_schema = SCHEMA_NAME, fk_table = TABLE_NAME;
+        status := 'failed';
+        err := format('rows older than the cutoff are still referenced through foreign key %s from table %s',
+                      fk_name, format('%I.%I', fk_schema, fk_table));
+        EXIT;
     END;
     COMMIT;
-    IF lo IS NULL THEN
+    IF (by_blocks AND hi IS NULL) OR (NOT by_blocks AND lo IS NULL) THEN
       status := 'done'; -- nothing (more) older than the cutoff
       EXIT;
     END IF;
+    RAISE INFO 'upkeep-batch|%', got;
     dt := extract(epoch FROM clock_timestamp() - t0);
     deleted := deleted + got;
     batches := batches + 1;
     largest := greatest(largest, got);
     slowest := greatest(slowest, dt);
-    IF hi IS NULL THEN
+    IF by_blocks THEN
+      lo := hi;
+      IF hi::bigint >= blocks THEN
+        status := 'done';
+      ELSE
+        -- Toward target seconds at the last range's rate: at most 4x the last.
+        n := greatest(1, least(n * 4, 1000000, floor(n / greatest(dt, 0.0001) * target)::bigint));
+      END IF;
+    ELSIF hi IS NULL THEN
       status := 'done';
     ELSE
       IF hi <> lo THEN
@@ -189,57 +321,153 @@ BEGIN
     END IF;
   END LOOP;
   RAISE INFO '%', concat_ws('|', 'upkeep-result', status, deleted, batches, largest,
-    ceil(slowest * 1000)::bigint, n, cutoff, replace(err, '|', '/'), coalesce(lo, ''));
+    ceil(slowest * 1000)::bigint, n, replace(err, '|', '/'), coalesce(lo, ''));
 END
-$do$
-$body$, '@params@', quote_literal(encode(convert_to(json_build_object(
-  'schema', :'schema', 'table', :'table', 'column', :'col', 'cutoff', :'cutoff', 'lo', :'lo',
-  'next', :'next', 'batch_seconds', :'batch_seconds', 'lock_timeout', :'lock_timeout',
-  'left', :'left', 'slowest_ms', :'slowest', 'chunk_ms', :stmt_ms, 'hard_ms', :hard_ms)::text, 'UTF8'), 'base64'))) \gexec
 EOF
 }
 
-q() {
-	upkeep_psql -t -A -v VERBOSITY=verbose -v schema="$schema" -v table="$table" \
-		-v col="$column" -v days="$days" -v cutoff="$cutoff" \
-		-v lo="$lo" -v next="$next" -v batch_seconds="$batch_seconds" -v left="$1" \
-		-v slowest="$slowest" -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout"
+# Rows still older than the cutoff: counted within at most 10 s (and the time
+# left), else the planner's estimate. upkeep-left|rows|estimated
+left_sql() {
+	cat <<'EOF'
+SET statement_timeout = :'count_ms';
+EOF
+	do_block "$params_head, 'cutoff', :'cutoff'" <<'EOF'
+DECLARE
+  p jsonb := convert_from(decode(@params@, 'base64'), 'UTF8')::jsonb;
+  q text := format('FROM %s WHERE %I < %L', CASE p->>'schema' WHEN '' THEN format('%I', p->>'table')
+                   ELSE format('%I.%I', p->>'schema', p->>'table') END, p->>'column', p->>'cutoff');
+  n bigint;
+  plan json;
+  estimated boolean := false;
+BEGIN
+  BEGIN
+    EXECUTE 'SELECT count(*) ' || q INTO n;
+  EXCEPTION WHEN query_canceled THEN
+    EXECUTE 'EXPLAIN (FORMAT JSON) SELECT 1 ' || q INTO plan;
+    n := (plan->0->'Plan'->>'Plan Rows')::float8::bigint;
+    estimated := true;
+  END;
+  RAISE INFO '%', concat_ws('|', 'upkeep-left', n, estimated);
+END
+EOF
 }
 
-total=0 slowest=0 summary='' stopped='' skipped='' connected=''
+# Runs SQL from function $1 as one session of psql with this table's
+# variables (-f, in the background, so a SIGTERM stops it at once); sets out
+# (stdout and stderr) and rc.
+session() { # sql-function [psql args]
+	_sql=$1
+	shift
+	upkeep_tmpdir
+	"$_sql" >"$upkeep_tmp/sql"
+	upkeep_run - psql -X -q -v ON_ERROR_STOP=1 -t -A -v VERBOSITY=verbose -v schema="$schema" -v table="$table" \
+		-v col="$column" -v days="$days" -v zone="$zone" -v cutoff="$cutoff" -v mode="$mode" \
+		-v blocks="$blocks" -v lo="$lo" -v next="$next" -v batch_seconds="$batch_seconds" \
+		-v slowest="$slowest" -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout" \
+		"$@" -f "$upkeep_tmp/sql"
+	rc=$upkeep_rc
+	out=$(cat "$upkeep_tmp/out" "$upkeep_tmp/err")
+	# The first session is also the connection check (no separate round
+	# trip): nothing has been deleted when it cannot connect.
+	if [ "$rc" -ne 0 ] && [ -z "$connected" ] && upkeep_psql_never_connected "$out" "$rc"; then
+		upkeep_fail_with "cannot connect to $(upkeep_target)" "$out"
+	fi
+	[ "$rc" -ne 0 ] || connected=1
+}
+field() { # prefix: the last INFO line that starts with it, after the prefix
+	printf '%s\n' "$out" | sed -n "s/^.*$1|//p" | tail -n 1
+}
+
+total=0 slowest=0 summary='' stopped='' skipped='' connected='' failed=0 tables_json=''
+# The figures so far, for the outcome line, including a session cut short by a
+# signal: its committed batches, counted from its upkeep-batch lines.
+upkeep_figures() {
+	_tj=$tables_json _d=0
+	if [ -n "${in_table:-}" ]; then
+		_d=$((deleted + $(sed -n 's/^.*upkeep-batch|\([0-9]*\).*$/\1/p' "$upkeep_tmp/err" 2>/dev/null |
+			awk '{ s += $1 } END { print s + 0 }')))
+		table_json "$_d" null null stopped
+		_tj=$_tj${_tj:+,}$tj
+	fi
+	printf '{"deleted":%s,"tables":[%s]}' "$((total + _d))" "$_tj"
+}
+table_json() { # deleted rowsLeft estimated status
+	upkeep_json_str "$rel" && _r=$js
+	upkeep_json_str "${cutoff:-}" && _c=$js
+	[ -n "${cutoff:-}" ] || _c=null
+	_t=null
+	if [ -n "${typ:-}" ]; then upkeep_json_str "$typ" && _t=$js; fi
+	tj="{\"table\":$_r,\"status\":\"$4\",\"deleted\":$1,\"rowsLeft\":$2,\"rowsLeftEstimated\":$3,\"column\":\"$column\",\"type\":$_t,\"mode\":\"${mode:-none}\",\"cutoff\":$_c}"
+}
+add_table() { # deleted rowsLeft estimated status
+	table_json "$@"
+	tables_json=$tables_json${tables_json:+,}$tj
+}
+# A signal ends this run's session on the server; its open batch rolls back.
+upkeep_stop_hook() {
+	if left_n=$(upkeep_end_sessions 10); then
+		[ "$left_n" = 0 ] || upkeep_stop_note="; $left_n session(s) still ending on the server"
+	fi
+	upkeep_stop_note="; the batch in progress was rolled back$upkeep_stop_note"
+}
+table_failed() { # reason
+	failed=$((failed + 1))
+	printf 'upkeep cleanup: deleting from %s failed: %s\n' "$rel" "$1" >&2
+	in_table=''
+	add_table "$deleted" null null failed
+	total=$((total + deleted))
+	if [ "$deleted" -gt 0 ]; then
+		summary="$summary${summary:+; }$rel: failed after deleting $deleted"
+	else
+		summary="$summary${summary:+; }$rel: failed"
+	fi
+}
+
 for entry in $entries; do
 	parse_entry "$entry"
+	cutoff='' lo='' mode='' typ='' blocks=0 next=$batch deleted=0 batches=0 largest=0 tslowest=0 attempt=1
 	if [ -n "$stopped" ]; then
 		skipped="$skipped $rel"
+		add_table 0 null null "not started"
 		continue
 	fi
 
-	# The cutoff comes from the first session of the table, from the server
-	# clock, and stays fixed: rows written during the run are always newer.
-	cutoff='' lo='' next=$batch deleted=0 batches=0 largest=0 tslowest=0 attempt=1
+	# The cutoff comes from the probe, from the server clock, and stays fixed:
+	# rows written during the run are always newer.
+	session probe_sql
+	if [ "$rc" -ne 0 ]; then
+		table_failed "$(printf '%s\n' "$out" | upkeep_reason)"
+		continue
+	fi
+	IFS='|' read -r typ mode cutoff blocks next note <<EOF
+$(field upkeep-probe)
+EOF
+	if [ -z "$cutoff" ] || ! is_num "$blocks" || ! upkeep_is_count "$next"; then
+		table_failed "unexpected output: $(printf '%s\n' "$out" | upkeep_reason)"
+		continue
+	fi
+	[ "$mode" = blocks ] || next=$batch
+	[ -z "$note" ] || upkeep_log "$rel: $note"
+
+	in_table=1
 	while :; do
-		left=$((deadline - $(upkeep_elapsed)))
+		left=$(upkeep_left)
 		if [ "$left" -lt $(((2 * slowest + 999) / 1000 + 10)) ]; then
 			stopped=1
 			break
 		fi
-		rc=0
-		out=$(session_sql | q "$left" 2>&1) || rc=$?
+		session session_sql -v left="$left"
 		if [ "$rc" -ne 0 ]; then
-			# The first session is also the connection check (no separate round
-			# trip): nothing has been deleted when it cannot connect.
-			if [ -z "$connected" ] && upkeep_psql_never_connected "$out" "$rc"; then
-				upkeep_fail_with "cannot connect to $(upkeep_target)" "$out"
-			fi
-			upkeep_fail_with "deleting from $rel failed" "$out"
+			table_failed "$(printf '%s\n' "$out" | upkeep_reason)"
+			break
 		fi
-		connected=1
-		line=$(printf '%s\n' "$out" | sed -n 's/^.*upkeep-result|//p' | tail -n 1)
-		IFS='|' read -r status d b l s next cutoff err lo <<EOF
-$line
+		IFS='|' read -r status d b l s next err lo <<EOF
+$(field upkeep-result)
 EOF
 		if ! { is_num "$d" && is_num "$b" && is_num "$l" && is_num "$s" && upkeep_is_count "$next"; }; then
-			upkeep_fail_with "unexpected output deleting from $rel" "$out"
+			table_failed "unexpected output: $(printf '%s\n' "$out" | upkeep_reason)"
+			break
 		fi
 		deleted=$((deleted + d)) batches=$((batches + b))
 		[ "$l" -le "$largest" ] || largest=$l
@@ -254,23 +482,64 @@ EOF
 			;;
 		locked)
 			# A lock timeout or deadlock: the next attempt usually finds the
-			# lock released. Three attempts per batch, as before.
+			# lock released. Three attempts per batch.
 			[ "$b" -eq 0 ] || attempt=1
-			[ "$attempt" -lt 3 ] || upkeep_fail "deleting from $rel failed after $attempt attempts: $err"
+			if [ "$attempt" -ge 3 ]; then
+				table_failed "$err after $attempt attempts"
+				break
+			fi
 			attempt=$((attempt + 1))
 			sleep 2
 			;;
-		*) upkeep_fail_with "unexpected output deleting from $rel" "$out" ;;
+		failed)
+			table_failed "$err"
+			break
+			;;
+		*)
+			table_failed "unexpected output: $(printf '%s\n' "$out" | upkeep_reason)"
+			break
+			;;
 		esac
 	done
-	total=$((total + deleted))
+	[ -n "$in_table" ] || continue
 	summary="$summary${summary:+; }$rel: $deleted in $batches batch(es)"
 	[ "$batches" -eq 0 ] || summary="$summary, largest $largest, slowest $tslowest ms"
+
+	# What is left older than the cutoff, for the backlog.
+	rows_left=null estimated=null
+	count_s=$(($(upkeep_left) - 5))
+	[ "$count_s" -le 10 ] || count_s=10
+	if [ "$count_s" -ge 1 ]; then
+		session left_sql -v count_ms="$((count_s * 1000))"
+		if [ "$rc" -eq 0 ]; then
+			IFS='|' read -r n e <<EOF
+$(field upkeep-left)
+EOF
+			if is_num "$n"; then
+				rows_left=$n estimated=false
+				[ "$e" != true ] || estimated=true
+			fi
+		fi
+	fi
+	in_table=''
+	total=$((total + deleted))
+	if [ -n "$stopped" ]; then status=deadline; else status="done"; fi
+	add_table "$deleted" "$rows_left" "$estimated" "$status"
 done
 
+figures=$(upkeep_figures)
 if [ -n "$stopped" ]; then
 	[ -z "$skipped" ] || summary="$summary; not started:$skipped"
-	upkeep_log "stopped at the deadline after deleting $total row(s) ($summary) in $(upkeep_elapsed) s; the next run continues"
+	msg="stopped at the deadline after deleting $total row(s) ($summary) in $(upkeep_elapsed) s; the next run continues"
 else
-	upkeep_log "deleted $total row(s) older than the retention cutoff ($summary) in $(upkeep_elapsed) s"
+	msg="deleted $total row(s) older than the retention cutoff ($summary) in $(upkeep_elapsed) s"
+fi
+upkeep_log "$msg"
+if [ "$failed" -gt 0 ]; then
+	upkeep_outcome failed "$figures" "$failed of $count table(s) failed"
+	exit 1
+elif [ -n "$stopped" ]; then
+	upkeep_outcome partial "$figures" "stopped at the deadline; the next run continues"
+else
+	upkeep_outcome success "$figures"
 fi
