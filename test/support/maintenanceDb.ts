@@ -1,0 +1,62 @@
+// A PostgreSQL 15 server with a database `app` and a least-privileged role
+// `maint` that owns what it creates there: the setting the database job
+// scripts run in.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { startPostgres, type Postgres } from "./postgres";
+
+export const DB = "app";
+
+export interface MaintenanceDb {
+  readonly pg: Postgres;
+  /** libpq environment of the role `maint` in `app`. */
+  env(): Record<string, string>;
+  /** SQL as maint, so what it creates is owned by maint. */
+  maintSql(sql: string): Promise<string>;
+  /** SQL as the superuser in `app`. */
+  sql(sql: string): Promise<string>;
+  num(sql: string): Promise<number>;
+  /** Polls until `sql` (as the superuser) returns 't'. */
+  eventually(sql: string, what: string, ms?: number): Promise<void>;
+  /** The sessions of this run's scripts still on the server (application_name upkeep-…). */
+  scriptSessions(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startMaintenanceDb(): Promise<MaintenanceDb> {
+  const pg = await startPostgres();
+  const password = "maint-" + randomBytes(8).toString("hex");
+  try {
+    await pg.psql(`CREATE ROLE maint LOGIN PASSWORD '${password}'`);
+    await pg.psql(`CREATE DATABASE ${DB}`);
+    await pg.psql("GRANT CREATE ON SCHEMA public TO maint", DB);
+  } catch (e) {
+    await pg.stop();
+    throw e;
+  }
+  const env = () => pg.connEnv("maint", password, DB);
+  const sql = (text: string) => pg.psql(text, DB);
+  return {
+    pg,
+    env,
+    async maintSql(text) {
+      const { stdout } = await promisify(execFile)("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", text], {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+      });
+      return stdout.trim();
+    },
+    sql,
+    num: async (text) => Number(await sql(text)),
+    async eventually(text, what, ms = 10_000) {
+      const until = Date.now() + ms;
+      while ((await sql(text)) !== "t") {
+        if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    scriptSessions: async () => Number(await sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'")),
+    stop: () => pg.stop(),
+  };
+}
