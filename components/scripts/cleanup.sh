@@ -123,10 +123,10 @@ BEGIN
   SELECT a.attnum, format_type(a.atttypid, NULL) INTO attnum, typ FROM pg_attribute a
     WHERE a.attrelid = rel AND a.attname = p->>'column' AND a.attnum > 0 AND NOT a.attisdropped;
   IF attnum IS NULL THEN
-    RAISE EXCEPTION 'column % does not exist in %', p->>'column', rel;
+    RAISE EXCEPTION 'column % does not exist in %', p->>'column', name;
   END IF;
   IF NOT (has_table_privilege(rel, 'DELETE') AND has_column_privilege(rel, attnum, 'SELECT')) THEN
-    RAISE EXCEPTION 'permission denied: % needs DELETE on % and SELECT on its column %', current_user, rel, p->>'column';
+    RAISE EXCEPTION 'permission denied: % needs DELETE on % and SELECT on its column %', current_user, name, p->>'column';
   END IF;
   IF typ = 'timestamp with time zone' THEN
     cutoff := c::text;
@@ -146,7 +146,7 @@ BEGIN
     -- A day is deleted only once all of it lies before the cutoff.
     cutoff := CASE typ WHEN 'date' THEN lc::date::text ELSE lc::text END;
   ELSE
-    RAISE EXCEPTION 'column % of % is %, not timestamptz, timestamp or date', p->>'column', rel, typ;
+    RAISE EXCEPTION 'column % of % is %, not timestamptz, timestamp or date', p->>'column', name, typ;
   END IF;
   IF NOT EXISTS (
       SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam

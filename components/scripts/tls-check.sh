@@ -7,16 +7,34 @@
 # UPKEEP_TLS_ENDPOINTS: whitespace-separated minDays|host:port
 # UPKEEP_CA_FILE (optional): trust only this PEM bundle instead of the system store.
 # UPKEEP_TIMEOUT_SECONDS (optional, default 10): limit per connection.
+# Ends with the outcome line: each endpoint's days left or problem.
 set -eu
 set -f # entries are split on whitespace below, never globbed
+upkeep_name=tls
+upkeep_kind=tls-check
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
+. "$here/common.sh"
 
 log() {
-	printf 'upkeep tls: %s\n' "$*"
+	upkeep_log "$@"
 }
 
 invalid() {
-	printf 'upkeep tls: %s\n' "$*" >&2
-	exit 2
+	upkeep_invalid "$@"
+}
+
+endpoints_json=''
+upkeep_figures() {
+	printf '{"endpoints":[%s]}' "$endpoints_json"
+}
+# One endpoint's figures: daysLeft, issuer and problem are null when unknown.
+record() { # endpoint minDays ok daysLeft issuer problem
+	upkeep_json_str "$1" && _e=$js
+	_i=null _p=null
+	if [ -n "$5" ]; then upkeep_json_str "$5" && _i=$js; fi
+	if [ -n "$6" ]; then upkeep_json_str "$6" && _p=$js; fi
+	endpoints_json="$endpoints_json${endpoints_json:+,}{\"endpoint\":$_e,\"minDays\":$2,\"ok\":$3,\"daysLeft\":${4:-null},\"issuer\":$_i,\"problem\":$_p}"
 }
 
 is_count() {
@@ -92,13 +110,14 @@ check() { # minDays host port
 	[ -z "$ca_file" ] || set -- "$@" -CAfile "$ca_file" -no-CApath -no-CAstore
 	if [ -n "$limit" ]; then set -- timeout "$timeout" openssl "$@"; else set -- openssl "$@"; fi
 	_start=$(date +%s)
-	# stdin at EOF: s_client ends right after the handshake.
-	if "$@" </dev/null >"$work/out" 2>"$work/err"; then _rc=0; else _rc=$?; fi
+	# stdin at EOF (upkeep_run's): s_client ends right after the handshake.
+	upkeep_run - "$@"
+	_rc=$upkeep_rc
 	_now=$(date +%s)
 	# The leaf only: s_client prints the server's certificate once, without -showcerts.
 	_pem=$(awk '/-----BEGIN CERTIFICATE-----/ { p = 1 } p { print } /-----END CERTIFICATE-----/ { if (p) exit }' "$work/out")
 	if [ "$_rc" -ne 0 ] || ! grep -q '^Verify return code: 0 ' "$work/out" || [ -z "$_pem" ]; then
-		fail "$_host:$_port" "$(handshake_problem $((_now - _start)))"
+		fail "$_host:$_port" "$_min" "$(handshake_problem $((_now - _start)))"
 		return 1
 	fi
 	_info=$(printf '%s\n' "$_pem" | openssl x509 -noout -enddate -issuer -nameopt RFC2253 -dateopt iso_8601)
@@ -106,26 +125,28 @@ check() { # minDays host port
 	_end=$(printf '%s\n' "$_info" | sed -n 's/^notAfter=\(.*\)Z$/\1/p')
 	# busybox and GNU date both read "YYYY-MM-DD hh:mm:ss".
 	if ! _end=$(date -u -d "$_end" +%s 2>/dev/null); then
-		fail "$_host:$_port" "could not read the certificate's expiry date"
+		fail "$_host:$_port" "$_min" "could not read the certificate's expiry date"
 		return 1
 	fi
 	_days=$(((_end - _now) / 86400)) # whole days left
 	# -checkend decides; the day count above is for people.
 	if ! printf '%s\n' "$_pem" | openssl x509 -noout -checkend $((_min * 86400)) >/dev/null; then
 		if [ "$_end" -le "$_now" ]; then
-			fail "$_host:$_port" "certificate has expired"
+			fail "$_host:$_port" "$_min" "certificate has expired" "$_days" "$_issuer"
 		elif [ "$_days" -eq 0 ]; then
-			fail "$_host:$_port" "expires in less than a day (minimum $_min)"
+			fail "$_host:$_port" "$_min" "expires in less than a day (minimum $_min)" "$_days" "$_issuer"
 		else
-			fail "$_host:$_port" "expires in $(plural "$_days" day) (minimum $_min)"
+			fail "$_host:$_port" "$_min" "expires in $(plural "$_days" day) (minimum $_min)" "$_days" "$_issuer"
 		fi
 		return 1
 	fi
 	log "ok $_host:$_port, $(plural "$_days" day) left, issuer $_issuer"
+	record "$_host:$_port" "$_min" true "$_days" "$_issuer" ''
 }
 
-fail() { # endpoint problem
-	log "FAIL $1: $2"
+fail() { # endpoint minDays problem [daysLeft issuer]
+	log "FAIL $1: $3"
+	record "$1" "$2" false "${4:-}" "${5:-}" "$3"
 }
 
 command -v openssl >/dev/null 2>&1 || invalid "openssl is not installed"
@@ -147,8 +168,8 @@ for entry in ${UPKEEP_TLS_ENDPOINTS:-}; do
 done
 [ "$total" -gt 0 ] || invalid "UPKEEP_TLS_ENDPOINTS is empty: nothing to check"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/upkeep-tls.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+upkeep_tmpdir
+work=$upkeep_tmp
 
 failed=0
 for entry in $UPKEEP_TLS_ENDPOINTS; do
@@ -160,7 +181,9 @@ s=s
 [ "$total" -gt 1 ] || s=''
 if [ "$failed" -eq 0 ]; then
 	log "all $total endpoint$s passed"
+	upkeep_outcome success "$(upkeep_figures)"
 else
 	log "$failed of $total endpoint$s failed"
+	upkeep_outcome failed "$(upkeep_figures)" "$failed of $total endpoint$s failed"
 fi
 exit $((failed > 0))

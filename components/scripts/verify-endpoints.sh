@@ -7,16 +7,32 @@
 # UPKEEP_WEBHOOK_URL (optional) is a secret: it is never printed.
 # Redirects are not followed: a health URL that redirects is misconfigured
 # (its status says so), and following one could leave the intended host.
+# Ends with the outcome line: each endpoint's status, latency or problem, and
+# whether the notice went out.
 set -eu
 set -f # entries are split on whitespace below, never globbed
+upkeep_name=verify
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
+. "$here/common.sh"
 
 log() {
-	printf 'upkeep verify: %s\n' "$*"
+	upkeep_log "$@"
 }
 
 invalid() {
-	printf 'upkeep verify: %s\n' "$*" >&2
-	exit 2
+	upkeep_invalid "$@"
+}
+
+endpoints_json='' notice=none
+upkeep_figures() {
+	printf '{"endpoints":[%s],"notice":"%s"}' "$endpoints_json" "$notice"
+}
+record() { # url ok status latencyMs problem
+	upkeep_json_str "$1" && _u=$js
+	_p=null
+	if [ -n "$5" ]; then upkeep_json_str "$5" && _p=$js; fi
+	endpoints_json="$endpoints_json${endpoints_json:+,}{\"url\":$_u,\"ok\":$2,\"status\":${3:-null},\"latencyMs\":${4:-null},\"problem\":$_p}"
 }
 
 is_count() {
@@ -111,12 +127,10 @@ failures=''
 for entry in $UPKEEP_ENDPOINTS; do
 	parse_entry "$entry"
 	# -q first: no ~/.curlrc. Only http(s), no redirects, no -f: we judge the status.
-	if out=$(curl -q -s -o /dev/null --proto '=http,https' --max-time "$timeout" \
-		-w '%{http_code} %{time_total}' -- "$url" 2>/dev/null); then
-		rc=0
-	else
-		rc=$?
-	fi
+	upkeep_run - curl -q -s -o /dev/null --proto '=http,https' --max-time "$timeout" \
+		-w '%{http_code} %{time_total}' -- "$url"
+	rc=$upkeep_rc
+	out=$(cat "$upkeep_tmp/out")
 	code=${out%% *}
 	ms=$(to_ms "${out#* }")
 	problem=''
@@ -127,6 +141,11 @@ for entry in $UPKEEP_ENDPOINTS; do
 		if [ "$ms" -gt "$max" ]; then
 			problem="${problem:+$problem; }$ms ms, over $max ms"
 		fi
+	fi
+	if [ "$rc" -ne 0 ] || [ "$code" = 000 ]; then
+		record "$url" false '' '' "$problem"
+	else
+		record "$url" "$([ -z "$problem" ] && echo true || echo false)" "$code" "$ms" "$problem"
 	fi
 	if [ -z "$problem" ]; then
 		log "ok $code in $ms ms $url"
@@ -147,20 +166,29 @@ else
 fi
 printf '%s\n' "$summary"
 
-[ -n "$webhook" ] || exit $((failed > 0))
+# The run's outcome: failed when an endpoint is unhealthy or the notice did not go out.
+finish() { # exit-code [reason]
+	if [ "$1" -eq 0 ]; then
+		upkeep_outcome success "$(upkeep_figures)"
+	else
+		upkeep_outcome failed "$(upkeep_figures)" "${2:-$failed of $total endpoint$s unhealthy}"
+	fi
+	exit "$1"
+}
+
+[ -n "$webhook" ] || finish $((failed > 0))
 
 # The notice as a JSON string: backslashes and quotes escaped, lines joined
 # with \n. Nothing else needs escaping: the text holds no control characters.
 text=$(printf '%s%s\n' "$summary" "$failures" |
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' |
 	awk '{ printf "%s%s", sep, $0; sep = "\\n" }')
-if sent=$(printf '{"text": "%s"}\n' "$text" |
-	curl -q -fsS -o /dev/null --proto '=http,https' --max-time 10 -w '%{http_code}' \
-		-H 'Content-Type: application/json' --data-binary @- -- "$webhook" 2>/dev/null); then
-	rc=0
-else
-	rc=$?
-fi
+upkeep_tmpdir
+printf '{"text": "%s"}\n' "$text" >"$upkeep_tmp/notice.json"
+upkeep_run - curl -q -fsS -o /dev/null --proto '=http,https' --max-time 10 -w '%{http_code}' \
+	-H 'Content-Type: application/json' --data-binary "@$upkeep_tmp/notice.json" -- "$webhook"
+rc=$upkeep_rc
+sent=$(cat "$upkeep_tmp/out")
 if [ "$rc" -ne 0 ]; then
 	# Our own words only: curl's message could name the webhook.
 	case $rc in
@@ -168,6 +196,8 @@ if [ "$rc" -ne 0 ]; then
 	*) reason=$(no_response "$rc" 10) ;;
 	esac
 	printf 'upkeep verify: could not send the completion notice: %s\n' "$reason" >&2
-	exit 1
+	notice=failed
+	finish 1 "could not send the completion notice: $reason"
 fi
-exit $((failed > 0))
+notice=sent
+finish $((failed > 0))
