@@ -133,7 +133,7 @@ upkeep_tmpdir() {
 }
 trap '[ -z "$upkeep_tmp" ] || rm -rf "$upkeep_tmp"' EXIT
 
-upkeep_child=''
+upkeep_child='' upkeep_stop_note=''
 upkeep_has_timeout=''
 if command -v timeout >/dev/null 2>&1; then upkeep_has_timeout=1; fi
 
