@@ -670,7 +670,7 @@ const DUMP: DumpConfig = {
   checks: [{ table: "public.orders", minRows: 1000 }, { sql: "SELECT count(*) = 0 FROM public.orders WHERE total < 0" }],
 };
 const ROLE = "arn:aws:iam::123456789012:role/upkeep-dump-reader";
-const TASK = { id: "orders-dump-verify", durationMinutes: 60, timeZone: "Europe/Berlin", cadence: "daily" };
+const TASK = { id: "orders-dump-verify", durationMinutes: 60, timeZone: "Europe/Berlin", cadence: "daily", cron: "30 1 * * *" };
 const OPTIONS = { postgresImage: "docker.io/library/postgres:15.10-alpine", environment: "prod", namespace: "upkeep-prod", roleArn: ROLE };
 
 describe("dumpReaderPolicy", () => {
@@ -713,16 +713,22 @@ describe("dumpVerificationPod", () => {
     capabilities: { drop: ["ALL"] },
   });
   const resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } };
-  const common = [
+  const standard = [
     { name: "HOME", value: "/tmp" },
     { name: "UPKEEP_TASK", value: "orders-dump-verify" },
+    { name: "UPKEEP_KIND", value: "dump-verify" },
+    { name: "UPKEEP_ENVIRONMENT", value: "prod" },
     { name: "UPKEEP_CADENCE", value: "daily" },
     { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
+    { name: "UPKEEP_SLOT_START", value: "01:30" },
     { name: "UPKEEP_DEADLINE_SECONDS", value: "3600" },
+  ];
+  const dumpEnv = [
     { name: "UPKEEP_DUMP_LOCATION", value: "s3://acme-db-dumps/prod/orders/" },
     { name: "UPKEEP_DUMP_FORMAT", value: "directory" },
     { name: "UPKEEP_DUMP_DIR", value: "/dump" },
   ];
+  const common = [...standard, ...dumpEnv];
   const probe = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres"] } };
 
   test("the scratch server first, as a native sidecar without a startup probe beside the fetch, then the verifier", () => {
@@ -768,7 +774,7 @@ describe("dumpVerificationPod", () => {
           image: "docker.io/amazon/aws-cli:2.22.35",
           imagePullPolicy: "IfNotPresent",
           command: ["/bin/sh", "/upkeep/scripts/dump-fetch.sh"],
-          env: common,
+          env: [...standard, { name: "UPKEEP_STEP", value: "fetch" }, ...dumpEnv],
           resources,
           securityContext: hardened(),
           volumeMounts: [
@@ -794,6 +800,13 @@ describe("dumpVerificationPod", () => {
     assert.deepEqual(pod.initContainers[1]!.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/dump-fetch.sh"]);
     assert.deepEqual(pod.initContainers[0]!.command, ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"]);
     assert.deepEqual(pod.initContainers[0]!.securityContext, hardened(999));
+  });
+
+  test("a dump's match reaches the fetch; without one the script's default per format applies", () => {
+    const env = (p: ReturnType<typeof dumpVerificationPod>) => (p.initContainers[1]!.env as { name: string; value?: string }[]);
+    const withMatch = dumpVerificationPod(TASK, { ...DUMP, match: "orders-*" }, OPTIONS);
+    assert.deepEqual(env(withMatch).find((e) => e.name === "UPKEEP_DUMP_MATCH"), { name: "UPKEEP_DUMP_MATCH", value: "orders-*" });
+    assert.equal(env(dumpVerificationPod(TASK, DUMP, OPTIONS)).some((e) => e.name === "UPKEEP_DUMP_MATCH"), false);
   });
 
   test("in the CronJob: init containers, volumes and mounts after the built-in ones, the IRSA annotation on the ServiceAccount", () => {

@@ -334,18 +334,21 @@ test("tlsEndpointsEnv: minDays|host:port from each https URL, port 443 by defaul
   assert.throws(() => tlsEndpointsEnv([endpoint("https://[::1]:8443/")]), /DNS name or IPv4 address/);
 });
 
-const task = { id: "tls-check", schedule: { cadence: "daily" as const, timeZone: "Europe/Berlin", durationMinutes: 10 } };
+const task = { id: "tls-check", schedule: { cadence: "daily" as const, timeZone: "Europe/Berlin", durationMinutes: 10, cron: "15 6 * * *" } };
 
 test("tlsCheckContainer: the openssl image, the script, input only through env", () => {
-  assert.deepEqual(tlsCheckContainer(task, [endpoint("https://api.example.com/healthz"), endpoint("https://shop.example.com:8443/", 30)]), {
+  assert.deepEqual(tlsCheckContainer(task, [endpoint("https://api.example.com/healthz"), endpoint("https://shop.example.com:8443/", 30)], "prod"), {
     image: "docker.io/alpine/openssl:3.3.2",
     command: ["/bin/sh", "/upkeep/scripts/tls-check.sh"],
     args: [],
     env: [
       { name: "HOME", value: "/tmp" },
       { name: "UPKEEP_TASK", value: "tls-check" },
+      { name: "UPKEEP_KIND", value: "tls-check" },
+      { name: "UPKEEP_ENVIRONMENT", value: "prod" },
       { name: "UPKEEP_CADENCE", value: "daily" },
       { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
+      { name: "UPKEEP_SLOT_START", value: "06:15" },
       { name: "UPKEEP_DEADLINE_SECONDS", value: "600" },
       { name: "UPKEEP_TLS_ENDPOINTS", value: "21|api.example.com:443 30|shop.example.com:8443" },
       { name: "UPKEEP_TIMEOUT_SECONDS", value: "10" },
@@ -355,6 +358,6 @@ test("tlsCheckContainer: the openssl image, the script, input only through env",
   });
   // Checks run one after another and must fit the slot: 61 × 10 s > 600 s.
   const many = Array.from({ length: 61 }, (_, i) => endpoint(`https://e${i}.example.com/`));
-  assert.throws(() => tlsCheckContainer(task, many), /61 endpoints at up to 10 s each need 610 s, more than the 600-second slot/);
-  assert.doesNotThrow(() => tlsCheckContainer(task, many.slice(1)));
+  assert.throws(() => tlsCheckContainer(task, many, "prod"), /61 endpoints at up to 10 s each need 610 s, more than the 600-second slot/);
+  assert.doesNotThrow(() => tlsCheckContainer(task, many.slice(1), "prod"));
 });

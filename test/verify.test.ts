@@ -311,10 +311,11 @@ test("verificationContainer: curl image, the script, env only, the webhook only 
       env: [
         { name: "HOME", value: "/tmp" },
         { name: "UPKEEP_TASK", value: "verify-endpoints" },
+        { name: "UPKEEP_KIND", value: "verify" },
+        { name: "UPKEEP_ENVIRONMENT", value: "prod" },
         { name: "UPKEEP_CADENCE", value: "daily" },
         { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
         { name: "UPKEEP_DEADLINE_SECONDS", value: "600" },
-        { name: "UPKEEP_ENVIRONMENT", value: "prod" },
         { name: "UPKEEP_ENDPOINTS", value: "200|2000|https://api.example.com/healthz 204|500|http://10.0.0.1:8080/ready" },
         { name: "UPKEEP_TIMEOUT_SECONDS", value: "10" },
         { name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: "upkeep-notify", key: "webhookUrl" } } },
@@ -325,6 +326,9 @@ test("verificationContainer: curl image, the script, env only, the webhook only 
   );
   const without = verificationContainer(task, { environment: "prod", endpoints });
   assert.ok(!without.env.some((e) => e.name === "UPKEEP_WEBHOOK_URL"));
+  // A slot with a fixed start tells the script where it begins.
+  const placed = verificationContainer({ ...task, schedule: { ...task.schedule, cron: "0 5 * * 0" } }, { environment: "prod", endpoints });
+  assert.deepEqual(placed.env.find((e) => e.name === "UPKEEP_SLOT_START"), { name: "UPKEEP_SLOT_START", value: "05:00" });
   // Requests run one after another: they and the notice must fit the slot.
   const many = Array.from({ length: 60 }, (_, i) => ({ url: `https://e${i}.example.com/`, expectStatus: 200, maxLatencyMs: 2000, tlsMinDays: 21 }));
   assert.throws(() => verificationContainer(task, { environment: "prod", endpoints: many }), /need 610 s, more than the 600-second slot/);

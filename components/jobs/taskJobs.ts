@@ -33,8 +33,8 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
   const job = (task: MaintenanceTask, container: CronJobInputs["container"]): CronJobInputs => ({ ...common, task, container, runbookUrl: runbookUrl(task) });
   const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
   const jobs = [
-    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task))),
-    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
+    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task, common.environment))),
+    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints, common.environment))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
     ...tasks
       .filter(isVerifyTask)
