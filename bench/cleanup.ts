@@ -42,6 +42,8 @@ const BATCH = 5000;
 
 export interface CleanupOptions {
   readonly rows: number;
+  /** With the index on created_at, or without one: cleanup.sh then walks the heap in block ranges. */
+  readonly index: boolean;
   readonly idleSeconds: number;
   /** Runs per mode, alternating the order; one run of a few hundred milliseconds is at the mercy of a noisy machine. */
   readonly repeats: number;
@@ -64,6 +66,7 @@ export interface CleanupMode {
 
 export interface CleanupResult {
   readonly rows: number;
+  readonly index: boolean;
   readonly batchSize: number;
   readonly retentionDays: number;
   readonly idleSeconds: number;
@@ -216,8 +219,9 @@ const num = async (pg: Postgres, sql: string) => Number(await pg.psql(sql, DB));
 async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOptions, logFile: string): Promise<CleanupMode> {
   const { rows } = opts;
   const old = oldRows(rows);
-  log(`cleanup ${mode}: building ${rows} rows`);
-  await createEventsTable(pg, DB, rows, "maint");
+  const what = opts.index ? "cleanup" : "cleanup (no index)";
+  log(`${what} ${mode}: building ${rows} rows`);
+  await createEventsTable(pg, DB, rows, "maint", opts.index);
   await pg.psql(
     `DROP TABLE IF EXISTS bench_ctl, bench_latency;
      CREATE TABLE bench_ctl (phase text NOT NULL); INSERT INTO bench_ctl VALUES ('warmup');
@@ -258,7 +262,7 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
     const logOffset = statSync(logFile).size;
 
     const env = { PATH: `${process.env.PATH}`, HOME: "/tmp", ...pg.connEnv("maint", MAINT_PW, DB) };
-    log(`cleanup ${mode}: running`);
+    log(`${what} ${mode}: running`);
     const ran =
       mode === "batched"
         ? await runTimed("sh", [join(SCRIPTS, "cleanup.sh")], {
@@ -269,7 +273,7 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
           });
     const runLsn1 = await lsn(pg);
     if (ran.code !== 0) throw new Error(`${mode} cleanup failed (${ran.code}): ${ran.stderr}${ran.stdout}`);
-    if (mode === "batched") log(`cleanup ${mode}: ${ran.stdout.trim()}`);
+    if (mode === "batched") log(`${what} ${mode}: ${ran.stdout.split("\n")[0]}`);
     await sleep(200);
     await setPhase("stop");
     const code = await writerDone;
@@ -323,7 +327,7 @@ async function runMode(pg: Postgres, mode: "batched" | "naive", opts: CleanupOpt
         ok: newerAfter === newerBefore && writerRowsLeft === writerInserted && oldLeft === 0,
       },
     };
-    log(`cleanup ${mode}: ${rowsDeleted} rows in ${result.seconds} s, longest txn ${result.longestTransactionMs} ms, writer p99 ${result.writer.p99Ms} ms (idle ${result.writer.idleP99Ms} ms)`);
+    log(`${what} ${mode}: ${rowsDeleted} rows in ${result.seconds} s, longest txn ${result.longestTransactionMs} ms, writer p99 ${result.writer.p99Ms} ms (idle ${result.writer.idleP99Ms} ms)`);
     return result;
   } finally {
     await setPhase("stop").catch(() => {});
@@ -361,13 +365,14 @@ export async function runCleanupBench(opts: CleanupOptions): Promise<CleanupResu
     const writerRatio = median(runs.batched.map((r) => r.writer.p99Ms / r.writer.idleP99Ms));
     const longest = Math.max(...runs.batched.map((r) => r.longestTransactionMs));
     const newerDeleted = runs.batched.reduce((sum, r) => sum + (r.check.newerBefore - r.check.newerAfter), 0);
+    const name = opts.index ? "cleanup" : "cleanup without an index";
     const targets: Target[] = [
-      { benchmark: "cleanup batched/naive throughput", value: round(b.rowsPerSecond / n.rowsPerSecond), unit: "×", target: "≥ 0.5", ok: b.rowsPerSecond >= 0.5 * n.rowsPerSecond },
-      { benchmark: "cleanup longest batch transaction (any run)", value: longest, unit: "ms", target: "≤ 1000", ok: longest <= 1000 },
-      { benchmark: "cleanup writer p99 batched/idle", value: round(writerRatio), unit: "×", target: "≤ 2", ok: writerRatio <= 2 },
-      { benchmark: "cleanup no newer row deleted (all runs)", value: newerDeleted, unit: "rows", target: "= 0", ok: runs.batched.every((r) => r.check.ok) },
+      { benchmark: `${name} batched/naive throughput`, value: round(b.rowsPerSecond / n.rowsPerSecond), unit: "×", target: "≥ 0.5", ok: b.rowsPerSecond >= 0.5 * n.rowsPerSecond },
+      { benchmark: `${name} longest batch transaction (any run)`, value: longest, unit: "ms", target: "≤ 1000", ok: longest <= 1000 },
+      { benchmark: `${name} writer p99 batched/idle`, value: round(writerRatio), unit: "×", target: "≤ 2", ok: writerRatio <= 2 },
+      { benchmark: `${name} no newer row deleted (all runs)`, value: newerDeleted, unit: "rows", target: "= 0", ok: runs.batched.every((r) => r.check.ok) },
     ];
-    return { rows: opts.rows, batchSize: BATCH, retentionDays: RETENTION_DAYS, idleSeconds: opts.idleSeconds, repeats: opts.repeats, modes: [b, n], runs, targets };
+    return { rows: opts.rows, index: opts.index, batchSize: BATCH, retentionDays: RETENTION_DAYS, idleSeconds: opts.idleSeconds, repeats: opts.repeats, modes: [b, n], runs, targets };
   } finally {
     unregister();
     await pg.stop();

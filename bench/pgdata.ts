@@ -1,6 +1,6 @@
 /**
  * The benchmark's table: public.events (id, created_at, payload) with `rows`
- * rows, a primary key and an index on created_at. The oldest 60% (ids
+ * rows, a primary key and (unless `index` is false) an index on created_at. The oldest 60% (ids
  * 1..0.6·rows) are 30 days + 1 hour and older; the rest are 29 days 23 hours
  * to 1 day old, so a 30-day retention cutoff taken within the next hour
  * splits them exactly there. Rows are in time order, as in an append-only
@@ -15,7 +15,7 @@ export function oldRows(rows: number): number {
   return Math.round(rows * OLD_SHARE);
 }
 
-export async function createEventsTable(pg: Postgres, db: string, rows: number, owner?: string): Promise<void> {
+export async function createEventsTable(pg: Postgres, db: string, rows: number, owner?: string, index = true): Promise<void> {
   const old = oldRows(rows);
   const fresh = rows - old;
   await pg.psql(
@@ -31,7 +31,7 @@ export async function createEventsTable(pg: Postgres, db: string, rows: number, 
               md5(g::text) || md5((g + 1)::text)
        FROM generate_series(1, ${rows}) g;
      SELECT setval('public.events_id_seq', ${rows});
-     CREATE INDEX events_created_at_idx ON public.events (created_at);
+     ${index ? "CREATE INDEX events_created_at_idx ON public.events (created_at);" : ""}
      ${owner ? `ALTER TABLE public.events OWNER TO ${owner};` : ""}`,
     db,
   );

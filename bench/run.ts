@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- flags]`: plan scaling, cleanup against a naive DELETE,
+ * `npm run bench [-- flags]`: plan scaling, cleanup against a naive DELETE
+ * (on a table with an index on the cutoff column and on one without),
  * and dump verification against a plain pg_restore, measured side by side in
  * one run. Prints a table and writes the results as JSON.
  *
@@ -100,14 +101,18 @@ async function main(): Promise<void> {
 
   let plan: PlanResult | undefined;
   let cleanup: CleanupResult | undefined;
+  let cleanupNoIndex: CleanupResult | undefined;
   let verify: VerifyResult | undefined;
   if (parts.includes("plan")) plan = await runPlanBench({ sizes: tasks, repeats, profileOnMiss });
-  if (parts.includes("cleanup")) cleanup = await runCleanupBench({ rows, idleSeconds, repeats });
+  if (parts.includes("cleanup")) {
+    cleanup = await runCleanupBench({ rows, idleSeconds, repeats, index: true });
+    cleanupNoIndex = await runCleanupBench({ rows, idleSeconds, repeats, index: false });
+  }
   if (parts.includes("verify")) verify = await runVerifyBench({ rows, repeats });
-  const targets: Target[] = [...(plan?.targets ?? []), ...(cleanup?.targets ?? []), ...(verify?.targets ?? [])];
+  const targets: Target[] = [...(plan?.targets ?? []), ...(cleanup?.targets ?? []), ...(cleanupNoIndex?.targets ?? []), ...(verify?.targets ?? [])];
   const durationSeconds = Math.round((Date.now() - started) / 1000);
 
-  writeFileSync(out, JSON.stringify({ machine, options, durationSeconds, plan, cleanup, verify, targets }, null, 2) + "\n");
+  writeFileSync(out, JSON.stringify({ machine, options, durationSeconds, plan, cleanup, cleanupNoIndex, verify, targets }, null, 2) + "\n");
 
   const sections: string[] = [];
   sections.push(`upkeep bench · ${machine.cores} cores (${machine.cpu}) · Node ${machine.node} · ${machine.platform} · ${machine.date.slice(0, 16)}Z · ${durationSeconds} s`);
@@ -146,9 +151,11 @@ async function main(): Promise<void> {
       sections.push(lines.join("\n"));
     }
   }
-  if (cleanup) {
+  for (const c of [cleanup, cleanupNoIndex]) {
+    if (!c) continue;
+    const cleanup = c;
     sections.push(
-      `cleanup: ${fmt(cleanup.rows)} rows, ${fmt(60)}% older than ${cleanup.retentionDays} days, batch ${cleanup.batchSize}, writer running throughout; ` +
+      `cleanup${cleanup.index ? "" : " without an index on created_at (block ranges)"}: ${fmt(cleanup.rows)} rows, ${fmt(60)}% older than ${cleanup.retentionDays} days, batch ${cleanup.batchSize}, writer running throughout; ` +
         `${cleanup.repeats} run(s) per mode, each row the run with the median rows/s\n` +
         table(
           ["mode", "deleted", "seconds", "rows/s", "txns", "longest txn ms", "writer p99 idle→run ms", "writer max ms", "WAL MB (total)", "rows kept ok"],

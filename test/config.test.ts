@@ -247,3 +247,24 @@ test("the Pushgateway and the maintenance log: exact values and one line per pro
     ],
   );
 });
+
+test("cleanup's timestampZone and a dump's match are checked by path; a whole bucket is refused", () => {
+  const raw = referenceConfig();
+  const db = (raw.databases as { cleanup: { tables: Record<string, unknown>[] } }[])[0]!;
+  db.cleanup.tables = [
+    { table: "public.audit_log", timestampColumn: "created_at", retentionDays: 90, timestampZone: "America/New_York" },
+    { table: "public.events", timestampColumn: "day", retentionDays: 30, timestampZone: "EST" },
+  ];
+  raw.backups = {
+    dumps: [
+      { database: "orders", location: "s3://acme-db-dumps/", maxAgeHours: 26 },
+      { database: "orders", location: "s3://acme-db-dumps/orders/", maxAgeHours: 26, match: "orders *.dump" },
+      { database: "orders", location: "s3://acme-db-dumps/orders/", maxAgeHours: 26, match: ".dump" },
+    ],
+  };
+  assert.deepEqual(problems(raw).filter((p) => /timestampZone|match|location/.test(p)), [
+    'upkeep:backups.dumps[0].location: must name a prefix under the bucket, such as s3://acme-db-dumps/orders/, not the whole bucket (got "s3://acme-db-dumps/")',
+    'upkeep:backups.dumps[1].match: must be a suffix such as ".dump" or a glob such as "orders-*.dump", without spaces (got "orders *.dump")',
+    'upkeep:databases[0].cleanup.tables[1].timestampZone: must be an IANA time zone such as Europe/Berlin or UTC (got "EST")',
+  ]);
+});

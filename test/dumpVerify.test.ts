@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort, startPostgres, type Postgres } from "./support/postgres";
+import { outcomeOf, startScript, until } from "./support/scripts";
 import {
   dumpReaderPolicy,
   dumpReaderTrustPolicy,
@@ -44,10 +45,9 @@ let scratch: { port: number; data: string; proc: ChildProcess; log: () => string
 // Serves $FAKE_S3_ROOT/<bucket>/<key>, appends its argv as a JSON line to
 // $FAKE_AWS_LOG, and implements only what dump-fetch.sh uses. Like the real
 // CLI with --output text, it applies the query per page (of 2 keys here, to
-// exercise the script's merge of pages); it knows exactly the two queries the
+// exercise the script's merge of pages); it knows exactly the query the
 // script sends and refuses anything else.
-const QUERY_CUSTOM = "sort_by(Contents || `[]`, &LastModified)[-1].[Key, LastModified]";
-const QUERY_DIRECTORY = "sort_by(Contents[?ends_with(Key, '/toc.dat')] || `[]`, &LastModified)[-1].[Key, LastModified]";
+const QUERY = "Contents[].[Key, LastModified]";
 const FAKE_AWS = `#!/usr/bin/env node
 const fs = require("fs"), path = require("path");
 const argv = process.argv.slice(2);
@@ -60,7 +60,7 @@ const s3path = (uri) => { const m = /^s3:\\/\\/([^/]+)\\/(.*)$/.exec(uri); if (!
 if (argv[0] === "s3api" && argv[1] === "list-objects-v2" && argv.length === 10 &&
     argv[2] === "--bucket" && argv[4] === "--prefix" && argv[6] === "--query" && argv[8] === "--output" && argv[9] === "text") {
   const [bucket, prefix, query] = [argv[3], argv[5], argv[7]];
-  if (query !== ${JSON.stringify(QUERY_CUSTOM)} && query !== ${JSON.stringify(QUERY_DIRECTORY)}) die(2, "fake aws: unexpected query " + query);
+  if (query !== ${JSON.stringify(QUERY)}) die(2, "fake aws: unexpected query " + query);
   const dir = path.join(root, bucket);
   if (!fs.existsSync(dir)) die(254, "An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: The specified bucket does not exist");
   const keys = walk(dir, "").filter((k) => k.startsWith(prefix)).sort();
@@ -68,12 +68,8 @@ if (argv[0] === "s3api" && argv[1] === "list-objects-v2" && argv.length === 10 &
   for (let i = 0; i < keys.length; i += 2) pages.push(keys.slice(i, i + 2));
   if (pages.length === 0) pages.push([]);
   for (const page of pages) {
-    const objs = page
-      .filter((k) => query === ${JSON.stringify(QUERY_CUSTOM)} || k.endsWith("/toc.dat"))
-      .map((k) => ({ k, t: Math.floor(fs.statSync(path.join(dir, k)).mtimeMs / 1000) }))
-      .sort((a, b) => a.t - b.t);
-    const last = objs[objs.length - 1];
-    console.log(last ? last.k + "\\t" + new Date(last.t * 1000).toISOString().slice(0, 19) + "+00:00" : "None");
+    if (page.length === 0) console.log("None");
+    for (const k of page) console.log(k + "\\t" + new Date(Math.floor(fs.statSync(path.join(dir, k)).mtimeMs / 1000) * 1000).toISOString().slice(0, 19) + "+00:00");
   }
 } else if (argv[0] === "s3" && argv[1] === "cp") {
   const rest = argv.slice(2);
@@ -102,16 +98,28 @@ const scratchEnv = () => ({ PGHOST: "127.0.0.1", PGPORT: String(scratch.port), P
 const scratchSql = async (sql: string, db = "postgres") =>
   (await run("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql], { env: { PATH: process.env.PATH ?? "", ...scratchEnv() } })).stdout.trim();
 
+/**
+ * The verdict from a run's outcome line (the only JSON line, the last on
+ * stdout): its figures (dump, ageHours, restoreSeconds, checks, verdict) and
+ * the outcome's reason. The outcome is success exactly when the verdict is pass.
+ */
+function judged(stdout: string): Record<string, unknown> {
+  const { outcome } = outcomeOf(stdout);
+  assert.equal(outcome.kind, "dump-verify");
+  assert.equal(outcome.outcome, (outcome.figures as { verdict: string }).verdict === "pass" ? "success" : "failed");
+  return { ...outcome.figures, reason: outcome.reason };
+}
+
 let cases = 0;
 interface Verified { fetch: Run; verify?: Run; json?: Record<string, unknown>; dumpDir: string; awsCalls: string[][] }
 
 /** dump-fetch.sh then, if it succeeded, dump-verify.sh: the pod's two steps. Checks as a string go to UPKEEP_DUMP_CHECKS as they are. */
-async function verifyDump(prefix: string, format: "custom" | "directory", maxAgeHours: number, checks: readonly DumpCheck[] | string): Promise<Verified> {
+async function verifyDump(prefix: string, format: "custom" | "directory", maxAgeHours: number, checks: readonly DumpCheck[] | string, env: Record<string, string> = {}): Promise<Verified> {
   const caseDir = join(work, `case-${++cases}`);
   const dumpDir = join(caseDir, "dump");
   mkdirSync(dumpDir, { recursive: true });
   const log = join(caseDir, "aws.log");
-  const common = { UPKEEP_DUMP_LOCATION: `s3://${BUCKET}/${prefix}`, UPKEEP_DUMP_FORMAT: format, UPKEEP_DUMP_DIR: dumpDir };
+  const common = { UPKEEP_DUMP_LOCATION: `s3://${BUCKET}/${prefix}`, UPKEEP_DUMP_FORMAT: format, UPKEEP_DUMP_DIR: dumpDir, ...env };
   const fetch = await sh("dump-fetch.sh", { ...common, FAKE_S3_ROOT: s3root, FAKE_AWS_LOG: log });
   const awsCalls = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]) : [];
   if (fetch.code !== 0) return { fetch, dumpDir, awsCalls };
@@ -122,9 +130,7 @@ async function verifyDump(prefix: string, format: "custom" | "directory", maxAge
     UPKEEP_RESTORE_JOBS: "2",
     UPKEEP_DUMP_CHECKS: typeof checks === "string" ? checks : encodeChecks(checks),
   });
-  const lines = verify.stdout.split("\n").filter(Boolean);
-  assert.equal(lines.length, 1, `exactly one JSON line on stdout: ${verify.stdout}\n${verify.stderr}`);
-  return { fetch, verify, json: JSON.parse(lines[0]!) as Record<string, unknown>, dumpDir, awsCalls };
+  return { fetch, verify, json: judged(verify.stdout), dumpDir, awsCalls };
 }
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
@@ -245,6 +251,26 @@ describe("dump verification against real PostgreSQL 15", () => {
     }
     mk("empty");
     writeFileSync(join(mk("empty-not"), "x.dump"), "not under empty/");
+    // sums: the dump's checksum uploaded after it, as the backup job does.
+    await pgDump("c", join(mk("sums"), "orders.dump"));
+    writeFileSync(join(bucketDir, "sums", "orders.dump.sha256"), "0123  orders.dump\n");
+    age(join(bucketDir, "sums", "orders.dump"), hoursAgo(2));
+    age(join(bucketDir, "sums", "orders.dump.sha256"), hoursAgo(1));
+    // mixed: the dumps are *.dump; something newer that is not one beside them.
+    await pgDump("c", join(mk("mixed"), "a-orders.dump"));
+    writeFileSync(join(bucketDir, "mixed", "b-orders.pgdump"), "not a dump");
+    age(join(bucketDir, "mixed", "a-orders.dump"), hoursAgo(3));
+    age(join(bucketDir, "mixed", "b-orders.pgdump"), hoursAgo(1));
+    // future: stamped two hours ahead of this clock.
+    await pgDump("c", join(mk("future"), "orders.dump"));
+    age(join(bucketDir, "future", "orders.dump"), hoursAgo(-2));
+    // slow: restoring it takes about 3 s, an index whose expression sleeps 0.3 s a row.
+    await prod.psql("CREATE DATABASE slow");
+    await prod.psql(`CREATE FUNCTION slow_id(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 FROM pg_sleep(0.3)';
+      CREATE TABLE s (id int); INSERT INTO s SELECT generate_series(1, 10); CREATE INDEX ON s (slow_id(id));`, "slow");
+    await run(join(PG_BIN, "pg_dump"), ["-Fc", "-f", join(mk("slow"), "slow.dump")], {
+      env: { PATH: process.env.PATH ?? "", ...prod.connEnv(prod.superuser, prod.password, "slow") },
+    });
   });
 
   after(async () => {
@@ -281,7 +307,7 @@ describe("dump verification against real PostgreSQL 15", () => {
     const reason = `the scratch server 127.0.0.1:${port}/postgres as postgres did not accept connections within 2 s`;
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `upkeep dump-verify: dump verification failed for s3://${BUCKET}/custom/orders-2.dump: ${reason}\n`);
-    const { ageHours, ...rest } = JSON.parse(r.stdout) as Record<string, unknown>;
+    const { ageHours, ...rest } = judged(r.stdout);
     assert.equal(typeof ageHours, "number");
     assert.deepEqual(rest, { dump: `s3://${BUCKET}/custom/orders-2.dump`, restoreSeconds: null, checks: [], verdict: "fail", reason });
     const bad = await sh("dump-verify.sh", { ...env, UPKEEP_SCRATCH_WAIT_SECONDS: "0" });
@@ -301,7 +327,7 @@ describe("dump verification against real PostgreSQL 15", () => {
     assert.equal(typeof restoreSeconds, "number");
     // The exact calls: credentials never in the arguments, only IRSA's environment.
     assert.deepEqual(r.awsCalls, [
-      ["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "custom/", "--query", QUERY_CUSTOM, "--output", "text"],
+      ["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "custom/", "--query", QUERY, "--output", "text"],
       ["s3", "cp", "--only-show-errors", "--no-progress", `s3://${BUCKET}/custom/orders-2.dump`, join(r.dumpDir, "dump")],
     ]);
     const meta = readFileSync(join(r.dumpDir, ".meta"), "utf8");
@@ -319,7 +345,7 @@ describe("dump verification against real PostgreSQL 15", () => {
     assert.ok(Math.abs((ageHours as number) - 2) < 0.05, `ageHours ${ageHours}`);
     assert.equal(typeof restoreSeconds, "number");
     assert.deepEqual(r.awsCalls, [
-      ["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "dir/", "--query", QUERY_DIRECTORY, "--output", "text"],
+      ["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "dir/", "--query", QUERY, "--output", "text"],
       ["s3", "cp", "--only-show-errors", "--no-progress", "--recursive", `s3://${BUCKET}/dir/2024-02/`, join(r.dumpDir, "dump/")],
     ]);
     assert.ok(existsSync(join(r.dumpDir, "dump", "toc.dat")));
@@ -489,7 +515,9 @@ describe("dump verification against real PostgreSQL 15", () => {
   test("an empty prefix fails with 'no dump found under s3://…'", async () => {
     const r = await verifyDump("empty/", "custom", 26, GOOD_CHECKS);
     assert.equal(r.fetch.code, 1);
-    assert.equal(r.fetch.stdout, "");
+    assert.deepEqual(judged(r.fetch.stdout), {
+      dump: null, ageHours: null, restoreSeconds: null, checks: [], verdict: "fail", reason: `no dump found under s3://${BUCKET}/empty/`,
+    });
     assert.equal(r.fetch.stderr, `upkeep dump-fetch: no dump found under s3://${BUCKET}/empty/\n`);
     assert.equal(existsSync(join(r.dumpDir, ".meta")), false);
     const d = await verifyDump("empty/", "directory", 26, GOOD_CHECKS);
@@ -509,10 +537,112 @@ describe("dump verification against real PostgreSQL 15", () => {
     const dir = mkdtempSync(join(work, "nometa-"));
     const r = await sh("dump-verify.sh", { ...scratchEnv(), UPKEEP_DUMP_DIR: dir, UPKEEP_DUMP_MAX_AGE_HOURS: "1", UPKEEP_DUMP_CHECKS: "" });
     assert.equal(r.code, 1);
-    assert.deepEqual(JSON.parse(r.stdout), {
+    assert.deepEqual(judged(r.stdout), {
       dump: null, ageHours: null, restoreSeconds: null, checks: [], verdict: "fail",
       reason: `no dump was fetched (${dir}/.meta is missing)`,
     });
+  });
+
+  test("fetch takes the newest dump, not the newest object: by default never a checksum file", async () => {
+    const r = await verifyDump("sums/", "custom", 26, GOOD_CHECKS);
+    assert.equal(r.fetch.code, 0, r.fetch.stderr);
+    assert.equal(r.verify!.code, 0, r.verify!.stderr);
+    assert.equal(r.json!.dump, `s3://${BUCKET}/sums/orders.dump`);
+  });
+
+  test("UPKEEP_DUMP_MATCH: a suffix or a glob on the key after the prefix; for a directory dump, on its path", async () => {
+    for (const match of [".dump", "a-*"]) {
+      const r = await verifyDump("mixed/", "custom", 26, GOOD_CHECKS, { UPKEEP_DUMP_MATCH: match });
+      assert.equal(r.verify!.code, 0, r.verify!.stderr);
+      assert.equal(r.json!.dump, `s3://${BUCKET}/mixed/a-orders.dump`, match);
+    }
+    const none = await verifyDump("mixed/", "custom", 26, GOOD_CHECKS, { UPKEEP_DUMP_MATCH: ".backup" });
+    assert.equal(none.fetch.code, 1);
+    assert.equal(none.fetch.stderr, `upkeep dump-fetch: no dump found under s3://${BUCKET}/mixed/ matching '.backup'\n`);
+    // dir/2024-03 is older than dir/2024-02, yet the only one the glob selects.
+    const dir = await verifyDump("dir/", "directory", 26, GOOD_CHECKS, { UPKEEP_DUMP_MATCH: "*-03" });
+    assert.equal(dir.verify!.code, 0, dir.verify!.stderr);
+    assert.equal(dir.json!.dump, `s3://${BUCKET}/dir/2024-03/`);
+  });
+
+  test("a whole bucket is refused: the location must name a prefix", async () => {
+    const r = await sh("dump-fetch.sh", { UPKEEP_DUMP_LOCATION: `s3://${BUCKET}/`, UPKEEP_DUMP_FORMAT: "custom", UPKEEP_DUMP_DIR: work, FAKE_S3_ROOT: s3root, FAKE_AWS_LOG: join(work, "bucket.log") });
+    const reason = `UPKEEP_DUMP_LOCATION must name a prefix under the bucket (s3://${BUCKET}/prefix/), not the whole bucket: got 's3://${BUCKET}/'`;
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `upkeep dump-fetch: ${reason}\n`);
+    assert.equal(judged(r.stdout).reason, reason);
+    assert.equal(existsSync(join(work, "bucket.log")), false, "nothing listed");
+  });
+
+  test("a dump from the future fails with 'clock skew', before restoring", async () => {
+    const r = await verifyDump("future/", "custom", 26, GOOD_CHECKS);
+    assert.equal(r.verify!.code, 1);
+    const reason = String(r.json!.reason);
+    assert.match(reason, /^clock skew: the dump's LastModified \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) is 7\d\d\d s ahead of this pod's clock \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$/);
+    assert.equal(r.json!.restoreSeconds, null);
+    assert.equal(r.verify!.stderr, `upkeep dump-verify: dump verification failed for s3://${BUCKET}/future/orders.dump: ${reason}\n`);
+  });
+
+  test("checks run as upkeep_check, not a superuser: no COPY ... TO PROGRAM, no server files", async () => {
+    const marker = join(work, "owned");
+    const r = await verifyDump("custom/", "custom", 26, [
+      { sql: "SELECT current_user = 'upkeep_check' AND NOT rolsuper FROM pg_roles WHERE rolname = current_user" },
+      { sql: `COPY (SELECT 1) TO PROGRAM 'touch ${marker}'` },
+      { sql: "SELECT pg_read_file('postgresql.conf') <> ''" },
+      { table: "public.orders", minRows: 1 },
+    ]);
+    assert.equal(r.verify!.code, 1);
+    assert.deepEqual(r.json!.checks, [
+      { check: "SELECT current_user = 'upkeep_check' AND NOT rolsuper FROM pg_roles WHERE rolname = current_user", ok: true, detail: "true" },
+      { check: `COPY (SELECT 1) TO PROGRAM 'touch ${marker}'`, ok: false, detail: "must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program" },
+      { check: "SELECT pg_read_file('postgresql.conf') <> ''", ok: false, detail: "permission denied for function pg_read_file" },
+      { check: "public.orders >= 1 rows", ok: true, detail: "1234 rows" },
+    ]);
+    assert.equal(existsSync(marker), false);
+  });
+
+  test("a slow check fails at the deadline, named in the verdict; the checks after it are not started", async () => {
+    const slow = "SELECT pg_sleep(60) IS NOT NULL";
+    const r = await verifyDump("custom/", "custom", 26, [{ sql: "SELECT true" }, { sql: slow }, { table: "public.orders", minRows: 1 }], {
+      UPKEEP_DEADLINE_SECONDS: "6", UPKEEP_DEADLINE_MARGIN_SECONDS: "0",
+    });
+    assert.equal(r.verify!.code, 1);
+    const checks = r.json!.checks as { check: string; ok: boolean; detail: string }[];
+    assert.deepEqual(checks[0], { check: "SELECT true", ok: true, detail: "true" });
+    assert.deepEqual({ ...checks[1], detail: undefined }, { check: slow, ok: false, detail: undefined });
+    const after = checks[1]!.detail.match(/^timed out after (\d) s, at the deadline$/);
+    assert.ok(after, checks[1]!.detail);
+    assert.deepEqual(checks[2], { check: "public.orders >= 1 rows", ok: false, detail: "not run: the deadline was reached" });
+    assert.equal(r.json!.reason, `check timed out after ${after[1]} s, at the deadline: ${slow}; check not run, the deadline was reached: public.orders >= 1 rows`);
+    assert.equal(await scratchSql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'"), "0");
+  });
+
+  test("a restore that outlasts the slot is stopped at the deadline, its sessions ended", async () => {
+    const r = await verifyDump("slow/", "custom", 26, [], { UPKEEP_DEADLINE_SECONDS: "2", UPKEEP_DEADLINE_MARGIN_SECONDS: "0" });
+    assert.equal(r.verify!.code, 1);
+    assert.match(String(r.json!.reason), /^the restore did not finish within the [12] s left before the deadline$/);
+    assert.equal(typeof r.json!.restoreSeconds, "number");
+    assert.equal(await scratchSql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'"), "0");
+  });
+
+  test("SIGTERM during a check: one line, exit 143, nothing left running on the scratch server", async () => {
+    const dumpDir = join(work, "term", "dump");
+    mkdirSync(dumpDir, { recursive: true });
+    const common = { UPKEEP_DUMP_LOCATION: `s3://${BUCKET}/custom/`, UPKEEP_DUMP_FORMAT: "custom", UPKEEP_DUMP_DIR: dumpDir };
+    assert.equal((await sh("dump-fetch.sh", { ...common, FAKE_S3_ROOT: s3root, FAKE_AWS_LOG: join(work, "term", "aws.log") })).code, 0);
+    const run = startScript("dump-verify.sh", {
+      PATH: `${PG_BIN}:${process.env.PATH}`, ...common, ...scratchEnv(), UPKEEP_DUMP_MAX_AGE_HOURS: "26",
+      UPKEEP_DUMP_CHECKS: encodeChecks([{ sql: "SELECT pg_sleep(60) IS NOT NULL" }]),
+    });
+    const sleeping = async () => (await scratchSql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%' AND wait_event = 'PgSleep'")) === "1";
+    await until(sleeping, "the check to run");
+    process.kill(run.pid, "SIGTERM");
+    const r = await run.done;
+    assert.equal(r.code, 143);
+    assert.match(r.stderr, /^upkeep dump-verify: stopped by SIGTERM after \d+ s\n$/);
+    assert.equal(r.log, "");
+    assert.deepEqual([r.outcome.outcome, (r.outcome.figures as { verdict: string }).verdict], ["failed", "fail"]);
+    assert.equal(await scratchSql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'"), "0");
   });
 
   test("the scratch server listens on 127.0.0.1 only and runs as a non-root user", async () => {
@@ -524,7 +654,7 @@ describe("dump verification against real PostgreSQL 15", () => {
   });
 
   test("the scripts pass shellcheck", () => {
-    const r = spawnSync("shellcheck", ["-s", "sh", ...["dump-fetch.sh", "dump-verify.sh", "scratch-postgres.sh"].map((s) => join(SCRIPTS, s))], { encoding: "utf8" });
+    const r = spawnSync("shellcheck", ["-s", "sh", ...["common.sh", "dump-fetch.sh", "dump-verify.sh", "scratch-postgres.sh"].map((s) => join(SCRIPTS, s))], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 });
@@ -540,7 +670,7 @@ const DUMP: DumpConfig = {
   checks: [{ table: "public.orders", minRows: 1000 }, { sql: "SELECT count(*) = 0 FROM public.orders WHERE total < 0" }],
 };
 const ROLE = "arn:aws:iam::123456789012:role/upkeep-dump-reader";
-const TASK = { id: "orders-dump-verify", durationMinutes: 60, timeZone: "Europe/Berlin", cadence: "daily" };
+const TASK = { id: "orders-dump-verify", durationMinutes: 60, timeZone: "Europe/Berlin", cadence: "daily", cron: "30 1 * * *" };
 const OPTIONS = { postgresImage: "docker.io/library/postgres:15.10-alpine", environment: "prod", namespace: "upkeep-prod", roleArn: ROLE };
 
 describe("dumpReaderPolicy", () => {
@@ -583,16 +713,22 @@ describe("dumpVerificationPod", () => {
     capabilities: { drop: ["ALL"] },
   });
   const resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "512Mi" } };
-  const common = [
+  const standard = [
     { name: "HOME", value: "/tmp" },
     { name: "UPKEEP_TASK", value: "orders-dump-verify" },
+    { name: "UPKEEP_KIND", value: "dump-verify" },
+    { name: "UPKEEP_ENVIRONMENT", value: "prod" },
     { name: "UPKEEP_CADENCE", value: "daily" },
     { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
+    { name: "UPKEEP_SLOT_START", value: "01:30" },
     { name: "UPKEEP_DEADLINE_SECONDS", value: "3600" },
+  ];
+  const dumpEnv = [
     { name: "UPKEEP_DUMP_LOCATION", value: "s3://acme-db-dumps/prod/orders/" },
     { name: "UPKEEP_DUMP_FORMAT", value: "directory" },
     { name: "UPKEEP_DUMP_DIR", value: "/dump" },
   ];
+  const common = [...standard, ...dumpEnv];
   const probe = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres"] } };
 
   test("the scratch server first, as a native sidecar without a startup probe beside the fetch, then the verifier", () => {
@@ -638,7 +774,7 @@ describe("dumpVerificationPod", () => {
           image: "docker.io/amazon/aws-cli:2.22.35",
           imagePullPolicy: "IfNotPresent",
           command: ["/bin/sh", "/upkeep/scripts/dump-fetch.sh"],
-          env: common,
+          env: [...standard, { name: "UPKEEP_STEP", value: "fetch" }, ...dumpEnv],
           resources,
           securityContext: hardened(),
           volumeMounts: [
@@ -664,6 +800,13 @@ describe("dumpVerificationPod", () => {
     assert.deepEqual(pod.initContainers[1]!.command, ["/bin/sh", "/upkeep/scripts/period-guard.sh", "/bin/sh", "/upkeep/scripts/dump-fetch.sh"]);
     assert.deepEqual(pod.initContainers[0]!.command, ["/bin/sh", "/upkeep/scripts/scratch-postgres.sh"]);
     assert.deepEqual(pod.initContainers[0]!.securityContext, hardened(999));
+  });
+
+  test("a dump's match reaches the fetch; without one the script's default per format applies", () => {
+    const env = (p: ReturnType<typeof dumpVerificationPod>) => (p.initContainers[1]!.env as { name: string; value?: string }[]);
+    const withMatch = dumpVerificationPod(TASK, { ...DUMP, match: "orders-*" }, OPTIONS);
+    assert.deepEqual(env(withMatch).find((e) => e.name === "UPKEEP_DUMP_MATCH"), { name: "UPKEEP_DUMP_MATCH", value: "orders-*" });
+    assert.equal(env(dumpVerificationPod(TASK, DUMP, OPTIONS)).some((e) => e.name === "UPKEEP_DUMP_MATCH"), false);
   });
 
   test("in the CronJob: init containers, volumes and mounts after the built-in ones, the IRSA annotation on the ServiceAccount", () => {

@@ -2,7 +2,8 @@
  * The real components/scripts/period-guard.sh, run with `sh`. A fake `date`
  * first in PATH answers `+%Y-%m-%d` with the date a test chooses and records
  * the TZ it was called with, so each test controls "today" and sees that the
- * guard asked for the date in the task's zone. One test lets the fake hand
+ * guard asked for the date in the task's zone; any other call (the outcome
+ * line's timestamps) goes to the real date. One test lets the fake hand
  * over to the real GNU date at a chosen instant, so the zone arithmetic is the
  * system's tzdata rather than ours.
  */
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { passesGuard } from "../components/schedule/describe";
 import { localTime } from "../components/schedule/dst";
+import { outcomeOf } from "./support/scripts";
 
 const GUARD = join(__dirname, "..", "components", "scripts", "period-guard.sh");
 const ZONE = "Europe/Berlin";
@@ -23,20 +25,21 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const bin = join(work, "bin");
 mkdirSync(bin);
-// Prints FAKE_TODAY, or the real date at FAKE_EPOCH in $TZ; records $TZ (or "unset") in FAKE_TZ_LOG.
+// For +%Y-%m-%d: prints FAKE_TODAY, or the real date at FAKE_EPOCH in $TZ, and
+// records $TZ (or "unset") in FAKE_TZ_LOG. Anything else: the real date.
+const SYSTEM_DATE = spawnSync("sh", ["-c", "command -v date"], { encoding: "utf8" }).stdout.trim();
 writeFileSync(
   join(bin, "date"),
   `#!/bin/sh
-if [ "\${TZ+set}" = set ]; then printf '%s\\n' "$TZ" >> "$FAKE_TZ_LOG"; else echo unset >> "$FAKE_TZ_LOG"; fi
 for arg in "$@"; do
   if [ "$arg" = "+%Y-%m-%d" ]; then
+    if [ "\${TZ+set}" = set ]; then printf '%s\\n' "$TZ" >> "$FAKE_TZ_LOG"; else echo unset >> "$FAKE_TZ_LOG"; fi
     if [ -n "\${FAKE_EPOCH:-}" ]; then exec "$REAL_DATE" -d "@$FAKE_EPOCH" +%Y-%m-%d; fi
     printf '%s\\n' "$FAKE_TODAY"
     exit 0
   fi
 done
-echo "fake date: unexpected arguments: $*" >&2
-exit 2
+exec ${SYSTEM_DATE} "$@"
 `,
 );
 chmodSync(join(bin, "date"), 0o755);
@@ -53,8 +56,10 @@ interface Result {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** The TZ value of each call to date, in order. */
+  /** The TZ value of each call to date for the day, in order. */
   readonly tz: string[];
+  /** The outcome line's outcome and reason, when it printed one (not when the command ran). */
+  readonly outcome: { outcome: string; reason: string | null } | null;
 }
 
 function guard(args: string[], env: Record<string, string | undefined>): Result {
@@ -67,7 +72,9 @@ function guard(args: string[], env: Record<string, string | undefined>): Result 
   const r = spawnSync("sh", [GUARD, ...args], { env: base, encoding: "utf8", timeout: 10_000 });
   assert.equal(r.error, undefined);
   const tz = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, tz };
+  if (!/(^|\n)\{[^\n]*\n$/.test(r.stdout)) return { status: r.status, stdout: r.stdout, stderr: r.stderr, tz, outcome: null };
+  const { log: out, outcome } = outcomeOf(r.stdout);
+  return { status: r.status, stdout: out, stderr: r.stderr, tz, outcome: { outcome: outcome.outcome, reason: outcome.reason } };
 }
 
 const ECHO_RAN = ["sh", "-c", "echo ran"];
@@ -76,7 +83,7 @@ describe("period-guard.sh", () => {
   for (const day of ["01", "02", "03", "04", "05", "06", "07"]) {
     test(`on day ${day} it runs the command, asking date for the day in UPKEEP_TIMEZONE`, () => {
       const r = guard(ECHO_RAN, { UPKEEP_TIMEZONE: ZONE, UPKEEP_CADENCE: "monthly", FAKE_TODAY: `2027-03-${day}` });
-      assert.deepEqual(r, { status: 0, stdout: "ran\n", stderr: "", tz: [ZONE] });
+      assert.deepEqual(r, { status: 0, stdout: "ran\n", stderr: "", tz: [ZONE], outcome: null });
     });
   }
 
@@ -90,10 +97,26 @@ describe("period-guard.sh", () => {
         stdout: `upkeep guard: skipped on 2027-10-${day} (Europe/Berlin): this quarterly task runs only in the first week of the month\n`,
         stderr: "",
         tz: [ZONE],
+        outcome: { outcome: "skipped", reason: `skipped on 2027-10-${day} (Europe/Berlin): this quarterly task runs only in the first week of the month` },
       });
       assert.equal(existsSync(marker), false);
     });
   }
+
+  test("a skip reports the task, its kind and the environment as skipped; the dump's fetch step stays silent", () => {
+    const env = { UPKEEP_TIMEZONE: ZONE, UPKEEP_CADENCE: "monthly", FAKE_TODAY: "2027-02-14", UPKEEP_TASK: "orders-dump-verify", UPKEEP_KIND: "dump-verify", UPKEEP_ENVIRONMENT: "prod" };
+    const r = spawnSync("sh", [GUARD, ...ECHO_RAN], { env: { PATH: `${bin}:${process.env.PATH}`, FAKE_TZ_LOG: join(work, "tz-kind.log"), TZDIR: tzdir, ...env }, encoding: "utf8" });
+    const { outcome } = outcomeOf(r.stdout);
+    assert.deepEqual([outcome.task, outcome.kind, outcome.environment, outcome.outcome, outcome.figures], ["orders-dump-verify", "dump-verify", "prod", "skipped", {}]);
+    const fetch = guard(ECHO_RAN, { ...env, UPKEEP_STEP: "fetch" });
+    assert.deepEqual(fetch, {
+      status: 0,
+      stdout: "upkeep guard: skipped on 2027-02-14 (Europe/Berlin): this monthly task runs only in the first week of the month\n",
+      stderr: "",
+      tz: [ZONE],
+      outcome: null,
+    });
+  });
 
   test("without UPKEEP_CADENCE the skip line says 'periodic'", () => {
     const r = guard(ECHO_RAN, { UPKEEP_TIMEZONE: ZONE, FAKE_TODAY: "2027-02-14" });
@@ -108,13 +131,14 @@ describe("period-guard.sh", () => {
   test("without UPKEEP_TIMEZONE it fails before reading the date", () => {
     for (const value of [undefined, ""]) {
       const r = guard(ECHO_RAN, { UPKEEP_TIMEZONE: value, FAKE_TODAY: "2027-03-01" });
-      assert.deepEqual(r, { status: 1, stdout: "", stderr: "upkeep guard: UPKEEP_TIMEZONE is not set; cannot tell which week it is\n", tz: [] });
+      const reason = "UPKEEP_TIMEZONE is not set; cannot tell which week it is";
+      assert.deepEqual(r, { status: 1, stdout: "", stderr: `upkeep guard: ${reason}\n`, tz: [], outcome: { outcome: "failed", reason } });
     }
   });
 
   test("without a command it fails", () => {
     const r = guard([], { UPKEEP_TIMEZONE: ZONE, FAKE_TODAY: "2027-03-01" });
-    assert.deepEqual(r, { status: 1, stdout: "", stderr: "upkeep guard: no command to run\n", tz: [] });
+    assert.deepEqual(r, { status: 1, stdout: "", stderr: "upkeep guard: no command to run\n", tz: [], outcome: { outcome: "failed", reason: "no command to run" } });
   });
 
   test("a zone without zoneinfo (TZDIR empty) fails with the tzdata line instead of guessing the day in UTC", () => {
@@ -124,6 +148,7 @@ describe("period-guard.sh", () => {
       stdout: "",
       stderr: `upkeep guard: this image has no time zone data for Europe/Berlin (${emptyTzdir}); use an image with tzdata\n`,
       tz: [],
+      outcome: { outcome: "failed", reason: `this image has no time zone data for Europe/Berlin (${emptyTzdir}); use an image with tzdata` },
     });
   });
 
@@ -134,12 +159,13 @@ describe("period-guard.sh", () => {
       stdout: "",
       stderr: "upkeep guard: this image has no time zone data for Mars/Olympus_Mons (/usr/share/zoneinfo); use an image with tzdata\n",
       tz: [],
+      outcome: { outcome: "failed", reason: "this image has no time zone data for Mars/Olympus_Mons (/usr/share/zoneinfo); use an image with tzdata" },
     });
   });
 
   test("UTC needs no zoneinfo", () => {
     const r = guard(ECHO_RAN, { UPKEEP_TIMEZONE: "UTC", TZDIR: emptyTzdir, FAKE_TODAY: "2027-03-07" });
-    assert.deepEqual(r, { status: 0, stdout: "ran\n", stderr: "", tz: ["UTC"] });
+    assert.deepEqual(r, { status: 0, stdout: "ran\n", stderr: "", tz: ["UTC"], outcome: null });
   });
 });
 

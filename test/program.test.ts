@@ -10,6 +10,7 @@ import { runProgram, type ProgramRun, type RecordedResource } from "../cli/mockR
 import { readStackFile } from "../cli/stackFile";
 import { readdirSync } from "node:fs";
 import { loadScripts, SCRIPTS_DIR } from "../components/kubernetes/scriptsBundle";
+import { cleanupTablesEnv, slotStart } from "../components/kubernetes/containers";
 import { ROOT } from "./support/configs";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: hunter2-token}}]";
@@ -137,8 +138,11 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
   assert.deepEqual(container.env, [
     { name: "HOME", value: "/tmp" },
     { name: "UPKEEP_TASK", value: "orders-reindex" },
+    { name: "UPKEEP_KIND", value: "reindex" },
+    { name: "UPKEEP_ENVIRONMENT", value: "prod" },
     { name: "UPKEEP_CADENCE", value: "monthly" },
     { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
+    { name: "UPKEEP_SLOT_START", value: "04:30" },
     { name: "UPKEEP_DEADLINE_SECONDS", value: "3600" },
     { name: "PGHOST", value: "orders-db.internal.example.com" },
     { name: "PGPORT", value: "5432" },
@@ -151,6 +155,19 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "UPKEEP_ENVIRONMENT", value: "prod" },
     { name: "UPKEEP_KIND", value: "reindex" },
     { name: "UPKEEP_PUSHGATEWAY_URL", value: "http://upkeep-pushgateway.upkeep-maintenance.svc:9091" },
+  ]);
+});
+
+test("cleanup's tables carry their timestampZone; the slot's start comes from a cron with a fixed minute and hour", () => {
+  assert.equal(
+    cleanupTablesEnv([
+      { table: "public.audit_log", timestampColumn: "created_at", retentionDays: 90, batchSize: 5000 },
+      { table: "events", timestampColumn: "day", retentionDays: 7, batchSize: 100, timestampZone: "America/Argentina/Buenos_Aires" },
+    ]),
+    "public.audit_log:created_at:90:5000 events:day:7:100:America/Argentina/Buenos_Aires",
+  );
+  assert.deepEqual(["30 4 * * 6", "5 1 * 1,4,7,10 0", "0 23 * * *", "*/15 * * * *", "0 1-3 * * *", "61 1 * * *", undefined].map(slotStart), [
+    "04:30", "01:05", "23:00", undefined, undefined, undefined, undefined,
   ]);
 });
 

@@ -9,26 +9,33 @@
 // hours away, so the script's whole-day count is that number of days.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, symlink, writeFile, mkdir } from "node:fs/promises";
 import { createServer, connect, type Server, type Socket, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { tlsCheckContainer, tlsEndpointsEnv } from "../components/jobs/tlsCheck";
+import { outcomeOf, type Outcome } from "./support/scripts";
 
 const SCRIPT = join(process.cwd(), "components/scripts/tls-check.sh");
 const DAY_MS = 86_400_000;
 const run = promisify(execFile);
 
-interface Run { code: number; stdout: string; stderr: string; ms: number }
+/** stdout is what the script printed before its outcome line, which is `outcome`. */
+interface Run { code: number; stdout: string; stderr: string; ms: number; outcome: Outcome }
 
 function runScript(env: Record<string, string>, shell: readonly string[] = ["sh"], path = process.env.PATH ?? ""): Promise<Run> {
   const started = Date.now();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(shell[0]!, [...shell.slice(1), SCRIPT], { env: { PATH: path, HOME: "/tmp", ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      try {
+        const { log, outcome } = outcomeOf(stdout);
+        resolve({ code, stdout: log, stderr, ms: Date.now() - started, outcome });
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }
@@ -181,10 +188,50 @@ function mixed(): { endpoints: string; expected: string[] } {
 
 test("one run over every kind of endpoint: one exact line each, a summary, exit 1", async () => {
   const { endpoints, expected } = mixed();
-  const r = await runScript({ ...caEnv(), UPKEEP_TLS_ENDPOINTS: endpoints, UPKEEP_TIMEOUT_SECONDS: "5" });
+  const r = await runScript({ ...caEnv(), UPKEEP_TLS_ENDPOINTS: endpoints, UPKEEP_TIMEOUT_SECONDS: "5", UPKEEP_TASK: "tls-check", UPKEEP_KIND: "tls-check", UPKEEP_ENVIRONMENT: "prod" });
   assert.equal(r.stderr, "");
   assert.deepEqual(lines(r.stdout), expected);
   assert.equal(r.code, 1);
+  const { task, kind, environment, outcome, reason, figures } = r.outcome;
+  assert.deepEqual({ task, kind, environment, outcome, reason }, { task: "tls-check", kind: "tls-check", environment: "prod", outcome: "failed", reason: "6 of 8 endpoints failed" });
+  const e = (hp: string, minDays: number, ok: boolean, daysLeft: number | null, issuer: string | null, problem: string | null) =>
+    ({ endpoint: hp, minDays, ok, daysLeft, issuer, problem });
+  assert.deepEqual(figures, {
+    endpoints: [
+      e(`localhost:${port.valid}`, 21, true, 90, "CN=Upkeep Test CA", null),
+      e(`127.0.0.1:${port.valid}`, 21, true, 90, "CN=Upkeep Test CA", null),
+      e(`localhost:${port.expiring}`, 21, false, 5, "CN=Upkeep Test CA", "expires in 5 days (minimum 21)"),
+      e(`localhost:${port.expired}`, 21, false, null, null, "certificate has expired"),
+      e(`localhost:${port.wrongHost}`, 21, false, null, null, "hostname mismatch"),
+      e(`localhost:${port.selfSigned}`, 21, false, null, null, "untrusted certificate chain"),
+      e(`localhost:${port.plain}`, 21, false, null, null, "TLS handshake failed"),
+      e(`localhost:${port.refused}`, 21, false, null, null, "connection refused"),
+    ],
+  });
+});
+
+test("SIGTERM while a handshake hangs: one line, the connection closed, exit 143", async () => {
+  const child = spawn("sh", [SCRIPT], {
+    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...caEnv(), UPKEEP_TLS_ENDPOINTS: `21|localhost:${port.silent}`, UPKEEP_TIMEOUT_SECONDS: "60" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const open = sockets.size;
+  while (sockets.size === open) await new Promise((r) => setTimeout(r, 20));
+  const clients = () => spawnSync("pgrep", ["-f", `s_client -connect localhost:${port.silent}`], { encoding: "utf8" }).stdout.trim();
+  assert.notEqual(clients(), "", "openssl is connected");
+  child.kill("SIGTERM");
+  assert.equal(await exited, 143);
+  assert.match(stderr, /^upkeep tls: stopped by SIGTERM after \d+ s\n$/);
+  const { log, outcome } = outcomeOf(stdout);
+  assert.equal(log, "");
+  assert.deepEqual([outcome.outcome, outcome.reason, outcome.figures], ["failed", stderr.slice("upkeep tls: ".length).trimEnd(), { endpoints: [] }]);
+  // openssl went with the script.
+  assert.equal(clients(), "");
 });
 
 test("the same run under busybox's sh and tools, as in the alpine/openssl image", async () => {
@@ -209,6 +256,7 @@ test("all endpoints pass: exit 0", async () => {
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.stderr, "");
   assert.deepEqual(lines(r.stdout), [ok(`localhost:${port.valid}`, 90), ok(`127.0.0.1:${port.valid}`, 90), "upkeep tls: all 2 endpoints passed"]);
+  assert.deepEqual([r.outcome.outcome, r.outcome.reason, r.outcome.kind], ["success", null, "tls-check"]);
 });
 
 test("minDays is the line: 90 days left passes 90 and fails 91", async () => {
@@ -257,12 +305,13 @@ test("bad input is rejected with exit 2 and one line, before any connection", as
     assert.equal(r.code, 2, message);
     assert.equal(r.stdout, "");
     assert.equal(r.stderr, `upkeep tls: ${message}\n`);
+    assert.deepEqual([r.outcome.outcome, r.outcome.reason], ["failed", message]);
     assert.equal(plainConnections, 0);
   }
 });
 
 test("tls-check.sh passes shellcheck", async () => {
-  const { stdout } = await run("shellcheck", ["-s", "sh", "components/scripts/tls-check.sh"]);
+  const { stdout } = await run("shellcheck", ["-s", "sh", "components/scripts/tls-check.sh", "components/scripts/common.sh"]);
   assert.equal(stdout, "");
 });
 
@@ -285,18 +334,21 @@ test("tlsEndpointsEnv: minDays|host:port from each https URL, port 443 by defaul
   assert.throws(() => tlsEndpointsEnv([endpoint("https://[::1]:8443/")]), /DNS name or IPv4 address/);
 });
 
-const task = { id: "tls-check", schedule: { cadence: "daily" as const, timeZone: "Europe/Berlin", durationMinutes: 10 } };
+const task = { id: "tls-check", schedule: { cadence: "daily" as const, timeZone: "Europe/Berlin", durationMinutes: 10, cron: "15 6 * * *" } };
 
 test("tlsCheckContainer: the openssl image, the script, input only through env", () => {
-  assert.deepEqual(tlsCheckContainer(task, [endpoint("https://api.example.com/healthz"), endpoint("https://shop.example.com:8443/", 30)]), {
+  assert.deepEqual(tlsCheckContainer(task, [endpoint("https://api.example.com/healthz"), endpoint("https://shop.example.com:8443/", 30)], "prod"), {
     image: "docker.io/alpine/openssl:3.3.2",
     command: ["/bin/sh", "/upkeep/scripts/tls-check.sh"],
     args: [],
     env: [
       { name: "HOME", value: "/tmp" },
       { name: "UPKEEP_TASK", value: "tls-check" },
+      { name: "UPKEEP_KIND", value: "tls-check" },
+      { name: "UPKEEP_ENVIRONMENT", value: "prod" },
       { name: "UPKEEP_CADENCE", value: "daily" },
       { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
+      { name: "UPKEEP_SLOT_START", value: "06:15" },
       { name: "UPKEEP_DEADLINE_SECONDS", value: "600" },
       { name: "UPKEEP_TLS_ENDPOINTS", value: "21|api.example.com:443 30|shop.example.com:8443" },
       { name: "UPKEEP_TIMEOUT_SECONDS", value: "10" },
@@ -306,6 +358,6 @@ test("tlsCheckContainer: the openssl image, the script, input only through env",
   });
   // Checks run one after another and must fit the slot: 61 × 10 s > 600 s.
   const many = Array.from({ length: 61 }, (_, i) => endpoint(`https://e${i}.example.com/`));
-  assert.throws(() => tlsCheckContainer(task, many), /61 endpoints at up to 10 s each need 610 s, more than the 600-second slot/);
-  assert.doesNotThrow(() => tlsCheckContainer(task, many.slice(1)));
+  assert.throws(() => tlsCheckContainer(task, many, "prod"), /61 endpoints at up to 10 s each need 610 s, more than the 600-second slot/);
+  assert.doesNotThrow(() => tlsCheckContainer(task, many.slice(1), "prod"));
 });

@@ -3,25 +3,32 @@
 // the pure pieces of components/jobs/verification.ts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { endpointsEnv, verificationContainer } from "../components/jobs/verification";
 import { verificationTime } from "../components/schedule/afterWindow";
+import { outcomeOf, type Outcome } from "./support/scripts";
 
-interface Run { code: number; stdout: string; stderr: string }
+/** stdout is what the script printed before its outcome line, which is `outcome`. */
+interface Run { code: number; stdout: string; stderr: string; outcome: Outcome }
 
 function runScript(env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(
       "sh",
       ["components/scripts/verify-endpoints.sh"],
       { env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...env }, timeout: 30_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
+        try {
+          const { log, outcome } = outcomeOf(stdout);
+          resolve({ code, stdout: log, stderr, outcome });
+        } catch (e) {
+          reject(e);
+        }
       },
     );
   });
@@ -44,6 +51,7 @@ let app: string; // http://127.0.0.1:<port>
 let refused: string;
 let hook: { port: number; status: number; notices: Notice[] };
 let appRequests = 0;
+let hanging = 0; // requests to /hang still open
 const TOKEN = "T0KEN-" + randomBytes(12).toString("hex");
 let webhookUrl: string;
 
@@ -56,6 +64,10 @@ before(async () => {
       res.statusCode = 500;
       res.end("boom");
     } else if (path === "/slow") setTimeout(() => res.end("late"), 600);
+    else if (path === "/hang") {
+      hanging++;
+      req.on("close", () => hanging--);
+    }
     else if (path === "/ready") {
       res.statusCode = 204;
       res.end();
@@ -139,6 +151,39 @@ test("a mixed run prints one line per endpoint, fails, and notifies exactly the 
   assert.deepEqual(Object.keys(json), ["text"]);
   assert.deepEqual(lines(json.text), [out[5], out[1], out[2], out[3]]);
   assertNoWebhook(r);
+  assert.deepEqual([r.outcome.kind, r.outcome.environment, r.outcome.outcome, r.outcome.reason], ["verify", "prod", "failed", "3 of 5 endpoints unhealthy"]);
+  const figures = r.outcome.figures as { endpoints: { url: string; ok: boolean; status: number | null; latencyMs: number | null; problem: string | null }[]; notice: string };
+  assert.equal(figures.notice, "sent");
+  assert.deepEqual(figures.endpoints.map((e) => [e.url, e.ok, e.status, e.problem]), [
+    [`${app}/healthz`, true, 200, null],
+    [broken, false, 500, "status 500, expected 200"],
+    [`${app}/slow`, false, 200, `${slow[1]} ms, over 300 ms`],
+    [`${refused}/healthz`, false, null, "no response (connection refused or host unreachable)"],
+    [`${app}/ready`, true, 204, null],
+  ]);
+  assert.equal(figures.endpoints[2]!.latencyMs, Number(slow[1]));
+  assert.equal(figures.endpoints[3]!.latencyMs, null);
+});
+
+test("SIGTERM while a request hangs: one line, the request closed, exit 143", async () => {
+  const child = spawn("sh", ["components/scripts/verify-endpoints.sh"], {
+    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", UPKEEP_ENDPOINTS: `200|2000|${app}/hang`, UPKEEP_ENVIRONMENT: "prod", UPKEEP_TIMEOUT_SECONDS: "60" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  while (hanging === 0) await new Promise((r) => setTimeout(r, 20));
+  child.kill("SIGTERM");
+  assert.equal(await exited, 143);
+  assert.match(stderr, /^upkeep verify: stopped by SIGTERM after \d+ s\n$/);
+  const { log, outcome } = outcomeOf(stdout);
+  assert.equal(log, "");
+  assert.deepEqual([outcome.outcome, outcome.figures], ["failed", { endpoints: [], notice: "none" }]);
+  // curl went with the script: the server sees the request's connection close.
+  while (hanging > 0) await new Promise((r) => setTimeout(r, 20));
 });
 
 test("all healthy: exit 0, and the notice is the summary alone", async () => {
@@ -151,6 +196,7 @@ test("all healthy: exit 0, and the notice is the summary alone", async () => {
   });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "");
+  assert.deepEqual([r.outcome.outcome, r.outcome.reason], ["success", null]);
   const out = lines(r.stdout);
   assert.equal(out.length, 3, r.stdout);
   assert.match(out[0]!, new RegExp(`^upkeep verify: ok 200 in \\d+ ms ${esc(app)}/healthz$`));
@@ -187,6 +233,9 @@ test("a webhook that answers 500 fails the run with one line and no URL", async 
     assert.equal(lines(r.stdout)[1], "upkeep verify: all 1 endpoint healthy after the maintenance window (prod)");
     assert.equal(hook.notices.length, 1);
     assertNoWebhook(r);
+    assert.deepEqual([r.outcome.outcome, r.outcome.reason, (r.outcome.figures as { notice: string }).notice], [
+      "failed", "could not send the completion notice: the webhook answered HTTP 500", "failed",
+    ]);
   } finally {
     hook.status = 200;
   }
@@ -230,7 +279,7 @@ test("a malformed entry is rejected with exit 2 and one line before any request"
 });
 
 test("verify-endpoints.sh passes shellcheck", async () => {
-  const { stdout } = await promisify(execFile)("shellcheck", ["-s", "sh", "components/scripts/verify-endpoints.sh"]);
+  const { stdout } = await promisify(execFile)("shellcheck", ["-s", "sh", "components/scripts/verify-endpoints.sh", "components/scripts/common.sh"]);
   assert.equal(stdout, "");
 });
 
@@ -262,10 +311,11 @@ test("verificationContainer: curl image, the script, env only, the webhook only 
       env: [
         { name: "HOME", value: "/tmp" },
         { name: "UPKEEP_TASK", value: "verify-endpoints" },
+        { name: "UPKEEP_KIND", value: "verify" },
+        { name: "UPKEEP_ENVIRONMENT", value: "prod" },
         { name: "UPKEEP_CADENCE", value: "daily" },
         { name: "UPKEEP_TIMEZONE", value: "Europe/Berlin" },
         { name: "UPKEEP_DEADLINE_SECONDS", value: "600" },
-        { name: "UPKEEP_ENVIRONMENT", value: "prod" },
         { name: "UPKEEP_ENDPOINTS", value: "200|2000|https://api.example.com/healthz 204|500|http://10.0.0.1:8080/ready" },
         { name: "UPKEEP_TIMEOUT_SECONDS", value: "10" },
         { name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: "upkeep-notify", key: "webhookUrl" } } },
@@ -276,6 +326,9 @@ test("verificationContainer: curl image, the script, env only, the webhook only 
   );
   const without = verificationContainer(task, { environment: "prod", endpoints });
   assert.ok(!without.env.some((e) => e.name === "UPKEEP_WEBHOOK_URL"));
+  // A slot with a fixed start tells the script where it begins.
+  const placed = verificationContainer({ ...task, schedule: { ...task.schedule, cron: "0 5 * * 0" } }, { environment: "prod", endpoints });
+  assert.deepEqual(placed.env.find((e) => e.name === "UPKEEP_SLOT_START"), { name: "UPKEEP_SLOT_START", value: "05:00" });
   // Requests run one after another: they and the notice must fit the slot.
   const many = Array.from({ length: 60 }, (_, i) => ({ url: `https://e${i}.example.com/`, expectStatus: 200, maxLatencyMs: 2000, tlsMinDays: 21 }));
   assert.throws(() => verificationContainer(task, { environment: "prod", endpoints: many }), /need 610 s, more than the 600-second slot/);

@@ -63,10 +63,29 @@ const dumpCheckSchema = z.union([
 
 const dumpSchema = z.strictObject({
   database: rfc1123Name(),
-  location: z.string().refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?\/$/.test(v), {
-    error: (iss) => `must be an s3://bucket/prefix/ ending in / (got ${JSON.stringify(iss.input)})`,
-  }),
+  location: z
+    .string()
+    .refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?\/$/.test(v), {
+      error: (iss) => `must be an s3://bucket/prefix/ ending in / (got ${JSON.stringify(iss.input)})`,
+    })
+    // The whole bucket: its newest object is anyone's, and the reader role would read all of it.
+    .refine((v) => !/^s3:\/\/[^/]+\/$/.test(v), {
+      error: (iss) => `must name a prefix under the bucket, such as ${String(iss.input)}orders/, not the whole bucket (got ${JSON.stringify(iss.input)})`,
+    }),
   format: z.enum(["custom", "directory"]).default("custom"),
+  /**
+   * Which objects under the prefix are dumps: a suffix (".dump") or a glob
+   * ("orders-*.dump", * matching / too), on the key after the prefix; for the
+   * directory format, on the dump directory's path. Defaults: every object but
+   * checksum and signature files (custom), every directory holding a toc.dat
+   * (directory).
+   */
+  match: z
+    .string()
+    .refine((v) => v.length >= 1 && v.length <= 200 && !/[\s\x00-\x1f\x7f]/.test(v), {
+      error: (iss) => `must be a suffix such as ".dump" or a glob such as "orders-*.dump", without spaces (got ${JSON.stringify(iss.input)})`,
+    })
+    .optional(),
   maxAgeHours: boundedInt(1, 24 * 90),
   cadence: cadence.default("daily"),
   durationMinutes: boundedInt(5, 720).default(60),

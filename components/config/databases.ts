@@ -1,6 +1,6 @@
 /** `upkeep:databases`: each PostgreSQL database and its vacuum, reindex and cleanup. */
 import { z } from "zod";
-import { boundedInt, cadence, databaseName, hostname, qualifiedTable, rfc1123Name, sqlIdentifier } from "./validators";
+import { boundedInt, cadence, databaseName, hostname, ianaZone, qualifiedTable, rfc1123Name, sqlIdentifier } from "./validators";
 
 /** Default slot length per database task, in minutes. */
 export const DATABASE_TASK_DEFAULTS = Object.freeze({
@@ -26,6 +26,12 @@ const cleanupTableSchema = z.strictObject({
   timestampColumn: sqlIdentifier,
   retentionDays: boundedInt(1, 36500),
   batchSize: boundedInt(100, 100000).default(5000),
+  /**
+   * The zone the application writes a `timestamp without time zone` or
+   * `date` column in. Without it, cleanup uses the cutoff safe in every zone
+   * (12 hours earlier) and says so; a timestamptz column ignores it.
+   */
+  timestampZone: ianaZone.optional(),
 });
 
 const cleanupSchema = z.strictObject({

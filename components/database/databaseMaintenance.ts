@@ -29,7 +29,7 @@ export class DatabaseMaintenance extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseMaintenanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DATABASE_MAINTENANCE, name, {}, opts);
     const jobs = args.tasks.map((task) =>
-      declareTaskCronJob(this, { ...args.common, task, container: databaseContainer(task, args.postgresImage), runbookUrl: args.runbookUrl(task) }, DATABASE_MAINTENANCE),
+      declareTaskCronJob(this, { ...args.common, task, container: databaseContainer(task, args.postgresImage, args.common.environment), runbookUrl: args.runbookUrl(task) }, DATABASE_MAINTENANCE),
     );
     this.cronJobNames = jobs.map((j) => j.objectName);
     this.registerOutputs({ cronJobNames: this.cronJobNames });

@@ -39,6 +39,8 @@ export interface DumpTaskLike {
   readonly durationMinutes: number;
   readonly timeZone: string;
   readonly cadence: string;
+  /** The schedule, whose minute and hour give the slot's local start. */
+  readonly cron?: string;
   /** Monthly and quarterly slots fire weekly; the guard lets one run a period through. */
   readonly guard?: string;
 }
@@ -89,10 +91,11 @@ export function encodeChecks(checks: readonly DumpCheck[]): string {
 
 export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, options: DumpPodOptions): DumpVerificationPod {
   const guarded = (command: string[]) => guardedCommand(task.guard, command);
-  const common = standardTaskEnv(task.id, task);
+  const common = standardTaskEnv({ id: task.id, kind: "dump-verify", environment: options.environment }, task);
   const dumpEnv: EnvVar[] = [
     plainEnv("UPKEEP_DUMP_LOCATION", dump.location),
     plainEnv("UPKEEP_DUMP_FORMAT", dump.format),
+    ...(dump.match !== undefined ? [plainEnv("UPKEEP_DUMP_MATCH", dump.match)] : []),
     plainEnv("UPKEEP_DUMP_DIR", DUMP_DIR),
   ];
   const scratchEnv: EnvVar[] = [
@@ -112,7 +115,8 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     imagePullPolicy: "IfNotPresent",
     // The image's entrypoint is `aws`; credentials come only from IRSA's injected token.
     command: guarded(["/bin/sh", scriptPath("dump-fetch.sh")]),
-    env: [...common, ...dumpEnv],
+    // Not the run's last step: the guard's skip is reported by the verifier, also guarded.
+    env: [...common, plainEnv("UPKEEP_STEP", "fetch"), ...dumpEnv],
     resources: defaultResources(),
     securityContext: hardenedSecurityContext(),
     volumeMounts: [tmp, scripts, { name: "dump", mountPath: DUMP_DIR }],

@@ -36,8 +36,8 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
   // With a Pushgateway the verification also builds the window's report from what the tasks pushed.
   const report = common.pushgatewayUrl !== undefined ? { report: { window: windowEnv(config.environment.window), tasks: reportTasksEnv(tasks) } } : {};
   const jobs = [
-    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task))),
-    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints))),
+    ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task, common.environment))),
+    ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints, common.environment))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
     ...tasks
       .filter(isVerifyTask)
@@ -73,7 +73,7 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJo
     url === undefined
       ? extras.initContainers
       : extras.initContainers.map((c) =>
-          c.name === "fetch" ? { ...c, env: [...((c.env as EnvVar[] | undefined) ?? []), plainEnv("UPKEEP_ENVIRONMENT", common.environment), plainEnv(PUSHGATEWAY_ENV, url)] } : c,
+          c.name === "fetch" ? { ...c, env: [...((c.env as EnvVar[] | undefined) ?? []), plainEnv(PUSHGATEWAY_ENV, url)] } : c,
         );
   return { ...common, task, container, pod: { ...extras, initContainers }, runbookUrl: ctx.runbookUrl(task) };
 }

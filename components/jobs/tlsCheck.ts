@@ -29,7 +29,7 @@ export function tlsEndpointsEnv(endpoints: readonly Pick<EndpointConfig, "url" |
     .join(" ");
 }
 
-export function tlsCheckContainer(task: VerificationTaskLike, endpoints: readonly EndpointConfig[]): ContainerPlan {
+export function tlsCheckContainer(task: VerificationTaskLike, endpoints: readonly EndpointConfig[], environment: string): ContainerPlan {
   const slotSeconds = task.schedule.durationMinutes * 60;
   // Endpoints are checked one after another; all of them must fit the Job's deadline.
   const worstCase = endpoints.length * TLS_CHECK_TIMEOUT_SECONDS;
@@ -41,7 +41,7 @@ export function tlsCheckContainer(task: VerificationTaskLike, endpoints: readonl
     command: ["/bin/sh", scriptPath(TLS_CHECK_SCRIPT)],
     args: [],
     env: [
-      ...standardTaskEnv(task.id, task.schedule),
+      ...standardTaskEnv({ id: task.id, kind: "tls-check", environment }, task.schedule),
       plainEnv("UPKEEP_TLS_ENDPOINTS", tlsEndpointsEnv(endpoints)),
       plainEnv("UPKEEP_TIMEOUT_SECONDS", String(TLS_CHECK_TIMEOUT_SECONDS)),
     ],

@@ -21,11 +21,11 @@ const NOTICE_TIMEOUT_SECONDS = 10;
 /** What the container needs of its task: the same fields every task's env carries. */
 export interface VerificationTaskLike {
   readonly id: string;
-  readonly schedule: Pick<ScheduledTask, "cadence" | "timeZone" | "durationMinutes">;
+  readonly schedule: Pick<ScheduledTask, "cadence" | "timeZone" | "durationMinutes"> & Partial<Pick<ScheduledTask, "cron">>;
 }
 
 export interface VerificationOptions {
-  /** The environment's name, for the notice text. */
+  /** The environment's name, for the notice text and the outcome line. */
   readonly environment: string;
   readonly endpoints: readonly EndpointConfig[];
   /** The Secret and key holding the webhook URL; no notice without it. */
@@ -67,8 +67,7 @@ export function verificationContainer(task: VerificationTaskLike, options: Verif
     command: ["/bin/sh", scriptPath(options.report ? WINDOW_REPORT_SCRIPT : VERIFY_SCRIPT)],
     args: [],
     env: [
-      ...standardTaskEnv(task.id, task.schedule),
-      plainEnv("UPKEEP_ENVIRONMENT", options.environment),
+      ...standardTaskEnv({ id: task.id, kind: "verify", environment: options.environment }, task.schedule),
       ...(options.report ? [plainEnv("UPKEEP_WINDOW", options.report.window), plainEnv("UPKEEP_REPORT_TASKS", options.report.tasks)] : []),
       plainEnv("UPKEEP_ENDPOINTS", endpointsEnv(options.endpoints)),
       plainEnv("UPKEEP_TIMEOUT_SECONDS", String(timeout)),

@@ -55,30 +55,61 @@ export interface TaskTiming {
   readonly cadence: string;
   readonly timeZone: string;
   readonly durationMinutes: number;
+  /** The schedule: a fixed minute and hour give the slot's local start. */
+  readonly cron?: string;
 }
 
-/** Variables every task's containers get: where it is, when its slot ends, and a writable HOME. */
-export function standardTaskEnv(id: string, timing: TaskTiming): EnvVar[] {
+/** Which run a script reports in its outcome line. */
+export interface TaskIdentity {
+  readonly id: string;
+  readonly kind: string;
+  readonly environment: string;
+}
+
+/**
+ * The slot's local start, HH:MM in the task's zone, from a cron whose minute
+ * and hour are single values (every slot upkeep places); undefined otherwise.
+ */
+export function slotStart(cron: string | undefined): string | undefined {
+  const m = /^(\d{1,2})\s+(\d{1,2})\s/.exec(cron ?? "");
+  if (!m || Number(m[1]) > 59 || Number(m[2]) > 23) return undefined;
+  return `${m[2]!.padStart(2, "0")}:${m[1]!.padStart(2, "0")}`;
+}
+
+/**
+ * Variables every task's containers get: which run it is (for the outcome
+ * line), where its slot is and how long it lasts, and a writable HOME. The
+ * scripts end their work before the slot's end, computed from its local start
+ * (UPKEEP_SLOT_START in UPKEEP_TIMEZONE) and length, not from their own start.
+ */
+export function standardTaskEnv(task: TaskIdentity, timing: TaskTiming): EnvVar[] {
+  const start = slotStart(timing.cron);
   return [
     plain("HOME", "/tmp"),
-    plain("UPKEEP_TASK", id),
+    plain("UPKEEP_TASK", task.id),
+    plain("UPKEEP_KIND", task.kind),
+    plain("UPKEEP_ENVIRONMENT", task.environment),
     plain("UPKEEP_CADENCE", timing.cadence),
     plain("UPKEEP_TIMEZONE", timing.timeZone),
+    ...(start ? [plain("UPKEEP_SLOT_START", start)] : []),
     plain("UPKEEP_DEADLINE_SECONDS", String(timing.durationMinutes * 60)),
   ];
 }
 
-const taskEnv = (task: MaintenanceTask): EnvVar[] => standardTaskEnv(task.id, task.schedule);
+const taskEnv = (task: MaintenanceTask, environment: string): EnvVar[] =>
+  standardTaskEnv({ id: task.id, kind: task.kind, environment }, task.schedule);
 
 /** Requests and limits for a task that does not set its own. */
 export const defaultResources = (): Resources => ({ requests: { ...POD_DEFAULTS.requests }, limits: { ...POD_DEFAULTS.limits } });
 
-/** `schema.table:column:retentionDays:batchSize`, the format cleanup.sh reads. */
+/** `schema.table:column:retentionDays:batchSize[:timestampZone]`, the format cleanup.sh reads. */
 export function cleanupTablesEnv(tables: readonly CleanupTableConfig[]): string {
-  return tables.map((t) => `${t.table}:${t.timestampColumn}:${t.retentionDays}:${t.batchSize}`).join(" ");
+  return tables
+    .map((t) => `${t.table}:${t.timestampColumn}:${t.retentionDays}:${t.batchSize}${t.timestampZone ? `:${t.timestampZone}` : ""}`)
+    .join(" ");
 }
 
-export function databaseContainer(task: DatabaseTask, postgresImage: string): ContainerPlan {
+export function databaseContainer(task: DatabaseTask, postgresImage: string, environment: string): ContainerPlan {
   const db = task.database;
   const specific: EnvVar[] =
     task.kind === "vacuum"
@@ -91,7 +122,7 @@ export function databaseContainer(task: DatabaseTask, postgresImage: string): Co
     command: guarded(task, ["/bin/sh", scriptPath(`${task.kind}.sh`)]),
     args: [],
     env: [
-      ...taskEnv(task),
+      ...taskEnv(task, environment),
       plain("PGHOST", db.host),
       plain("PGPORT", String(db.port)),
       plain("PGDATABASE", db.database),
@@ -106,14 +137,14 @@ export function databaseContainer(task: DatabaseTask, postgresImage: string): Co
   };
 }
 
-export function customContainer(task: CustomTask): ContainerPlan {
+export function customContainer(task: CustomTask, environment: string): ContainerPlan {
   const job = task.job;
   return {
     image: job.image,
     command: job.command ? guarded(task, job.command) : [],
     args: job.args,
     env: [
-      ...taskEnv(task),
+      ...taskEnv(task, environment),
       ...Object.entries(job.env).map(([name, value]) => plain(name, value)),
       ...job.secretEnv.map((s) => fromSecret(s.name, s.secretName, s.key)),
     ],

@@ -4,15 +4,16 @@
 # UPKEEP_CLEANUP_TABLES: whitespace-separated schema.table:column:days:batch[:zone]
 # (zone: the IANA zone a timestamp-without-time-zone or date column is written in).
 #
-# Per table, a first session checks the table, the column's type and the
-# privileges, and computes the cutoff from the server clock:
+# Per table, the first session checks the table, the column's type and the
+# privileges before its first batch, and computes the cutoff from the server
+# clock:
 # - timestamptz: now() - retention;
 # - timestamp (naive) and date: the cutoff as wall-clock time in the table's
 #   zone, taking the lowest of that zone's offsets over the following 3 hours,
 #   so a clock change never lets a newer row through; a date column deletes
 #   only whole days that ended before it. Without a zone: the cutoff safe in
 #   every zone, 12 hours (UTC-12, the most western offset) before the UTC one.
-# Then sessions of batches run in a DO block that COMMITs after each one. The
+# Each session runs its batches in a DO block that COMMITs after each one. The
 # first batch deletes `batch` rows; every later one is sized from the last
 # one's rate to take about UPKEEP_CLEANUP_BATCH_SECONDS, at most 4x the last,
 # so a batch that ran slow shrinks the next.
@@ -96,77 +97,16 @@ do_block() { # body: a DO statement whose text holds @params@, the JSON object i
 }
 params_head="'schema', :'schema', 'table', :'table', 'column', :'col'"
 
-# The probe: upkeep-probe|type|mode|cutoff|blocks|first range in blocks|note
-probe_sql() {
-	printf '%s\n' "SET statement_timeout = :'statement_timeout';"
-	do_block "$params_head, 'days', :'days', 'zone', :'zone', 'batch', :'next'" <<'EOF'
-DECLARE
-  p jsonb := convert_from(decode(@params@, 'base64'), 'UTF8')::jsonb;
-  name text := CASE p->>'schema' WHEN '' THEN format('%I', p->>'table')
-               ELSE format('%I.%I', p->>'schema', p->>'table') END;
-  zone text := p->>'zone';
-  rel regclass;
-  attnum int2;
-  typ text;
-  c timestamptz := now() - make_interval(days => (p->>'days')::int);
-  lc timestamp;
-  cutoff text;
-  note text := '';
-  mode text := 'index';
-  blocks bigint;
-  per_block float8;
-BEGIN
-  rel := to_regclass(name);
-  IF rel IS NULL THEN
-    RAISE EXCEPTION 'table % does not exist', name;
-  END IF;
-  SELECT a.attnum, format_type(a.atttypid, NULL) INTO attnum, typ FROM pg_attribute a
-    WHERE a.attrelid = rel AND a.attname = p->>'column' AND a.attnum > 0 AND NOT a.attisdropped;
-  IF attnum IS NULL THEN
-    RAISE EXCEPTION 'column % does not exist in %', p->>'column', name;
-  END IF;
-  IF NOT (has_table_privilege(rel, 'DELETE') AND has_column_privilege(rel, attnum, 'SELECT')) THEN
-    RAISE EXCEPTION 'permission denied: % needs DELETE on % and SELECT on its column %', current_user, name, p->>'column';
-  END IF;
-  IF typ = 'timestamp with time zone' THEN
-    cutoff := c::text;
-    IF zone <> '' THEN note := 'timestampZone has no effect on a timestamptz column'; END IF;
-  ELSIF typ IN ('timestamp without time zone', 'date') THEN
-    IF zone <> '' THEN
-      -- c + x as wall-clock time, minus x: c under the offset in force at
-      -- c + x. The lowest over 3 hours covers any clock change after c.
-      lc := least(c AT TIME ZONE zone, (c + interval '1 hour') AT TIME ZONE zone - interval '1 hour',
-                  (c + interval '2 hours') AT TIME ZONE zone - interval '2 hours',
-                  (c + interval '3 hours') AT TIME ZONE zone - interval '3 hours');
-    ELSE
-      lc := (c AT TIME ZONE 'UTC') - interval '12 hours';
-      note := format('%s is %s and has no timestampZone: using the cutoff safe in every zone, 12 h before the UTC cutoff',
-                     p->>'column', CASE typ WHEN 'date' THEN 'a date' ELSE 'timestamp without time zone' END);
-    END IF;
-    -- A day is deleted only once all of it lies before the cutoff.
-    cutoff := CASE typ WHEN 'date' THEN lc::date::text ELSE lc::text END;
-  ELSE
-    RAISE EXCEPTION 'column % of % is %, not timestamptz, timestamp or date', p->>'column', name, typ;
-  END IF;
-  IF NOT EXISTS (
-      SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
-      WHERE i.indrelid = rel AND i.indisvalid AND i.indkey[0] = attnum AND am.amname = 'btree' AND i.indpred IS NULL)
-     AND current_setting('server_version_num')::int >= 140000 THEN
-    mode := 'blocks';
-  END IF;
-  blocks := pg_relation_size(rel) / current_setting('block_size')::int;
-  SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 100 END INTO per_block
-    FROM pg_class WHERE oid = rel;
-  RAISE INFO '%', concat_ws('|', 'upkeep-probe', typ, mode, cutoff, blocks,
-    greatest(1, ceil((p->>'batch')::int / per_block))::bigint, note);
-END
-EOF
-}
-
-# One session of batches. It reports on one INFO line:
-# upkeep-result|status|deleted|batches|largest|slowest ms|next size|error|resume point
-# (its own batches; "slowest" goes in as the slowest of the whole run), and
-# one upkeep-batch|rows line after each batch commits.
+# One session of batches. It reports on INFO lines:
+# - in the table's first session (no cutoff yet), before any batch, what it
+#   found: upkeep-probe|type|mode|cutoff|blocks|first size|note;
+# - after each batch commits: upkeep-batch|rows;
+# - at the end: upkeep-result|status|deleted|batches|largest|slowest ms|next
+#   size|error|resume point (its own batches; "slowest" goes in as the
+#   slowest of the whole run);
+# - when the table is done or the deadline stops it: upkeep-left|rows still
+#   older than the cutoff|estimated (counted in the time the session has left,
+#   else the planner's estimate).
 #
 # statement_timeout bounds the DO statement as a whole, so the block starts
 # batches for at most statement_timeout ("more": the script starts another
@@ -174,25 +114,26 @@ EOF
 # statement_timeout to finish, as when each batch was its own statement. The
 # session never runs past the deadline: its bound is the time left at most.
 session_sql() {
-	cat <<'EOF'
+	cat <<'SQL'
 SET statement_timeout = :'statement_timeout';
 SELECT setting::bigint AS stmt_ms, least(2 * setting::bigint, 2147483647, :'left'::bigint * 1000) AS hard_ms
   FROM pg_settings WHERE name = 'statement_timeout' \gset
 SET statement_timeout = :hard_ms;
-EOF
-	do_block "$params_head, 'mode', :'mode', 'cutoff', :'cutoff', 'lo', :'lo', 'blocks', :'blocks',
-  'next', :'next', 'batch_seconds', :'batch_seconds', 'lock_timeout', :'lock_timeout',
-  'left', :'left', 'slowest_ms', :'slowest', 'chunk_ms', :stmt_ms, 'hard_ms', :hard_ms" <<'EOF'
+SQL
+	do_block "$params_head, 'days', :'days', 'zone', :'zone', 'batch', :'batch', 'mode', :'mode', 'cutoff', :'cutoff',
+  'lo', :'lo', 'blocks', :'blocks', 'next', :'next', 'batch_seconds', :'batch_seconds', 'lock_timeout', :'lock_timeout',
+  'left', :'left', 'slowest_ms', :'slowest', 'chunk_ms', :stmt_ms, 'hard_ms', :hard_ms" <<'SQL'
 DECLARE
   p jsonb := convert_from(decode(@params@, 'base64'), 'UTF8')::jsonb;
   rel text := CASE p->>'schema' WHEN '' THEN format('%I', p->>'table')
               ELSE format('%I.%I', p->>'schema', p->>'table') END;
+  shown text := CASE p->>'schema' WHEN '' THEN p->>'table' ELSE (p->>'schema') || '.' || (p->>'table') END;
   col text := format('%I', p->>'column');
   by_blocks boolean := p->>'mode' = 'blocks';
-  blocks bigint := (p->>'blocks')::bigint;
-  cutoff text := p->>'cutoff';
+  blocks bigint := nullif(p->>'blocks', '')::bigint;
+  cutoff text := nullif(p->>'cutoff', '');
   lo text := nullif(p->>'lo', '');
-  n bigint := (p->>'next')::bigint;
+  n bigint := nullif(p->>'next', '')::bigint;
   target float8 := (p->>'batch_seconds')::float8;
   lock_timeout text := p->>'lock_timeout';
   left_s float8 := (p->>'left')::float8;
@@ -214,11 +155,76 @@ DECLARE
   fk_name text;
   fk_schema text;
   fk_table text;
+  -- the first session's checks
+  zone text := p->>'zone';
+  relid regclass;
+  attnum int2;
+  typ text;
+  c timestamptz;
+  lc timestamp;
+  note text := '';
+  per_block float8;
+  -- what is left
+  left_n bigint;
+  plan json;
+  estimated boolean := false;
 BEGIN
   -- A pooler that hands statements to other sessions would lose the bound.
   IF (SELECT setting FROM pg_settings WHERE name = 'statement_timeout') <> p->>'hard_ms' THEN
     RAISE EXCEPTION 'statement_timeout is % in the session running the batches, not % ms: is a transaction-mode pooler in between?',
       current_setting('statement_timeout'), p->>'hard_ms';
+  END IF;
+  IF cutoff IS NULL THEN
+    -- The table's first session: check the table, the column and the
+    -- privileges, and fix the cutoff from the server clock, once.
+    relid := to_regclass(rel);
+    IF relid IS NULL THEN
+      RAISE EXCEPTION 'table % does not exist', shown;
+    END IF;
+    SELECT a.attnum, format_type(a.atttypid, NULL) INTO attnum, typ FROM pg_attribute a
+      WHERE a.attrelid = relid AND a.attname = p->>'column' AND a.attnum > 0 AND NOT a.attisdropped;
+    IF attnum IS NULL THEN
+      RAISE EXCEPTION 'column % does not exist in %', p->>'column', shown;
+    END IF;
+    IF NOT (has_table_privilege(relid, 'DELETE') AND has_column_privilege(relid, attnum, 'SELECT')) THEN
+      RAISE EXCEPTION 'permission denied: % needs DELETE on % and SELECT on its column %', current_user, shown, p->>'column';
+    END IF;
+    c := now() - make_interval(days => (p->>'days')::int);
+    IF typ = 'timestamp with time zone' THEN
+      cutoff := c::text;
+      IF zone <> '' THEN note := 'timestampZone has no effect on a timestamptz column'; END IF;
+    ELSIF typ IN ('timestamp without time zone', 'date') THEN
+      IF zone <> '' THEN
+        -- c + x as wall-clock time, minus x: c under the offset in force at
+        -- c + x. The lowest over 3 hours covers any clock change after c.
+        lc := least(c AT TIME ZONE zone, (c + interval '1 hour') AT TIME ZONE zone - interval '1 hour',
+                    (c + interval '2 hours') AT TIME ZONE zone - interval '2 hours',
+                    (c + interval '3 hours') AT TIME ZONE zone - interval '3 hours');
+      ELSE
+        lc := (c AT TIME ZONE 'UTC') - interval '12 hours';
+        note := format('%s is %s and has no timestampZone: using the cutoff safe in every zone, 12 h before the UTC cutoff',
+                       p->>'column', CASE typ WHEN 'date' THEN 'a date' ELSE 'timestamp without time zone' END);
+      END IF;
+      -- A day is deleted only once all of it lies before the cutoff.
+      cutoff := CASE typ WHEN 'date' THEN lc::date::text ELSE lc::text END;
+    ELSE
+      RAISE EXCEPTION 'column % of % is %, not timestamptz, timestamp or date', p->>'column', shown, typ;
+    END IF;
+    -- No btree index led by the column: walk the heap by block ranges (TID
+    -- range scans need PostgreSQL 14).
+    by_blocks := NOT EXISTS (
+        SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+        WHERE i.indrelid = relid AND i.indisvalid AND i.indkey[0] = attnum AND am.amname = 'btree' AND i.indpred IS NULL)
+      AND current_setting('server_version_num')::int >= 140000;
+    blocks := pg_relation_size(relid) / current_setting('block_size')::int;
+    n := (p->>'batch')::bigint;
+    IF by_blocks THEN
+      SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 100 END INTO per_block
+        FROM pg_class WHERE oid = relid;
+      n := greatest(1, ceil(n / per_block))::bigint;
+    END IF;
+    RAISE INFO '%', concat_ws('|', 'upkeep-probe', typ, CASE WHEN by_blocks THEN 'blocks' ELSE 'index' END,
+      cutoff, blocks, n, replace(note, '|', '/'));
   END IF;
   IF by_blocks AND lo IS NULL THEN
     lo := '0';
@@ -322,17 +328,30 @@ BEGIN
   END LOOP;
   RAISE INFO '%', concat_ws('|', 'upkeep-result', status, deleted, batches, largest,
     ceil(slowest * 1000)::bigint, n, replace(err, '|', '/'), coalesce(lo, ''));
+  IF status IN ('done', 'deadline') THEN
+    -- What is left older than the cutoff, for the backlog: counted in the
+    -- time this statement has left, else the planner's estimate.
+    BEGIN
+      EXECUTE format('SELECT count(*) FROM %s WHERE %s < %L', rel, col, cutoff) INTO left_n;
+    EXCEPTION WHEN query_canceled THEN
+      EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM %s WHERE %s < %L', rel, col, cutoff) INTO plan;
+      left_n := (plan->0->'Plan'->>'Plan Rows')::float8::bigint;
+      estimated := true;
+    END;
+    RAISE INFO '%', concat_ws('|', 'upkeep-left', left_n, estimated);
+  END IF;
 END
-EOF
+SQL
 }
 
-# Rows still older than the cutoff: counted within at most 10 s (and the time
-# left), else the planner's estimate. upkeep-left|rows|estimated
+# What is left older than the cutoff when the deadline came before a session
+# could start: counted within at most 10 s (and the time left), else the
+# planner's estimate. upkeep-left|rows|estimated
 left_sql() {
-	cat <<'EOF'
+	cat <<'SQL'
 SET statement_timeout = :'count_ms';
-EOF
-	do_block "$params_head, 'cutoff', :'cutoff'" <<'EOF'
+SQL
+	do_block "$params_head, 'cutoff', :'cutoff'" <<'SQL'
 DECLARE
   p jsonb := convert_from(decode(@params@, 'base64'), 'UTF8')::jsonb;
   q text := format('FROM %s WHERE %I < %L', CASE p->>'schema' WHEN '' THEN format('%I', p->>'table')
@@ -350,7 +369,7 @@ BEGIN
   END;
   RAISE INFO '%', concat_ws('|', 'upkeep-left', n, estimated);
 END
-EOF
+SQL
 }
 
 # Runs SQL from function $1 as one session of psql with this table's
@@ -363,7 +382,7 @@ session() { # sql-function [psql args]
 	"$_sql" >"$upkeep_tmp/sql"
 	upkeep_run - psql -X -q -v ON_ERROR_STOP=1 -t -A -v VERBOSITY=verbose -v schema="$schema" -v table="$table" \
 		-v col="$column" -v days="$days" -v zone="$zone" -v cutoff="$cutoff" -v mode="$mode" \
-		-v blocks="$blocks" -v lo="$lo" -v next="$next" -v batch_seconds="$batch_seconds" \
+		-v blocks="$blocks" -v lo="$lo" -v next="$next" -v batch="$batch" -v batch_seconds="$batch_seconds" \
 		-v slowest="$slowest" -v lock_timeout="$lock_timeout" -v statement_timeout="$statement_timeout" \
 		"$@" -f "$upkeep_tmp/sql"
 	rc=$upkeep_rc
@@ -433,24 +452,9 @@ for entry in $entries; do
 		continue
 	fi
 
-	# The cutoff comes from the probe, from the server clock, and stays fixed:
-	# rows written during the run are always newer.
-	session probe_sql
-	if [ "$rc" -ne 0 ]; then
-		table_failed "$(printf '%s\n' "$out" | upkeep_reason)"
-		continue
-	fi
-	IFS='|' read -r typ mode cutoff blocks next note <<EOF
-$(field upkeep-probe)
-EOF
-	if [ -z "$cutoff" ] || ! is_num "$blocks" || ! upkeep_is_count "$next"; then
-		table_failed "unexpected output: $(printf '%s\n' "$out" | upkeep_reason)"
-		continue
-	fi
-	[ "$mode" = blocks ] || next=$batch
-	[ -z "$note" ] || upkeep_log "$rel: $note"
-
-	in_table=1
+	# The cutoff comes from the table's first session, from the server clock,
+	# and stays fixed: rows written during the run are always newer.
+	in_table=1 rows_left=null estimated=null
 	while :; do
 		left=$(upkeep_left)
 		if [ "$left" -lt $(((2 * slowest + 999) / 1000 + 10)) ]; then
@@ -462,10 +466,16 @@ EOF
 			table_failed "$(printf '%s\n' "$out" | upkeep_reason)"
 			break
 		fi
+		if [ -z "$cutoff" ]; then
+			IFS='|' read -r typ mode cutoff blocks next note <<EOF
+$(field upkeep-probe)
+EOF
+			[ -z "$note" ] || upkeep_log "$rel: $note"
+		fi
 		IFS='|' read -r status d b l s next err lo <<EOF
 $(field upkeep-result)
 EOF
-		if ! { is_num "$d" && is_num "$b" && is_num "$l" && is_num "$s" && upkeep_is_count "$next"; }; then
+		if [ -z "$cutoff" ] || ! { is_num "$blocks" && is_num "$d" && is_num "$b" && is_num "$l" && is_num "$s" && upkeep_is_count "$next"; }; then
 			table_failed "unexpected output: $(printf '%s\n' "$out" | upkeep_reason)"
 			break
 		fi
@@ -505,21 +515,22 @@ EOF
 	summary="$summary${summary:+; }$rel: $deleted in $batches batch(es)"
 	[ "$batches" -eq 0 ] || summary="$summary, largest $largest, slowest $tslowest ms"
 
-	# What is left older than the cutoff, for the backlog.
-	rows_left=null estimated=null
-	count_s=$(($(upkeep_left) - 5))
-	[ "$count_s" -le 10 ] || count_s=10
-	if [ "$count_s" -ge 1 ]; then
+	# What is left older than the cutoff, for the backlog: from the last
+	# session, or, when the deadline came before one could start, counted now.
+	left_line=$(field upkeep-left)
+	if [ -z "$left_line" ] && [ -n "$cutoff" ] && [ "$(($(upkeep_left) - 5))" -ge 1 ]; then
+		count_s=$(($(upkeep_left) - 5))
+		[ "$count_s" -le 10 ] || count_s=10
 		session left_sql -v count_ms="$((count_s * 1000))"
-		if [ "$rc" -eq 0 ]; then
-			IFS='|' read -r n e <<EOF
-$(field upkeep-left)
+		[ "$rc" -ne 0 ] || left_line=$(field upkeep-left)
+	fi
+	n='' e=''
+	IFS='|' read -r n e <<EOF
+$left_line
 EOF
-			if is_num "$n"; then
-				rows_left=$n estimated=false
-				[ "$e" != true ] || estimated=true
-			fi
-		fi
+	if is_num "$n"; then
+		rows_left=$n estimated=false
+		[ "$e" != true ] || estimated=true
 	fi
 	in_table=''
 	total=$((total + deleted))

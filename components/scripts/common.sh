@@ -141,7 +141,7 @@ upkeep_tmpdir() {
 }
 trap '[ -z "$upkeep_tmp" ] || rm -rf "$upkeep_tmp"' EXIT
 
-upkeep_child=''
+upkeep_child='' upkeep_stop_note=''
 upkeep_has_timeout=''
 if command -v timeout >/dev/null 2>&1; then upkeep_has_timeout=1; fi
 
@@ -180,7 +180,10 @@ upkeep_on_signal() { # name exit-code
 	upkeep_stop_note=''
 	# The server side first, while the client still reads what it reports.
 	upkeep_stop_hook
-	if [ -n "$upkeep_child" ]; then kill -TERM "$upkeep_child" 2>/dev/null || true; fi
+	if [ -n "$upkeep_child" ]; then
+		kill -TERM "$upkeep_child" 2>/dev/null || true
+		wait "$upkeep_child" 2>/dev/null || true
+	fi
 	_msg="stopped by $1 after $(upkeep_elapsed) s$upkeep_stop_note"
 	printf 'upkeep %s: %s\n' "$upkeep_name" "$_msg" >&2
 	upkeep_outcome failed "$(upkeep_figures)" "$_msg"

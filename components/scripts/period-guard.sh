@@ -33,7 +33,6 @@ fi
 today=$(TZ=$zone date +%Y-%m-%d)
 day=${today##*-}
 day=${day#0}
-
 skip() { # why
 	upkeep_log "skipped on $today ($zone): $1"
 	[ "${UPKEEP_STEP:-}" = fetch ] || upkeep_outcome skipped '{}' "skipped on $today ($zone): $1"

@@ -42,7 +42,8 @@ statement() { # sql [seconds]
 	[ "$_t" -ge 1 ] || _t=1
 	_lt=$lock_timeout
 	[ -z "${2:-}" ] || _lt=$((_t / 2 + 1))s
-	upkeep_run "$_t" env PGOPTIONS="${PGOPTIONS:-} -c lock_timeout=$_lt -c statement_timeout=${_t}s" \
+	# The server ends the statement first; the timer only if the server cannot.
+	upkeep_run "$((_t + 5))" env PGOPTIONS="${PGOPTIONS:-} -c lock_timeout=$_lt -c statement_timeout=${_t}s" \
 		psql -X -q -v ON_ERROR_STOP=1 -t -A -c "$1"
 	rc=$upkeep_rc
 	err=$(cat "$upkeep_tmp/err")
@@ -70,6 +71,8 @@ x0=$(cat "$upkeep_tmp/out")
 # (and its TOAST table) or of any table, a few seconds each, after its own
 # sessions ended: on a timeout, the deadline or SIGTERM. Sets own_note.
 drop_own_leftovers() { # [table]
+	# A statement of ours still running holds the table's lock: end it first.
+	upkeep_end_sessions 10 >/dev/null 2>&1 || true
 	_which=''
 	[ -z "${1:-}" ] || _which="AND t.oid IN (SELECT oid FROM pg_class WHERE oid = '$1'::regclass
     UNION ALL SELECT reltoastrelid FROM pg_class WHERE oid = '$1'::regclass)"
@@ -195,7 +198,8 @@ SELECT 'ok|' || name || '|' || indexes FROM t WHERE usage AND mine AND indexes >
 UNION ALL
 SELECT 'noschema|' || format('%I', nspname) || '|' || count(*) FROM t WHERE NOT usage GROUP BY nspname
 UNION ALL
-SELECT 'notowned|' || count(*) FROM t WHERE usage AND NOT mine"
+SELECT 'notowned|' || count(*) FROM t WHERE usage AND NOT mine
+ORDER BY 1"
 list=$(cat "$upkeep_tmp/out")
 while IFS='|' read -r what a b; do
 	case $what in

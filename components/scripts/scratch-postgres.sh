@@ -7,9 +7,14 @@
 # of the pod. Runs as a non-root user that has an /etc/passwd entry (initdb
 # insists).
 set -eu
-export UPKEEP_TASK=scratch-postgres
+upkeep_name=scratch-postgres
 # shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
 . "$(dirname "$0")/common.sh"
+# A sidecar, not a run: when it fails, the verifier cannot connect and its
+# outcome line says so. One outcome line per run, the verifier's.
+upkeep_outcome() {
+	:
+}
 
 data=${PGDATA:-/scratch/data}
 port=${PGPORT:-5432}

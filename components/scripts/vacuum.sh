@@ -57,7 +57,8 @@ SELECT 'ok|' || name FROM t WHERE usage AND may
 UNION ALL
 SELECT 'noschema|' || format('%I', nspname) || '|' || count(*) FROM t WHERE NOT usage GROUP BY nspname
 UNION ALL
-SELECT 'notallowed|' || count(*) FROM t WHERE usage AND NOT may AND NOT catalog"
+SELECT 'notallowed|' || count(*) FROM t WHERE usage AND NOT may AND NOT catalog
+ORDER BY 1"
 
 upkeep_run - psql -X -q -v ON_ERROR_STOP=1 -t -A -c "$list"
 [ "$upkeep_rc" -eq 0 ] || upkeep_fail_with "cannot list the tables of $PGDATABASE" "$(cat "$upkeep_tmp/err")"
@@ -82,7 +83,8 @@ done <"$upkeep_tmp/out"
 if [ "$listed" -gt 0 ]; then
 	left=$(upkeep_left)
 	[ "$left" -ge 1 ] || upkeep_fail "no time left in the slot to vacuum $PGDATABASE"
-	upkeep_run "$left" env PGOPTIONS="${PGOPTIONS:-} -c lock_timeout=$lock_timeout -c statement_timeout=${left}s" \
+	# The server ends the statement first; the timer only if the server cannot.
+	upkeep_run "$((left + 5))" env PGOPTIONS="${PGOPTIONS:-} -c lock_timeout=$lock_timeout -c statement_timeout=${left}s" \
 		vacuumdb --quiet --analyze --skip-locked --jobs "$jobs" "$@"
 	err=$(cat "$upkeep_tmp/err")
 	upkeep_pass_warnings "$err"

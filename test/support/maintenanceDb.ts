@@ -9,19 +9,27 @@ import { startPostgres, type Postgres } from "./postgres";
 
 export const DB = "app";
 
-export interface MaintenanceDb {
-  readonly pg: Postgres;
-  /** libpq environment of the role `maint` in `app`. */
+export interface Database {
+  readonly name: string;
+  /** libpq environment of the role `maint` in this database. */
   env(): Record<string, string>;
+  /** libpq environment of the superuser in this database. */
+  superEnv(): Record<string, string>;
   /** SQL as maint, so what it creates is owned by maint. */
   maintSql(sql: string): Promise<string>;
-  /** SQL as the superuser in `app`. */
+  /** SQL as the superuser. */
   sql(sql: string): Promise<string>;
   num(sql: string): Promise<number>;
   /** Polls until `sql` (as the superuser) returns 't'. */
   eventually(sql: string, what: string, ms?: number): Promise<void>;
-  /** The sessions of this run's scripts still on the server (application_name upkeep-…). */
+  /** The sessions of the scripts still on the server (application_name upkeep-…). */
   scriptSessions(): Promise<number>;
+}
+
+export interface MaintenanceDb extends Database {
+  readonly pg: Postgres;
+  /** A fresh database where maint may create tables in public, as in `app`. */
+  newDatabase(name: string): Promise<Database>;
   stop(): Promise<void>;
 }
 
@@ -36,27 +44,39 @@ export async function startMaintenanceDb(): Promise<MaintenanceDb> {
     await pg.stop();
     throw e;
   }
-  const env = () => pg.connEnv("maint", password, DB);
-  const sql = (text: string) => pg.psql(text, DB);
+  const database = (name: string): Database => {
+    const env = () => pg.connEnv("maint", password, name);
+    const sql = (text: string) => pg.psql(text, name);
+    return {
+      name,
+      env,
+      superEnv: () => pg.connEnv(pg.superuser, pg.password, name),
+      async maintSql(text) {
+        const { stdout } = await promisify(execFile)("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", text], {
+          env: { PATH: process.env.PATH ?? "", ...env() },
+        });
+        return stdout.trim();
+      },
+      sql,
+      num: async (text) => Number(await sql(text)),
+      async eventually(text, what, ms = 10_000) {
+        const until = Date.now() + ms;
+        while ((await sql(text)) !== "t") {
+          if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      scriptSessions: async () => Number(await sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'")),
+    };
+  };
   return {
+    ...database(DB),
     pg,
-    env,
-    async maintSql(text) {
-      const { stdout } = await promisify(execFile)("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", text], {
-        env: { PATH: process.env.PATH ?? "", ...env() },
-      });
-      return stdout.trim();
+    async newDatabase(name) {
+      await pg.psql(`CREATE DATABASE ${name}`);
+      await pg.psql("GRANT CREATE ON SCHEMA public TO maint", name);
+      return database(name);
     },
-    sql,
-    num: async (text) => Number(await sql(text)),
-    async eventually(text, what, ms = 10_000) {
-      const until = Date.now() + ms;
-      while ((await sql(text)) !== "t") {
-        if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-    scriptSessions: async () => Number(await sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'")),
     stop: () => pg.stop(),
   };
 }
