@@ -167,15 +167,18 @@ test("a monthly task that never ran: UpkeepJobMissed goes pending", async () => 
 
 test("a backlog that does not shrink over three real cleanup runs: UpkeepCleanupBacklog goes pending, not before the third", async () => {
   cronjob("backlog-cleanup", now() - 60 * DAY, now() - 60);
+  // Rows the cleanup's role may read but not delete (a row-level security policy forced on its own
+  // table): every run ends with the same rows left older than the cutoff, as a cleanup that cannot keep up does.
   await pg.maintSql(
     "CREATE TABLE public.events (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL); CREATE INDEX ON public.events (created_at);" +
-      "INSERT INTO public.events (created_at) SELECT now() - interval '90 days' FROM generate_series(1, 500)",
+      "INSERT INTO public.events (created_at) SELECT now() - interval '90 days' FROM generate_series(1, 500);" +
+      "ALTER TABLE public.events ENABLE ROW LEVEL SECURITY; ALTER TABLE public.events FORCE ROW LEVEL SECURITY;" +
+      "CREATE POLICY events_read ON public.events FOR SELECT USING (true)",
   );
-  // A slot too short to start a batch: each run stops at its deadline, counts the rows it left, and says partial.
-  const env = { ...scriptEnv("backlog-cleanup", "cleanup"), UPKEEP_CLEANUP_TABLES: "public.events:created_at:30:100", UPKEEP_DEADLINE_SECONDS: "9", UPKEEP_DEADLINE_MARGIN_SECONDS: "0" };
+  const env = { ...scriptEnv("backlog-cleanup", "cleanup"), UPKEEP_CLEANUP_TABLES: "public.events:created_at:30:100" };
   for (let run = 1; run <= 3; run++) {
     const r = await runScript("cleanup.sh", env);
-    assert.equal(r.outcome.outcome, "partial", `run ${run}: ${r.stdout}${r.stderr}`);
+    assert.notEqual(r.outcome.outcome, "failed", `run ${run}: ${r.stdout}${r.stderr}`);
     const table = (r.outcome.figures.tables as { table: string; rowsLeft: number | null }[])[0]!;
     assert.deepEqual([table.table, table.rowsLeft], ["public.events", 500], `run ${run}`);
     await settled(`upkeep_cleanup_backlog_runs{task="backlog-cleanup"} == ${run}`, `run ${run}'s count`);

@@ -151,9 +151,7 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "PGPASSWORD", valueFrom: { secretKeyRef: { key: "PGPASSWORD", name: "orders-db-maintenance" } } },
     { name: "PGCONNECT_TIMEOUT", value: "10" },
     { name: "PGAPPNAME", value: "upkeep-orders-reindex" },
-    // The outcome line's environment and kind, and where it is pushed (and the guard asks).
-    { name: "UPKEEP_ENVIRONMENT", value: "prod" },
-    { name: "UPKEEP_KIND", value: "reindex" },
+    // Where the outcome line is pushed (and the guard asks).
     { name: "UPKEEP_PUSHGATEWAY_URL", value: "http://upkeep-pushgateway.upkeep-maintenance.svc:9091" },
   ]);
 });
