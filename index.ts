@@ -6,7 +6,7 @@
  * provider and no AWS resource; reminders and notices are CronJobs.
  */
 import { AcmCertificates, buildCertificateRules, ManagedCertificates, CredentialRotation } from "./components/certificates";
-import { UpkeepAlertRouting, MaintenanceAlerts, MaintenanceDashboard, runbookUrl, NotificationTopics } from "./components/alerting";
+import { UpkeepAlertRouting, MaintenanceAlerts, MaintenanceDashboard, runbookUrl, NotificationTopics, Pushgateway, pushgatewayUrl } from "./components/alerting";
 import { AwsBackups } from "./components/backups";
 import { AccountWideRules } from "./components/compliance";
 import { environmentCalendar, loadEnvironment, createProviders, planWarnings } from "./components/environment";
@@ -38,6 +38,11 @@ const ns = new MaintenanceNamespace(
   opts,
 );
 const inNamespace = { ...opts, dependsOn: [ns] };
+// Where the built-in tasks push their outcome; undefined with `alerting.pushgateway: off`.
+const pushUrl = pushgatewayUrl(config.alerting.pushgateway, namespace);
+if (config.alerting.pushgateway === "deploy") {
+  new Pushgateway("upkeep", { environment: env.name, namespace, protect: tier.protect, ruleLabels: config.alerting.ruleLabels }, inNamespace);
+}
 deployTaskJobs(tasks, {
   config,
   common: {
@@ -48,6 +53,7 @@ deployTaskJobs(tasks, {
     scriptsConfigMap: SCRIPTS_CONFIGMAP,
     scriptsChecksum: scripts.checksum,
     window: windowAnnotation(env.window, env.timezone),
+    ...(pushUrl !== undefined ? { pushgatewayUrl: pushUrl } : {}),
   },
   runbookUrl: (task) => runbookUrl(runbookBase, runbookPage(env.name, task.id)),
   inNamespace,
@@ -71,7 +77,7 @@ const certificateRules = buildCertificateRules({
 });
 new MaintenanceAlerts(
   "upkeep",
-  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, ruleLabels: config.alerting.ruleLabels, tasks, now, extraGroups: [certificateRules] },
+  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, ruleLabels: config.alerting.ruleLabels, tasks, now, pushgateway: pushUrl !== undefined, extraGroups: [certificateRules] },
   inNamespace,
 );
 new MaintenanceDashboard(

@@ -34,7 +34,7 @@ export function generateRunbooks(now: Date = new Date()): Map<string, string> {
     const env = config.environment.name;
     const namespace = config.kubernetes.namespace;
     const tierSeverity = TIER_DEFAULTS[config.environment.tier].alertSeverity;
-    const entries = buildCalendar(tasks, namespace);
+    const entries = buildCalendar(tasks, namespace, config.alerting.pushgateway !== "off");
     tasks.forEach((task, i) => {
       const ctx = { environment: env, stackFile: `stacks/${file}`, severity: taskSeverity(task, tierSeverity), alertRunbookBase: ".." };
       out.set(runbookPath(env, task.id), renderTaskRunbook(entries[i]!, ctx, runbookFacts(task, namespace)));

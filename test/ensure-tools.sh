@@ -1,6 +1,7 @@
 #!/bin/sh
-# The tests run real tools: PostgreSQL 15 for the job scripts, promtool for the
-# alerts, shellcheck for the scripts, headless Chromium to render calendar.svg. As root (CI) missing ones are installed
+# The tests run real tools: PostgreSQL 15 for the job scripts, promtool and the
+# Prometheus server for the alerts, the Pushgateway for the pushed outcomes,
+# the script linter, headless Chromium to render calendar.svg. As root (CI) missing ones are installed
 # from Debian; otherwise this prints the exact install line and fails. It
 # never lets a test skip silently.
 set -eu
@@ -20,6 +21,8 @@ need psql postgresql-client-15
 need vacuumdb postgresql-client-15
 need reindexdb postgresql-client-15
 need promtool prometheus
+need prometheus prometheus
+need prometheus-pushgateway prometheus-pushgateway
 need amtool prometheus-alertmanager
 need shellcheck shellcheck
 need openssl openssl

@@ -152,6 +152,8 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "PGCONNECT_TIMEOUT", value: "10" },
     { name: "PGAPPNAME", value: "upkeep-orders-reindex" },
     { name: "PGSSLMODE", value: "require" },
+    // Where the outcome line is pushed (and the guard asks).
+    { name: "UPKEEP_PUSHGATEWAY_URL", value: "http://upkeep-pushgateway.upkeep-maintenance.svc:9091" },
   ]);
 });
 
@@ -171,10 +173,10 @@ test("cleanup's tables carry their timestampZone; the slot's start comes from a 
 test("cleanup and vacuum get their task parameters; daily tasks run unguarded", () => {
   const cleanup = (named("kubernetes:batch/v1:CronJob", "orders-cleanup-cronjob").inputs as Obj).spec.jobTemplate.spec.template.spec.containers[0];
   assert.deepEqual(cleanup.command, ["/bin/sh", "/upkeep/scripts/cleanup.sh"]);
-  assert.deepEqual(cleanup.env.at(-1), { name: "UPKEEP_CLEANUP_TABLES", value: "public.audit_log:created_at:90:5000" });
+  assert.deepEqual(cleanup.env.find((e: Obj) => e.name === "UPKEEP_CLEANUP_TABLES"), { name: "UPKEEP_CLEANUP_TABLES", value: "public.audit_log:created_at:90:5000" });
   const vacuum = (named("kubernetes:batch/v1:CronJob", "billing-vacuum-cronjob").inputs as Obj).spec;
   assert.equal(vacuum.schedule, "5 1 * * *");
-  assert.deepEqual(vacuum.jobTemplate.spec.template.spec.containers[0].env.at(-1), { name: "UPKEEP_VACUUM_JOBS", value: "4" });
+  assert.deepEqual(vacuum.jobTemplate.spec.template.spec.containers[0].env.find((e: Obj) => e.name === "UPKEEP_VACUUM_JOBS"), { name: "UPKEEP_VACUUM_JOBS", value: "4" });
   assert.equal(vacuum.jobTemplate.spec.activeDeadlineSeconds, 45 * 60);
 });
 
@@ -198,14 +200,19 @@ test("every CronJob has its own ServiceAccount without a token", () => {
   }
 });
 
-test("the PrometheusRule has exactly the three alerts for every CronJob, with production severity", () => {
+test("the PrometheusRule has exactly the three alerts for every CronJob, those on its figures, and the metrics' absence, with production severity", () => {
   const rule = named("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "upkeep-prometheusrule").inputs as Obj;
   const rules: Obj[] = rule.spec.groups.find((g: Obj) => g.name === "upkeep.prod.maintenance-jobs").rules;
   const cronJobNames = byType("kubernetes:batch/v1:CronJob").map((c) => (c.inputs as Obj).metadata.name).sort();
+  const figures: Record<string, string[]> = {
+    "orders-cleanup": ["UpkeepCleanupBacklog"],
+    "tls-check": ["UpkeepEndpointCertificateExpiring", "UpkeepEndpointCertificateExpiring"],
+  };
   for (const name of cronJobNames) {
-    assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong"], name);
+    assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong", ...(figures[name] ?? [])], name);
   }
-  assert.equal(rules.length, 3 * cronJobNames.length);
+  assert.deepEqual(rules.filter((r) => r.labels.task === undefined).map((r) => `${r.alert} ${r.labels.missing}`), ["UpkeepMetricsAbsent cronjobs", "UpkeepMetricsAbsent push"]);
+  assert.equal(rules.length, 3 * cronJobNames.length + 3 + 2);
   assert.ok(rules.every((r) => r.labels.environment === "prod"));
   // The tier's severity, except the image scan's own (jobs[].severity): a failed weekend scan does not page.
   assert.deepEqual([...new Set(rules.filter((r) => r.labels.task !== "image-scan").map((r) => r.labels.severity))], ["critical"]);
@@ -267,6 +274,7 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:kubernetes:ScheduledJobs upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
     "upkeep:monitoring:MaintenanceDashboard upkeep",
+    "upkeep:monitoring:Pushgateway upkeep",
     "upkeep:notify:NotificationTopics upkeep",
     "upkeep:notify:UpkeepAlertRouting upkeep",
     "upkeep:postgres:DatabaseMaintenance billing",
@@ -339,10 +347,11 @@ test("one digest a working day to the warning topic; notices at 09:30 on a worki
   assert.equal(digest.state, "ENABLED");
   assert.equal(digest.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-warning");
   assert.equal(digest.target.roleArn, "arn:aws:iam::123456789012:role/upkeep-scheduler");
-  // capacity-planning is disabled by override; performance-optimization, review-service-health, the firewall and Kubernetes versions are automated.
+  // capacity-planning is disabled by override; performance-optimization, review-service-health, the firewall and Kubernetes versions are automated,
+  // and (dump verification, restore testing) verify-backups and disaster-recovery-test.
   const listed = [...String(digest.target.input).matchAll(/^- \[ \] .+ \(([a-z-]+)\): /gm)].map((m) => m[1]);
-  assert.equal(listed.length, 13);
-  for (const automated of ["capacity-planning", "performance-optimization", "review-service-health", "review-firewall-rules", "update-kubernetes-versions"]) {
+  assert.equal(listed.length, 11);
+  for (const automated of ["capacity-planning", "performance-optimization", "review-service-health", "review-firewall-rules", "update-kubernetes-versions", "verify-backups", "disaster-recovery-test"]) {
     assert.ok(!listed.includes(automated), automated);
   }
   const notice = named("aws:scheduler/schedule:Schedule", "upkeep-notice-sat").inputs as Obj;

@@ -264,6 +264,7 @@ const AUTOMATION: Record<Automation, string> = {
   "kubernetes-version":
     "with `upkeep:aws.accountWideRules` and `kubernetes.oldestSupportedVersion`, the AWS Config rule eks-cluster-supported-version; on Kubernetes only, the daily CronJob `kubernetes-version-check`",
   "firewall-rules": "with `upkeep:aws.accountWideRules`, the AWS Config rules restricted-ssh and vpc-sg-open-only-to-authorized-ports",
+  "backup-verification": "dump verification, which restores the newest dump into a scratch server and runs its checks, or AWS Backup restore testing",
 };
 
 /**

@@ -3,4 +3,5 @@
  * post-window endpoint verification and dump verification; and the one place that deploys every task.
  */
 export { deployTaskJobs, type RoutineMessages } from "./taskJobs";
+export { reportTasksEnv, windowEnv, windowReportSchema, type WindowReport } from "./windowReport";
 export { kubernetesFeatureUses, taskFeatures } from "./features";

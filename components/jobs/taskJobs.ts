@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig, UpkeepConfig } from "../config";
-import { customContainer, type CronJobInputs, WEBHOOK_SECRET } from "../kubernetes";
+import { customContainer, type CronJobInputs, type EnvVar, plainEnv, PUSHGATEWAY_ENV, WEBHOOK_SECRET } from "../kubernetes";
 import { DatabaseMaintenance } from "../database";
 import { customJobPod } from "./customJob";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
@@ -13,6 +13,7 @@ import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isRoutineTask, isTlsChe
 import { digestContainer, type DigestMessages, noticeContainer, type RoutineDelivery, versionCheckContainer, versionCheckPod } from "./routineJobs";
 import { tlsCheckContainer } from "./tlsCheck";
 import { verificationContainer } from "./verification";
+import { reportTasksEnv, windowEnv } from "./windowReport";
 
 export interface TaskJobsContext {
   readonly config: UpkeepConfig;
@@ -52,13 +53,15 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
   const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
   const alertmanagerUrl = config.notify.alertmanagerUrl;
   const alertmanager = !config.aws.enabled && alertmanagerUrl !== undefined ? { alertmanager: { url: alertmanagerUrl, namespace: common.namespace } } : {};
+  // With a Pushgateway the verification also builds the window's report from what the tasks pushed.
+  const report = common.pushgatewayUrl !== undefined ? { report: { window: windowEnv(config.environment.window), tasks: reportTasksEnv(tasks) } } : {};
   const jobs = [
     ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task, common.environment), customJobPod(task.job))),
     ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints, common.environment))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
     ...tasks
       .filter(isVerifyTask)
-      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook, ...alertmanager }))),
+      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook, ...alertmanager, ...report }))),
     ...tasks.filter(isRoutineTask).map((task) => routineJob(task, ctx)),
   ];
   if (jobs.length > 0) new ScheduledJobs("upkeep", { jobs }, inNamespace);
@@ -111,5 +114,13 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJo
     roleArn,
   });
   const { container, ...extras } = pod;
-  return { ...common, task, container, pod: extras, runbookUrl: ctx.runbookUrl(task) };
+  // The download is guarded too: it must ask the Pushgateway the same question, or it would skip the retry's dump.
+  const url = common.pushgatewayUrl;
+  const initContainers =
+    url === undefined
+      ? extras.initContainers
+      : extras.initContainers.map((c) =>
+          c.name === "fetch" ? { ...c, env: [...((c.env as EnvVar[] | undefined) ?? []), plainEnv(PUSHGATEWAY_ENV, url)] } : c,
+        );
+  return { ...common, task, container, pod: { ...extras, initContainers }, runbookUrl: ctx.runbookUrl(task) };
 }

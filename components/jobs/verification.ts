@@ -7,6 +7,7 @@
 import { type UpkeepConfig, POD_DEFAULTS } from "../config";
 import { defaultResources, plainEnv, standardTaskEnv, type ContainerPlan, scriptPath } from "../kubernetes";
 import type { ScheduledTask } from "../schedule";
+import { WINDOW_REPORT_SCRIPT } from "./windowReport";
 
 export type EndpointConfig = UpkeepConfig["endpoints"][number];
 
@@ -32,6 +33,12 @@ export interface VerificationOptions {
   /** Kubernetes only, without a webhook: the notice fires as an info alert here; no notice without either. */
   readonly alertmanager?: { readonly url: string; readonly namespace: string };
   readonly timeoutSeconds?: number;
+  /**
+   * With a Pushgateway: build the window report after verifying (window-report.sh)
+   * and send it as the completion notice. `window` and `tasks` as windowEnv and
+   * reportTasksEnv write them.
+   */
+  readonly report?: { readonly window: string; readonly tasks: string };
 }
 
 const ENTRY_URL = /^https?:\/\/[^\s|]+$/;
@@ -59,10 +66,11 @@ export function verificationContainer(task: VerificationTaskLike, options: Verif
   }
   return {
     image: VERIFY_IMAGE,
-    command: ["/bin/sh", scriptPath(VERIFY_SCRIPT)],
+    command: ["/bin/sh", scriptPath(options.report ? WINDOW_REPORT_SCRIPT : VERIFY_SCRIPT)],
     args: [],
     env: [
       ...standardTaskEnv({ id: task.id, kind: "verify", environment: options.environment }, task.schedule),
+      ...(options.report ? [plainEnv("UPKEEP_WINDOW", options.report.window), plainEnv("UPKEEP_REPORT_TASKS", options.report.tasks)] : []),
       plainEnv("UPKEEP_ENDPOINTS", endpointsEnv(options.endpoints)),
       plainEnv("UPKEEP_TIMEOUT_SECONDS", String(timeout)),
       ...(options.webhookSecret
