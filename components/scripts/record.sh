@@ -118,80 +118,97 @@ upkeep_record_convert() { # outcome-json previous-metrics-file
 }
 
 # shellcheck disable=SC2016 # awk's own $ fields, not the shell's
-upkeep_record_awk='
+upkeep_json_awk='
 # JSON: a small recursive-descent reader for the one-line objects
-# upkeep_outcome prints; values land in J[path], their type in T[path]
-# (s, n, b, null), with paths such as figures.tables[0].table.
-function fail(msg) { printf "malformed outcome line: %s at character %d\n", msg, pos > "/dev/stderr"; exit 1 }
-function ws() { while (pos <= n && index(" \t\r\n", substr(s, pos, 1))) pos++ }
+# upkeep_outcome prints; json_parse(text, what) puts each value in J[path]
+# and its type in T[path] (s, n, b, null), with paths such as
+# figures.tables[0].table; on bad input it says "<what>: ..." and exits 1.
+function fail(msg) { printf "%s: %s at character %d\n", JWHAT, msg, JP > "/dev/stderr"; exit 1 }
+function ws() { while (JP <= JN && index(" \t\r\n", substr(JS, JP, 1))) JP++ }
 function str(   out, c) {
-	pos++
+	JP++
 	out = ""
-	while (pos <= n) {
-		c = substr(s, pos, 1)
-		if (c == "\"") { pos++; return out }
+	while (JP <= JN) {
+		c = substr(JS, JP, 1)
+		if (c == "\"") { JP++; return out }
 		if (c == "\\") {
-			pos++
-			c = substr(s, pos, 1)
+			JP++
+			c = substr(JS, JP, 1)
 			if (c == "n") c = "\n"
 			else if (c == "t") c = "\t"
 			else if (c == "r" || c == "b" || c == "f") c = " "
-			else if (c == "u") { c = "?"; pos += 4 }
+			else if (c == "u") { c = "?"; JP += 4 }
 		}
 		out = out c
-		pos++
+		JP++
 	}
 	fail("unterminated string")
 }
 function val(path,   c, k, i) {
 	ws()
-	c = substr(s, pos, 1)
+	c = substr(JS, JP, 1)
 	if (c == "{") {
-		pos++
+		JP++
 		ws()
-		if (substr(s, pos, 1) == "}") { pos++; return }
+		if (substr(JS, JP, 1) == "}") { JP++; return }
 		while (1) {
 			ws()
-			if (substr(s, pos, 1) != "\"") fail("expected a key")
+			if (substr(JS, JP, 1) != "\"") fail("expected a key")
 			k = str()
 			ws()
-			if (substr(s, pos, 1) != ":") fail("expected :")
-			pos++
+			if (substr(JS, JP, 1) != ":") fail("expected :")
+			JP++
 			val(path == "" ? k : path "." k)
 			ws()
-			c = substr(s, pos, 1)
-			pos++
+			c = substr(JS, JP, 1)
+			JP++
 			if (c == "}") return
 			if (c != ",") fail("expected , or }")
 		}
 	}
 	if (c == "[") {
-		pos++
+		JP++
 		ws()
-		if (substr(s, pos, 1) == "]") { pos++; return }
+		if (substr(JS, JP, 1) == "]") { JP++; return }
 		for (i = 0; ; i++) {
 			val(path "[" i "]")
 			ws()
-			c = substr(s, pos, 1)
-			pos++
+			c = substr(JS, JP, 1)
+			JP++
 			if (c == "]") return
 			if (c != ",") fail("expected , or ]")
 		}
 	}
 	if (c == "\"") { J[path] = str(); T[path] = "s"; return }
-	if (match(substr(s, pos), /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/)) { J[path] = substr(s, pos, RLENGTH); T[path] = "n"; pos += RLENGTH; return }
-	if (substr(s, pos, 4) == "true") { J[path] = 1; T[path] = "b"; pos += 4; return }
-	if (substr(s, pos, 5) == "false") { J[path] = 0; T[path] = "b"; pos += 5; return }
-	if (substr(s, pos, 4) == "null") { T[path] = "null"; pos += 4; return }
+	if (match(substr(JS, JP), /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/)) { J[path] = substr(JS, JP, RLENGTH); T[path] = "n"; JP += RLENGTH; return }
+	if (substr(JS, JP, 4) == "true") { J[path] = 1; T[path] = "b"; JP += 4; return }
+	if (substr(JS, JP, 5) == "false") { J[path] = 0; T[path] = "b"; JP += 5; return }
+	if (substr(JS, JP, 4) == "null") { T[path] = "null"; JP += 4; return }
 	fail("unexpected \"" c "\"")
 }
-# The first of several key names present under a prefix, of types in ok.
-function first(prefix, names, ok,   k, i, m) {
-	m = split(names, k, " ")
-	for (i = 1; i <= m; i++) if ((prefix k[i]) in T && index(ok, T[prefix k[i]])) return prefix k[i]
-	return ""
+function json_parse(text, what) {
+	JS = text; JN = length(text); JP = 1; JWHAT = what
+	ws()
+	if (substr(JS, JP, 1) != "{") fail("not a JSON object")
+	val("")
 }
-function esc(v) { gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); gsub(/\n/, "\\n", v); return v }
+'
+
+# shellcheck disable=SC2016 # awk's own $ fields, not the shell's
+upkeep_record_awk=$upkeep_json_awk'
+# A label value: backslash, quote and newline escaped, one character at a
+# time: the replacement text of gsub treats backslashes differently in each awk.
+function esc(v,   out, i, c) {
+	out = ""
+	for (i = 1; i <= length(v); i++) {
+		c = substr(v, i, 1)
+		if (c == "\\") c = "\\\\"
+		else if (c == "\"") c = "\\\""
+		else if (c == "\n") c = "\\n"
+		out = out c
+	}
+	return out
+}
 # Samples are kept per metric family and printed together, each family once
 # with its TYPE, as the text format requires.
 function gauge(name, labels, value) {
@@ -218,13 +235,9 @@ function readprev(   line, v) {
 		else PRUN[lv(line, "table")] = v
 	}
 }
-{ s = s $0 }
+{ line = line $0 }
 END {
-	n = length(s)
-	pos = 1
-	ws()
-	if (substr(s, pos, 1) != "{") fail("not a JSON object")
-	val("")
+	json_parse(line, "malformed outcome line")
 	task = J["task"]; kind = J["kind"]; env = J["environment"]; outcome = J["outcome"]
 	if (!rfc1123(env)) { print "the outcome names no environment (UPKEEP_ENVIRONMENT)" > "/dev/stderr"; exit 1 }
 	if (!rfc1123(task)) { print "the outcome names no task (UPKEEP_TASK)" > "/dev/stderr"; exit 1 }
@@ -241,17 +254,18 @@ END {
 	if (outcome != "skipped") figures()
 	for (i = 1; i <= nf; i++) printf "# TYPE %s gauge\n%s", order[i], L[order[i]]
 }
-function figures(   i, p, t, k, d, seen, e) {
+# The figures each script prints (their upkeep_figures), by kind, as gauges.
+function figures(   i, p, t, d, seen) {
 	if (kind == "cleanup") {
+		# {"tables":[{"table","deleted","rowsLeft",...}]}; rowsLeft is null when the table was not counted.
 		for (i = 0; ((p = "figures.tables[" i "].") "table") in T; i++) {
 			t = J[p "table"]
 			seen[t] = 1
 			if (T[p "deleted"] == "n") gauge("upkeep_cleanup_rows_deleted", label("table", t), J[p "deleted"])
-			k = first(p, "rowsLeft rowsRemaining remaining", "n")
-			if (k != "") {
+			if (T[p "rowsLeft"] == "n") {
 				# Runs in a row that left rows older than the cutoff without shrinking them.
-				d = J[k] + 0 > 0 ? ((t in PREM) && J[k] + 0 >= PREM[t] + 0 ? PRUN[t] + 1 : 1) : 0
-				gauge("upkeep_cleanup_rows_remaining", label("table", t), J[k])
+				d = J[p "rowsLeft"] + 0 > 0 ? ((t in PREM) && J[p "rowsLeft"] + 0 >= PREM[t] + 0 ? PRUN[t] + 1 : 1) : 0
+				gauge("upkeep_cleanup_rows_remaining", label("table", t), J[p "rowsLeft"])
 				gauge("upkeep_cleanup_backlog_runs", label("table", t), d)
 			} else if (t in PREM) {
 				# Not counted this run (the table failed): the last count stands.
@@ -265,29 +279,28 @@ function figures(   i, p, t, k, d, seen, e) {
 			gauge("upkeep_cleanup_backlog_runs", label("table", t), PRUN[t] + 0)
 		}
 	} else if (kind == "reindex") {
-		if ((k = first("figures.", "indexesRebuilt", "n")) != "") gauge("upkeep_reindex_indexes_rebuilt", "", J[k])
-		if ((k = first("figures.", "leftoversDropped", "n")) != "") gauge("upkeep_reindex_leftovers_dropped", "", J[k])
+		if (T["figures.indexesRebuilt"] == "n") gauge("upkeep_reindex_indexes_rebuilt", "", J["figures.indexesRebuilt"])
+		if (T["figures.leftoversDropped"] == "n") gauge("upkeep_reindex_leftovers_dropped", "", J["figures.leftoversDropped"])
 	} else if (kind == "vacuum") {
-		if ((k = first("figures.", "tablesDone", "n")) != "") gauge("upkeep_vacuum_tables_done", "", J[k])
-		if ((k = first("figures.", "tablesSkipped", "n")) != "") gauge("upkeep_vacuum_tables_skipped", "", J[k])
+		if (T["figures.tablesDone"] == "n") gauge("upkeep_vacuum_tables_done", "", J["figures.tablesDone"])
+		if (T["figures.tablesSkipped"] == "n") gauge("upkeep_vacuum_tables_skipped", "", J["figures.tablesSkipped"])
 	} else if (kind == "dump-verify") {
-		if ((k = first("figures.", "ageSeconds", "n")) != "") gauge("upkeep_dump_age_seconds", "", J[k])
-		else if ((k = first("figures.", "ageHours", "n")) != "") gauge("upkeep_dump_age_seconds", "", J[k] * 3600)
-		if ((k = first("figures.", "restoreSeconds", "n")) != "") gauge("upkeep_dump_restore_seconds", "", J[k])
-		for (i = 0; (p = "figures.checks[" i "].") && (k = first(p, "check name sql table", "s")) != ""; i++) {
-			e = first(p, "passed ok", "b")
-			if (e != "") gauge("upkeep_dump_check_passed", label("check", J[k]), J[e])
+		# {"ageHours","restoreSeconds","checks":[{"check","ok","detail"}]}; null before the step that measures it.
+		if (T["figures.ageHours"] == "n") gauge("upkeep_dump_age_seconds", "", J["figures.ageHours"] * 3600)
+		if (T["figures.restoreSeconds"] == "n") gauge("upkeep_dump_restore_seconds", "", J["figures.restoreSeconds"])
+		for (i = 0; ((p = "figures.checks[" i "].") "check") in T; i++) {
+			if (T[p "check"] == "s" && T[p "ok"] == "b") gauge("upkeep_dump_check_passed", label("check", J[p "check"]), J[p "ok"])
 		}
 	} else if (kind == "tls-check") {
-		for (i = 0; (p = "figures.endpoints[" i "].") && (k = first(p, "endpoint host", "s")) != ""; i++) {
-			e = first(p, "daysLeft", "n")
-			if (e != "") gauge("upkeep_endpoint_certificate_days_left", label("endpoint", J[k]), J[e])
+		# {"endpoints":[{"endpoint":"host:port","daysLeft",...}]}; daysLeft is null when no certificate was read.
+		for (i = 0; ((p = "figures.endpoints[" i "].") "endpoint") in T; i++) {
+			if (T[p "daysLeft"] == "n") gauge("upkeep_endpoint_certificate_days_left", label("endpoint", J[p "endpoint"]), J[p "daysLeft"])
 		}
 	} else if (kind == "verify") {
-		for (i = 0; (p = "figures.endpoints[" i "].") && (k = first(p, "url endpoint", "s")) != ""; i++) {
-			if ((e = first(p, "healthy up ok", "b")) != "") gauge("upkeep_endpoint_up", label("endpoint", J[k]), J[e])
-			if ((e = first(p, "latencySeconds seconds", "n")) != "") gauge("upkeep_endpoint_latency_seconds", label("endpoint", J[k]), J[e])
-			else if ((e = first(p, "latencyMs ms", "n")) != "") gauge("upkeep_endpoint_latency_seconds", label("endpoint", J[k]), J[e] / 1000)
+		# {"endpoints":[{"url","ok","status","latencyMs",...}]}; latencyMs is null without a response.
+		for (i = 0; ((p = "figures.endpoints[" i "].") "url") in T; i++) {
+			if (T[p "ok"] == "b") gauge("upkeep_endpoint_up", label("endpoint", J[p "url"]), J[p "ok"])
+			if (T[p "latencyMs"] == "n") gauge("upkeep_endpoint_latency_seconds", label("endpoint", J[p "url"]), J[p "latencyMs"] / 1000)
 		}
 	}
 }
