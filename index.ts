@@ -43,6 +43,8 @@ const pushUrl = pushgatewayUrl(config.alerting.pushgateway, namespace);
 if (config.alerting.pushgateway === "deploy") {
   new Pushgateway("upkeep", { environment: env.name, namespace, protect: tier.protect, ruleLabels: config.alerting.ruleLabels }, inNamespace);
 }
+// With AWS: the topics alerts, reminders and notices go to; the window report is published to `info`.
+const notifications = config.aws.enabled ? new NotificationTopics("upkeep", { environment: env.name, notify: config.notify, protect: tier.protect }, opts) : undefined;
 deployTaskJobs(tasks, {
   config,
   common: {
@@ -64,6 +66,7 @@ deployTaskJobs(tasks, {
     // The zone's standard offset, the same all year, so the CronJob does not change with the seasons.
     utcOffsetMinutes: Math.min(offsetMinutes(env.timezone, Date.UTC(fromYear, 0, 1)), offsetMinutes(env.timezone, Date.UTC(fromYear, 6, 1))),
   },
+  ...(notifications ? { topics: { info: notifications.topicArns.info, ...(notifications.kmsKeyArn ? { keyArn: notifications.kmsKeyArn } : {}) } } : {}),
 });
 const certificates = config.certificates;
 new ManagedCertificates("upkeep", { certificates: certificates.kubernetes, namespace, environment: env.name, window: env.window, timeZone: env.timezone }, inNamespace);
@@ -110,10 +113,9 @@ if (config.alerting.alertmanager) {
   );
 }
 
-// AWS: where alerts and reminders go, certificates, credentials, backups, Config rules.
-function deployAws() {
+// AWS: reminders, certificates, credentials, backups, Config rules, all reporting to the topics.
+function deployAws(notifications: NotificationTopics) {
   const aws = config.aws;
-  const notifications = new NotificationTopics("upkeep", { environment: env.name, notify: config.notify, protect: tier.protect }, opts);
   const topicArns = notifications.topicArns;
   new RoutineSchedules(
     "upkeep",
@@ -150,9 +152,8 @@ function deployAws() {
       opts,
     );
   }
-  return notifications;
 }
-const notifications = config.aws.enabled ? deployAws() : undefined;
+if (notifications) deployAws(notifications);
 
 export const environment = env.name;
 export const maintenanceNamespace = ns.namespace;

@@ -236,8 +236,13 @@ test("the Pushgateway and the maintenance log: exact values and one line per pro
   );
   assert.deepEqual(logged.maintenanceLog, { location: "s3://upkeep-history/prod/" });
   assert.deepEqual(
-    parseConfig(withRaw((raw) => ((raw.endpoints = [{ url: "https://api.example.com/healthz" }]), (raw.maintenanceLog = { location: "s3://upkeep-history/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" }))), new Set()).maintenanceLog,
-    { location: "s3://upkeep-history/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" },
+    parseConfig(withRaw((raw) => ((raw.endpoints = [{ url: "https://api.example.com/healthz" }]), (raw.maintenanceLog = { location: "s3://upkeep-history/prod/eu/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" }))), new Set()).maintenanceLog,
+    { location: "s3://upkeep-history/prod/eu/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" },
+  );
+  // The whole bucket: the role that writes the history could then overwrite anything in it.
+  assert.deepEqual(
+    problems(withRaw((raw) => ((raw.endpoints = [{ url: "https://api.example.com/healthz" }]), (raw.maintenanceLog = { location: "s3://upkeep-history/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" })))),
+    ['upkeep:maintenanceLog.location: must name a prefix under the bucket, such as s3://upkeep-history/upkeep/, not the whole bucket (got "s3://upkeep-history/")'],
   );
   assert.deepEqual(problems(withRaw((raw) => (raw.alerting = { ...raw.alerting, pushgateway: "pushgateway:9091" }))), [
     'upkeep:alerting.pushgateway: must be "deploy", "off" or the http(s):// URL of an existing Pushgateway (got "pushgateway:9091")',

@@ -276,6 +276,7 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:monitoring:MaintenanceDashboard upkeep",
     "upkeep:monitoring:Pushgateway upkeep",
     "upkeep:notify:NotificationTopics upkeep",
+    "upkeep:notify:ReportPublisherRole post-maintenance-verify",
     "upkeep:notify:UpkeepAlertRouting upkeep",
     "upkeep:postgres:DatabaseMaintenance billing",
     "upkeep:postgres:DatabaseMaintenance orders",
@@ -314,10 +315,38 @@ test("the webhook reaches Kubernetes only as a Secret, and the verification job 
   assert.equal(secret.metadata.name, "upkeep-webhook");
   const verify = (named("kubernetes:batch/v1:CronJob", "post-maintenance-verify-cronjob").inputs as Obj).spec;
   assert.equal(verify.schedule, "30 5 * * *", "right after the 00:30 + 300 min window");
-  const container = verify.jobTemplate.spec.template.spec.containers[0];
-  assert.equal(container.image, "docker.io/curlimages/curl:8.11.1");
-  assert.deepEqual(container.env.find((e: Obj) => e.name === "UPKEEP_WEBHOOK_URL"), { name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { key: "url", name: "upkeep-webhook" } } });
-  assert.deepEqual(container.env.find((e: Obj) => e.name === "UPKEEP_ENDPOINTS"), { name: "UPKEEP_ENDPOINTS", value: "200|2000|https://api.example.com/healthz 200|1500|https://www.example.com/" });
+  // The report step verifies and sends the webhook its notice; the main container only reports the run.
+  const pod = verify.jobTemplate.spec.template.spec;
+  const [report] = pod.initContainers;
+  assert.equal(report.image, "docker.io/curlimages/curl:8.11.1");
+  assert.deepEqual(report.env.find((e: Obj) => e.name === "UPKEEP_WEBHOOK_URL"), { name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { key: "url", name: "upkeep-webhook" } } });
+  assert.deepEqual(report.env.find((e: Obj) => e.name === "UPKEEP_ENDPOINTS"), { name: "UPKEEP_ENDPOINTS", value: "200|2000|https://api.example.com/healthz 200|1500|https://www.example.com/" });
+  assert.equal(pod.containers[0].env.find((e: Obj) => e.name === "UPKEEP_WEBHOOK_URL"), undefined);
+});
+
+test("with AWS, the window report is published to the info topic by a role that may do only that, assumed through IRSA", () => {
+  const verify = named("kubernetes:batch/v1:CronJob", "post-maintenance-verify-cronjob").inputs as Obj;
+  const pod = verify.spec.jobTemplate.spec.template.spec;
+  assert.deepEqual(pod.initContainers.map((c: Obj) => [c.name, c.image, c.command.join(" ")]), [
+    ["report", "docker.io/curlimages/curl:8.11.1", "/bin/sh /upkeep/scripts/window-report.sh"],
+    ["publish", "docker.io/amazon/aws-cli:2.22.35", "/bin/sh /upkeep/scripts/report-publish.sh"],
+  ]);
+  assert.deepEqual(pod.containers.map((c: Obj) => [c.name, c.image, c.command.join(" "), c.env.find((e: Obj) => e.name === "UPKEEP_STEP").value]), [
+    ["task", "docker.io/curlimages/curl:8.11.1", "/bin/sh /upkeep/scripts/window-report.sh", "outcome"],
+  ]);
+  assert.deepEqual(pod.initContainers[1].env.find((e: Obj) => e.name === "UPKEEP_INFO_TOPIC_ARN"), { name: "UPKEEP_INFO_TOPIC_ARN", value: "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-info" });
+  // No maintenance log in this stack: the topic only.
+  assert.equal(pod.initContainers[1].env.find((e: Obj) => e.name === "UPKEEP_MAINTENANCE_LOG"), undefined);
+  assert.equal(pod.automountServiceAccountToken, false, "only the token IRSA projects");
+  const sa = named("kubernetes:core/v1:ServiceAccount", "post-maintenance-verify-sa").inputs as Obj;
+  assert.deepEqual(sa.metadata.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/upkeep-prod-post-maintenance-verify" });
+  const role = named("aws:iam/role:Role", "post-maintenance-verify-role");
+  assert.equal(role.inputs.name, "upkeep-prod-post-maintenance-verify");
+  assert.equal(role.parent, "urn:pulumi:prod::upkeep::upkeep:notify:ReportPublisherRole::post-maintenance-verify");
+  assert.deepEqual(JSON.parse(String(named("aws:iam/rolePolicy:RolePolicy", "post-maintenance-verify-publish").inputs.policy)), {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "PublishCompletionNotice", Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-info" }],
+  });
 });
 
 test("every SNS path: three topics, publishers limited by policy, email and secret webhook subscriptions", () => {

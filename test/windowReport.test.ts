@@ -1,7 +1,9 @@
 // The window report, built by the real window-report.sh (after the real
 // verify-endpoints.sh) from the real Pushgateway, for a window with a success,
 // a failure, a skip and a task that did not run: its JSON against the schema,
-// its exact Markdown, and the notice the webhook receives.
+// its exact Markdown, and the notice the webhook receives; on Kubernetes only
+// without a webhook, the info alert a real Alertmanager receives; and what the
+// run reports when the Pushgateway cannot be read or the webhook refuses.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -14,21 +16,27 @@ import { reportTasksEnv, windowReportSchema } from "../components/jobs/windowRep
 import { parseConfig } from "../components/config";
 import { planTasks } from "../components/tasks/maintenanceTasks";
 import { startPushgateway, type Server } from "./support/monitoring";
-import { SCRIPTS } from "./support/scripts";
+import { startAlertmanager, type RunningAlertmanager } from "./support/alertmanager";
+import { freePort } from "./support/postgres";
+import { assertPushedAsRecorded } from "./support/record";
+import { outcomeOf, SCRIPTS } from "./support/scripts";
 
 let gateway: Server;
 let http: HttpServer;
 let base: string;
 let dir: string;
+let am: RunningAlertmanager;
+let hookStatus = 200;
 const notices: { contentType: string | undefined; body: string }[] = [];
 
 before(async () => {
-  gateway = await startPushgateway();
+  [gateway, am] = await Promise.all([startPushgateway(), startAlertmanager()]);
   http = createServer((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
       if (req.url === "/hook/T0KEN") notices.push({ contentType: req.headers["content-type"], body });
+      res.statusCode = req.url === "/hook/T0KEN" ? hookStatus : 200;
       res.end("ok");
     });
   });
@@ -39,6 +47,7 @@ before(async () => {
 
 after(async () => {
   await gateway?.stop();
+  await am?.stop();
   http?.closeAllConnections();
   await new Promise((r) => http?.close(r));
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -97,11 +106,22 @@ test("the report lists each task of the window with its outcome, duration and fi
     UPKEEP_REPORT_DIR: dir,
   });
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  const lastLine = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
-  assert.deepEqual([lastLine.task, lastLine.kind, lastLine.outcome], ["post-maintenance-verify", "verify", "success"], "verification's outcome line stays the last line");
-  assert.doesNotMatch(run.stdout + run.stderr, /T0KEN/, "the webhook never appears in the log");
-
+  assert.equal(run.stderr, "");
   const name = `${date}-${day}`;
+  // One outcome line, the run's: the verification's, and where its report went.
+  const { log, outcome } = outcomeOf(run.stdout);
+  assert.deepEqual([outcome.task, outcome.kind, outcome.environment, outcome.outcome, outcome.reason], ["post-maintenance-verify", "verify", "prod", "success", null]);
+  const figures = outcome.figures as { endpoints: { url: string; ok: boolean }[]; notice: string; report: string; topic: string; log: string };
+  assert.deepEqual([figures.endpoints.map((e) => [e.url, e.ok]), figures.notice, figures.report, figures.topic, figures.log], [[[`${base}/healthz`, true]], "sent", name, "none", "none"]);
+  assert.deepEqual(log.split("\n").slice(1), [
+    `upkeep verify: all 1 endpoint healthy after the maintenance window (prod)`,
+    `upkeep report: ${name}: 4 task(s): 1 succeeded, 1 failed, 0 partial, 1 skipped, 1 did not run. Endpoints: 1 of 1 healthy.`,
+    "",
+  ]);
+  assert.doesNotMatch(run.stdout + run.stderr, /T0KEN/, "the webhook never appears in the log");
+  // Pushed once, as the verification's outcome: endpoint health for the record, the run's own reason.
+  await assertPushedAsRecorded(gateway.url, outcome);
+
   const report = windowReportSchema.parse(JSON.parse(await readFile(join(dir, `${name}.json`), "utf8")));
   assert.deepEqual(report.window, { day, date, start: iso(ws), end: iso(ws + 7200), timeZone: "UTC", label: report.window.label });
   assert.match(report.window.label, new RegExp(`^[A-Z][a-z]{2} ${date} ${hhmm}–\\d\\d:\\d\\d UTC$`));
@@ -154,6 +174,75 @@ test("the report lists each task of the window with its outcome, duration and fi
   assert.equal(notices.length, 1, "one completion notice");
   assert.equal(notices[0]!.contentType, "application/json");
   assert.deepEqual(JSON.parse(notices[0]!.body), { text: md.replace(/\n$/, "") });
+});
+
+/** One run of window-report.sh for a window that started 90 minutes ago in UTC, with one healthy endpoint. */
+async function reportRun(environment: string, env: Record<string, string>) {
+  const start = new Date(Date.now() - 90 * 60_000);
+  const out = await mkdtemp(join(tmpdir(), "upkeep-report-"));
+  const run = await sh([join(SCRIPTS, "window-report.sh")], {
+    UPKEEP_TASK: "post-maintenance-verify",
+    UPKEEP_KIND: "verify",
+    UPKEEP_ENVIRONMENT: environment,
+    UPKEEP_TIMEZONE: "UTC",
+    UPKEEP_WINDOW: `${start.toISOString().slice(11, 16)} 120`,
+    UPKEEP_REPORT_TASKS: `orders-vacuum|vacuum|daily|${DAYS.join(",")}|*`,
+    UPKEEP_ENDPOINTS: `200|5000|${base}/healthz`,
+    UPKEEP_PUSHGATEWAY_URL: gateway.url,
+    UPKEEP_REPORT_DIR: out,
+    ...env,
+  });
+  return { run, out, name: `${start.toISOString().slice(0, 10)}-${DAYS[start.getUTCDay()]}` };
+}
+
+test("Kubernetes only without a webhook: the report is the info alert UpkeepMaintenanceReport, as the verification alone sends its notice", async () => {
+  const { run, out, name } = await reportRun("onprem", { UPKEEP_ALERTMANAGER_URL: am.url, UPKEEP_NAMESPACE: "upkeep-onprem" });
+  assert.deepEqual([run.code, run.stderr], [0, ""]);
+  const md = await readFile(join(out, `${name}.md`), "utf8");
+  const [alert, ...others] = (await am.alerts()).filter((a) => a.labels.alertname === "UpkeepMaintenanceReport");
+  assert.equal(others.length, 0);
+  assert.deepEqual(alert!.labels, { alertname: "UpkeepMaintenanceReport", severity: "info", environment: "onprem", namespace: "upkeep-onprem", task: "post-maintenance-verify" });
+  // Its first line, without the Markdown heading, is the summary; the report is the description.
+  assert.deepEqual(alert!.annotations, { summary: md.split("\n")[0]!.replace(/^# /, ""), description: md.replace(/\n$/, "") });
+  const { outcome } = outcomeOf(run.stdout);
+  assert.deepEqual([outcome.outcome, (outcome.figures as { notice: string }).notice], ["success", "sent"]);
+  await rm(out, { recursive: true, force: true });
+});
+
+test("a Pushgateway that cannot be read: one line, the verification's summary as the notice, and the run partial", async () => {
+  notices.length = 0;
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const { run, out } = await reportRun("nogateway", { UPKEEP_PUSHGATEWAY_URL: closed, UPKEEP_PUSH_ATTEMPTS: "1", UPKEEP_WEBHOOK_URL: `${base}/hook/T0KEN` });
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stderr.split("\n").filter(Boolean);
+  assert.equal(lines.length, 2, run.stderr);
+  assert.match(lines[0]!, new RegExp(`^upkeep report: could not read the Pushgateway at ${closed}: .*(onnect|refused)`));
+  // The push of the outcome fails the same way, and says so in its own line.
+  assert.match(lines[1]!, new RegExp(`^upkeep report: could not push the outcome to the Pushgateway at ${closed}: `));
+  const { outcome } = outcomeOf(run.stdout);
+  assert.equal(outcome.outcome, "partial");
+  assert.equal(outcome.reason, lines[0]!.slice("upkeep report: ".length));
+  assert.equal((outcome.figures as { report: string | null }).report, null);
+  assert.equal(notices.length, 1);
+  assert.deepEqual(JSON.parse(notices[0]!.body), {
+    text: `upkeep verify: all 1 endpoint healthy after the maintenance window (nogateway)\n\nNo window report: ${outcome.reason}`,
+  });
+  await rm(out, { recursive: true, force: true });
+});
+
+test("a webhook that refuses the notice fails the run, as it fails the verification alone", async () => {
+  hookStatus = 500;
+  try {
+    const { run, out } = await reportRun("badhook", { UPKEEP_WEBHOOK_URL: `${base}/hook/T0KEN` });
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, "upkeep report: could not send the completion notice to the webhook: it answered HTTP 500\n");
+    const { outcome } = outcomeOf(run.stdout);
+    assert.deepEqual([outcome.outcome, outcome.reason], ["failed", "could not send the completion notice to the webhook: it answered HTTP 500"]);
+    assert.doesNotMatch(run.stdout + run.stderr, /T0KEN/);
+    await rm(out, { recursive: true, force: true });
+  } finally {
+    hookStatus = 200;
+  }
 });
 
 test("the planned task list: each built-in task in the window with its window days and months, no custom job or verification", () => {

@@ -88,7 +88,8 @@ export const upkeepSchema = z
         });
       }
     });
-    if (cfg.maintenanceLog) {
+    // On Kubernetes only, awsModeProblems refuses maintenanceLog itself.
+    if (cfg.maintenanceLog && cfg.aws.enabled) {
       // The report is built by post-maintenance-verify, from what the tasks pushed.
       if (cfg.alerting.pushgateway === "off") {
         ctx.addIssue({ code: "custom", path: ["maintenanceLog", "location"], message: 'needs a Pushgateway: the report is built from what the tasks pushed (upkeep:alerting.pushgateway is "off")' });

@@ -124,7 +124,7 @@ upkeep_json_awk='
 # and its type in T[path] (s, n, b, null), with paths such as
 # figures.tables[0].table; on bad input it says "<what>: ..." and exits 1.
 function fail(msg) { printf "%s: %s at character %d\n", JWHAT, msg, JP > "/dev/stderr"; exit 1 }
-function ws() { while (JP <= JN && index(" \t\r\n", substr(JS, JP, 1))) JP++ }
+function jws() { while (JP <= JN && index(" \t\r\n", substr(JS, JP, 1))) JP++ }
 function str(   out, c) {
 	JP++
 	out = ""
@@ -145,21 +145,21 @@ function str(   out, c) {
 	fail("unterminated string")
 }
 function val(path,   c, k, i) {
-	ws()
+	jws()
 	c = substr(JS, JP, 1)
 	if (c == "{") {
 		JP++
-		ws()
+		jws()
 		if (substr(JS, JP, 1) == "}") { JP++; return }
 		while (1) {
-			ws()
+			jws()
 			if (substr(JS, JP, 1) != "\"") fail("expected a key")
 			k = str()
-			ws()
+			jws()
 			if (substr(JS, JP, 1) != ":") fail("expected :")
 			JP++
 			val(path == "" ? k : path "." k)
-			ws()
+			jws()
 			c = substr(JS, JP, 1)
 			JP++
 			if (c == "}") return
@@ -168,11 +168,11 @@ function val(path,   c, k, i) {
 	}
 	if (c == "[") {
 		JP++
-		ws()
+		jws()
 		if (substr(JS, JP, 1) == "]") { JP++; return }
 		for (i = 0; ; i++) {
 			val(path "[" i "]")
-			ws()
+			jws()
 			c = substr(JS, JP, 1)
 			JP++
 			if (c == "]") return
@@ -188,7 +188,7 @@ function val(path,   c, k, i) {
 }
 function json_parse(text, what) {
 	JS = text; JN = length(text); JP = 1; JWHAT = what
-	ws()
+	jws()
 	if (substr(JS, JP, 1) != "{") fail("not a JSON object")
 	val("")
 }

@@ -1,93 +1,71 @@
 #!/bin/sh
 # post-maintenance-verify with a Pushgateway: verify every endpoint
-# (verify-endpoints.sh, which pushes its own outcome), then build the window's
-# report from what every task pushed: each task scheduled in the window that
-# just ended with its outcome, duration and figures, each one that did not
-# run, and endpoint health. It goes to the webhook as the completion notice,
-# and as <date>-<day>.json and .md into UPKEEP_REPORT_DIR (for the publisher:
-# the info topic and the maintenance log). Exits as verification did, or 1 when
-# the report could not be built or sent. The verification's outcome line
-# stays the last line on stdout.
+# (verify-endpoints.sh, which then sends and pushes nothing itself), build the
+# window's report from what every task pushed (each task scheduled in the
+# window that just ended with its outcome, duration and figures, each one
+# that did not run) and the endpoints' health, and send it as the completion
+# notice: to the webhook, or on Kubernetes only without one to Alertmanager as
+# the info alert UpkeepMaintenanceReport (notify.sh, as the verification
+# alone does). The run's outcome line is the verification's, with what became
+# of the report: a notice that could not be sent fails the run, as it fails
+# the verification alone; a report that could not be built or published
+# makes a successful run partial, with one line saying why.
+#
+# With AWS the pod has three steps, sharing UPKEEP_REPORT_DIR (an emptyDir):
+#   UPKEEP_STEP=report   (init, this image) verify, build, notify; leaves the
+#                        report, notice.md and subject there; no outcome line
+#   report-publish.sh    (init, AWS CLI) the info topic and the maintenance log
+#   UPKEEP_STEP=outcome  (this image) the outcome line, from what both left
+# Without UPKEEP_STEP it does all of it in one go (Kubernetes only).
+#
 # UPKEEP_WINDOW: "HH:MM minutes", the window's local start and length
 # UPKEEP_REPORT_TASKS: whitespace-separated id|kind|cadence|days|months, the
 #   tasks and the window days (sun..sat, comma-separated) and months (1..12 or
 #   *) they are scheduled on
 # UPKEEP_WEBHOOK_URL (optional) is a secret: it is never printed.
+# Files in UPKEEP_REPORT_DIR: <date>-<day>.json and .md (the report), name,
+# subject, notice.md (the notice's text), start, verify (the verification's
+# outcome line), verify.code, notice ("sent webhook", "failed <why>", "none"),
+# report ("built" or "failed <why>"), published (by report-publish.sh).
 set -eu
 set -f
+upkeep_name=report
+upkeep_kind=verify
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
-# shellcheck source-path=SCRIPTDIR source=record.sh disable=SC1091
-. "$here/record.sh"
-# shellcheck disable=SC2154 # upkeep_record_dir and upkeep_http_err are set by record.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
+. "$here/common.sh"
+# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
+. "$here/notify.sh"
+# shellcheck disable=SC2154 # upkeep_http_err, upkeep_send_error and upkeep_sent_to are set by record.sh and notify.sh
 
-say() {
+step=${UPKEEP_STEP:-}
+case $step in '' | report | outcome) ;; *) upkeep_invalid "UPKEEP_STEP must be report or outcome, got '$step'" ;; esac
+dir=${UPKEEP_REPORT_DIR:-}
+if [ -z "$dir" ]; then
+	[ -z "$step" ] || upkeep_invalid "UPKEEP_REPORT_DIR is not set: the steps share the report through it"
+	upkeep_tmpdir
+	dir=$upkeep_tmp/report
+fi
+mkdir -p "$dir" || upkeep_fail "cannot write the report to $dir"
+zone=${UPKEEP_TIMEZONE:-UTC}
+environment=${UPKEEP_ENVIRONMENT:-}
+
+problem() { # one line on stderr
 	printf 'upkeep report: %s\n' "$*" >&2
 }
 
-zone=${UPKEEP_TIMEZONE:-UTC}
-environment=${UPKEEP_ENVIRONMENT:-}
-window=${UPKEEP_WINDOW:-}
-webhook=${UPKEEP_WEBHOOK_URL:-}
-out_dir=${UPKEEP_REPORT_DIR:-${TMPDIR:-/tmp}}
-upkeep_record_tmp || {
-	say "no scratch directory in ${TMPDIR:-/tmp}"
-	exit 1
+# ---------------------------------------------------------------- the report
+# shellcheck disable=SC2016 # awk's own $ fields, not the shell's
+report_awk='
+# Text as a JSON string, and a Markdown table cell: replaced literally, one
+# occurrence at a time (gsub treats backslashes differently in each awk).
+function rep(v, a, b,   out, i) {
+	out = ""
+	while ((i = index(v, a)) > 0) { out = out substr(v, 1, i - 1) b; v = substr(v, i + length(a)) }
+	return out v
 }
-work=${upkeep_record_dir:?}
-trap 'rm -rf "$work"' EXIT
-
-# 1. Verification, its notice held back: the report is the notice.
-if UPKEEP_WEBHOOK_URL='' sh "$here/verify-endpoints.sh" >"$work/verify.out"; then verified=0; else verified=$?; fi
-outcome_line=$(tail -n 1 "$work/verify.out")
-sed '$d' "$work/verify.out"
-
-finish() { # exit-code
-	printf '%s\n' "$outcome_line"
-	exit "$1"
-}
-
-case $window in
-[0-2][0-9]:[0-5][0-9]' '[1-9]*) ;;
-*)
-	say "UPKEEP_WINDOW must be \"HH:MM minutes\", got '$window'"
-	finish 1
-	;;
-esac
-[ -n "$environment" ] || {
-	say "UPKEEP_ENVIRONMENT is not set"
-	finish 1
-}
-
-# 2. The window that just ended: today's start, or yesterday's if today's is still ahead.
-start_hhmm=${window%% *} minutes=${window#* }
-now=$(date +%s)
-local_day() { TZ=$zone date -d "@$1" +%Y-%m-%d; }
-ws=$(TZ=$zone date -d "$(local_day "$now") $start_hhmm:00" +%s)
-[ "$ws" -le "$now" ] || ws=$(TZ=$zone date -d "$(local_day $((now - 86400))) $start_hhmm:00" +%s)
-we=$((ws + minutes * 60))
-date_local=$(local_day "$ws")
-day=$(TZ=$zone date -d "@$ws" +%a | tr '[:upper:]' '[:lower:]')
-month=$(TZ=$zone date -d "@$ws" +%m)
-month=${month#0}
-label="$(TZ=$zone date -d "@$ws" '+%a %Y-%m-%d %H:%M')–$(TZ=$zone date -d "@$we" +%H:%M) $zone"
-name="$date_local-$day"
-
-# 3. What every task pushed.
-if ! upkeep_pushgateway_fetch "$work/metrics"; then
-	say "could not read the Pushgateway at ${UPKEEP_PUSHGATEWAY_URL:-}: ${upkeep_http_err:-}; no report"
-	finish 1
-fi
-mkdir -p "$out_dir"
-if ! awk -v env="$environment" -v ws="$ws" -v we="$we" -v now="$now" -v day="$day" -v month="$month" \
-	-v tasks="${UPKEEP_REPORT_TASKS:-}" -v zone="$zone" -v date="$date_local" -v label="$label" \
-	-v json="$out_dir/$name.json" -v md="$out_dir/$name.md" -f /dev/fd/3 "$work/metrics" 3<<'EOF'; then
-function lv(line, k,   i, r) {
-	i = index(line, k "=\"")
-	if (!i) return ""
-	r = substr(line, i + length(k) + 2)
-	return substr(r, 1, index(r, "\"") - 1)
-}
-function js(v) { gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); gsub(/\t/, "\\t", v); return "\"" v "\"" }
+function js(v) { return "\"" rep(rep(rep(rep(v, "\\", "\\\\"), "\"", "\\\""), "\n", "\\n"), "\t", "\\t") "\"" }
+function cell(v) { return rep(rep(v, "|", "\\|"), "\n", " ") }
 function num(v) { return v + 0 }
 function iso(t,   cmd, r) {
 	cmd = "date -u -d @" int(t) " +%Y-%m-%dT%H:%M:%SZ"
@@ -96,20 +74,46 @@ function iso(t,   cmd, r) {
 	return r
 }
 function dur(s) { s = int(s); return s >= 60 ? int(s / 60) "m " (s % 60) "s" : s "s" }
-# The labels of a series beyond the grouping key and kind, as JSON and as words.
-function extra(line,   body, n, i, kv, k, v, j, w) {
-	body = substr(line, index(line, "{") + 1)
-	body = substr(body, 1, index(body, "}") - 1)
-	n = split(body, kv, "\",")
-	EJ = ""; EW = ""
-	for (i = 1; i <= n; i++) {
-		k = substr(kv[i], 1, index(kv[i], "=") - 1)
-		v = substr(kv[i], index(kv[i], "=\"") + 2)
-		sub(/"$/, "", v)
-		if (k == "job" || k == "environment" || k == "task" || k == "kind" || k == "instance") continue
-		EJ = EJ (EJ == "" ? "" : ",") js(k) ":" js(v)
-		EW = EW (EW == "" ? "" : " ") v
+# A series line of the text format: its name in NAME, its labels unescaped in
+# LBL, its value returned.
+function series(line,   i, c, k, v, n) {
+	split("", LBL)
+	i = index(line, "{")
+	NAME = substr(line, 1, i - 1)
+	n = length(line)
+	i++
+	while (i <= n && substr(line, i, 1) != "}") {
+		k = ""
+		while (i <= n && (c = substr(line, i, 1)) != "=") { k = k c; i++ }
+		i += 2
+		v = ""
+		while (i <= n && (c = substr(line, i, 1)) != "\"") {
+			if (c == "\\") {
+				i++
+				c = substr(line, i, 1)
+				if (c == "n") c = "\n"
+			}
+			v = v c
+			i++
+		}
+		LBL[k] = v
+		i++
+		if (substr(line, i, 1) == ",") i++
 	}
+	v = substr(line, i + 1)
+	sub(/^ +/, "", v)
+	sub(/ .*/, "", v)
+	return v
+}
+# The labels beyond the grouping key and kind, as JSON and as words.
+function extra(   k, j, w) {
+	j = ""; w = ""
+	for (k in LBL) {
+		if (k == "job" || k == "environment" || k == "task" || k == "kind" || k == "instance") continue
+		j = j (j == "" ? "" : ",") js(k) ":" js(LBL[k])
+		w = w (w == "" ? "" : " ") LBL[k]
+	}
+	EJ = j; EW = w
 }
 BEGIN {
 	FIGWORD["upkeep_cleanup_rows_deleted"] = "deleted"
@@ -123,25 +127,19 @@ BEGIN {
 	FIGWORD["upkeep_dump_restore_seconds"] = "restore (s)"
 	FIGWORD["upkeep_dump_check_passed"] = "check passed"
 	FIGWORD["upkeep_endpoint_certificate_days_left"] = "days left"
-	FIGWORD["upkeep_endpoint_up"] = "up"
-	FIGWORD["upkeep_endpoint_latency_seconds"] = "latency (s)"
 }
 /^upkeep_[a-z_]+\{/ {
-	if (lv($0, "job") != "upkeep" || lv($0, "environment") != env) next
-	name = substr($0, 1, index($0, "{") - 1)
-	t = lv($0, "task")
-	v = $NF
-	if (name == "upkeep_task_last_run_timestamp_seconds") LR[t] = v
-	else if (name == "upkeep_task_duration_seconds") DUR[t] = v
-	else if (name == "upkeep_task_outcome") { if (num(v) == 1) OUT[t] = lv($0, "outcome") }
-	else if (name == "upkeep_task_last_success_timestamp_seconds") LS[t] = v
-	else if (name in FIGWORD) {
-		extra($0)
-		n = ++NF_[t]
-		FJ[t, n] = "{\"metric\":" js(name) ",\"labels\":{" EJ "},\"value\":" num(v) "}"
-		FW[t, n] = (EW == "" ? "" : EW " ") FIGWORD[name] " " num(v)
-		if (name == "upkeep_endpoint_up") { EP[++ne] = lv($0, "endpoint"); UP[EP[ne]] = num(v); EPT[EP[ne]] = t }
-		if (name == "upkeep_endpoint_latency_seconds") LAT[lv($0, "endpoint")] = num(v)
+	v = series($0)
+	if (LBL["job"] != "upkeep" || LBL["environment"] != env) next
+	t = LBL["task"]
+	if (NAME == "upkeep_task_last_run_timestamp_seconds") LR[t] = v
+	else if (NAME == "upkeep_task_duration_seconds") DUR[t] = v
+	else if (NAME == "upkeep_task_outcome") { if (num(v) == 1) OUT[t] = LBL["outcome"] }
+	else if (NAME in FIGWORD) {
+		extra()
+		n = ++NFIG[t]
+		FJ[t, n] = "{\"metric\":" js(NAME) ",\"labels\":{" EJ "},\"value\":" num(v) "}"
+		FW[t, n] = (EW == "" ? "" : EW " ") FIGWORD[NAME] " " num(v)
 	}
 }
 END {
@@ -157,24 +155,25 @@ END {
 		o = ran && (id in OUT) ? OUT[id] : "not-run"
 		count[o]++
 		figs = ""; words = ""
-		if (ran && o != "skipped") for (k = 1; k <= NF_[id]; k++) {
+		if (ran && o != "skipped") for (k = 1; k <= NFIG[id]; k++) {
 			figs = figs (figs == "" ? "" : ",") FJ[id, k]
 			words = words (words == "" ? "" : ", ") FW[id, k]
 		}
 		tj = tj (tj == "" ? "" : ",\n    ") "{\"task\":" js(id) ",\"kind\":" js(kind) ",\"cadence\":" js(cadence) ",\"outcome\":" js(o) \
 			",\"end\":" (ran ? js(iso(LR[id])) : "null") ",\"seconds\":" (ran && (id in DUR) ? num(DUR[id]) : "null") ",\"figures\":[" figs "]}"
 		tm = tm "| `" id "` | " kind " | " (o == "not-run" ? "**did not run**" : o == "success" ? "success" : "**" o "**") " | " \
-			(ran && (id in DUR) ? dur(DUR[id]) : "–") " | " (words == "" ? "–" : words) " |\n"
+			(ran && (id in DUR) ? dur(DUR[id]) : "–") " | " (words == "" ? "–" : cell(words)) " |\n"
 	}
+	# Endpoint health: the verification of this very run, from its outcome line.
+	if ((getline vline < vfile) > 0) json_parse(vline, "the verification outcome line is malformed")
 	ej = ""; em = ""; unhealthy = 0; shown = 0
-	for (i = 1; i <= ne; i++) {
-		e = EP[i]
-		# Only this window's verification counts.
-		if (!(EPT[e] in LR) || num(LR[EPT[e]]) < ws) continue
+	for (i = 0; ((p = "figures.endpoints[" i "].") "url") in T; i++) {
 		shown++
-		if (!UP[e]) unhealthy++
-		ej = ej (ej == "" ? "" : ",\n    ") "{\"endpoint\":" js(e) ",\"up\":" (UP[e] ? "true" : "false") ",\"latencySeconds\":" (e in LAT ? LAT[e] : "null") "}"
-		em = em "| " e " | " (UP[e] ? "healthy" : "**unhealthy**") " | " (e in LAT ? int(LAT[e] * 1000) " ms" : "–") " |\n"
+		up = T[p "ok"] == "b" && J[p "ok"] == 1
+		if (!up) unhealthy++
+		lat = T[p "latencyMs"] == "n" ? J[p "latencyMs"] / 1000 : ""
+		ej = ej (ej == "" ? "" : ",\n    ") "{\"endpoint\":" js(J[p "url"]) ",\"up\":" (up ? "true" : "false") ",\"latencySeconds\":" (lat == "" ? "null" : lat) "}"
+		em = em "| " cell(J[p "url"]) " | " (up ? "healthy" : "**unhealthy**") " | " (lat == "" ? "–" : int(lat * 1000) " ms") " |\n"
 	}
 	printf "{\n  \"environment\": %s,\n  \"window\": {\"day\": %s, \"date\": %s, \"start\": %s, \"end\": %s, \"timeZone\": %s, \"label\": %s},\n", \
 		js(env), js(day), js(date), js(iso(ws)), js(iso(we)), js(zone), js(label) > json
@@ -188,25 +187,134 @@ END {
 	if (total > 0) printf "| Task | Kind | Outcome | Duration | Figures |\n| --- | --- | --- | --- | --- |\n%s\n", tm > md
 	if (shown > 0) printf "## Endpoints\n\n| Endpoint | Health | Latency |\n| --- | --- | --- |\n%s", em > md
 }
-EOF
-	say "could not build the report"
-	finish 1
-fi
-say "$name: $(sed -n 3p "$out_dir/$name.md")"
+'
 
-# 4. The completion notice: the report's Markdown, to the webhook.
-[ -n "$webhook" ] || finish "$verified"
-text=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' "$out_dir/$name.md" | awk '{ printf "%s%s", sep, $0; sep = "\\n" }')
-printf '{"text": "%s"}\n' "$text" >"$work/notice"
-case $webhook in
-http://?* | https://?*) ;;
+# Verify, build the report and send the notice; everything the outcome needs
+# is left in $dir.
+build() {
+	echo "$upkeep_start" >"$dir/start"
+	: >"$dir/published"
+	# 1. The endpoints, with the verification's own notice and push held back: the report is the notice, and this run reports once.
+	upkeep_run - env UPKEEP_WEBHOOK_URL= UPKEEP_ALERTMANAGER_URL= UPKEEP_PUSHGATEWAY_URL= sh "$here/verify-endpoints.sh"
+	echo "$upkeep_rc" >"$dir/verify.code"
+	cat "$upkeep_tmp/err" >&2
+	sed '$d' "$upkeep_tmp/out"
+	tail -n 1 "$upkeep_tmp/out" >"$dir/verify"
+	verify_log=$(sed '$d' "$upkeep_tmp/out")
+
+	# 2. The window that just ended: today's start, or yesterday's if today's is still ahead.
+	window=${UPKEEP_WINDOW:-}
+	case $window in
+	[0-2][0-9]:[0-5][0-9]' '[1-9]*) ;;
+	*) upkeep_invalid "UPKEEP_WINDOW must be \"HH:MM minutes\", got '$window'" ;;
+	esac
+	[ -n "$environment" ] || upkeep_invalid "UPKEEP_ENVIRONMENT is not set"
+	start_hhmm=${window%% *} minutes=${window#* }
+	now=$(upkeep_now)
+	ws=$(TZ=$zone date -d "$(TZ=$zone date -d "@$now" +%Y-%m-%d) $start_hhmm:00" +%s)
+	[ "$ws" -le "$now" ] || ws=$(TZ=$zone date -d "$(TZ=$zone date -d "@$((now - 86400))" +%Y-%m-%d) $start_hhmm:00" +%s)
+	we=$((ws + minutes * 60))
+	date_local=$(TZ=$zone date -d "@$ws" +%Y-%m-%d)
+	day=$(TZ=$zone date -d "@$ws" +%a | tr '[:upper:]' '[:lower:]')
+	month=$(TZ=$zone date -d "@$ws" +%m)
+	month=${month#0}
+	from=$(TZ=$zone date -d "@$ws" '+%a %Y-%m-%d %H:%M')
+	to=$(TZ=$zone date -d "@$we" +%H:%M)
+	name="$date_local-$day"
+	# SNS subjects are ASCII, one line, under 100 characters.
+	printf '[upkeep %s] Maintenance report %s-%s %s\n' "$environment" "$from" "$to" "$zone" | cut -c 1-99 >"$dir/subject"
+
+	# 3. What every task pushed, and the report.
+	if ! upkeep_pushgateway_fetch "$upkeep_tmp/metrics"; then
+		echo "failed could not read the Pushgateway at ${UPKEEP_PUSHGATEWAY_URL:-(unset)}: $upkeep_http_err" >"$dir/report"
+	elif ! awk -v env="$environment" -v ws="$ws" -v we="$we" -v now="$now" -v day="$day" -v month="$month" \
+		-v tasks="${UPKEEP_REPORT_TASKS:-}" -v zone="$zone" -v date="$date_local" -v label="$from–$to $zone" \
+		-v vfile="$dir/verify" -v json="$dir/$name.json" -v md="$dir/$name.md" \
+		"$upkeep_json_awk$report_awk" "$upkeep_tmp/metrics" 2>"$upkeep_tmp/awk.err"; then
+		echo "failed could not build the report: $(head -n 1 "$upkeep_tmp/awk.err")" >"$dir/report"
+	else
+		echo built >"$dir/report"
+		echo "$name" >"$dir/name"
+		upkeep_log "$name: $(sed -n 3p "$dir/$name.md")"
+	fi
+
+	# 4. The completion notice: the report, or without one what the verification found.
+	if [ -f "$dir/name" ]; then
+		cp "$dir/$name.md" "$dir/notice.md"
+	else
+		_why=$(sed 's/^failed //' "$dir/report")
+		problem "$_why"
+		{
+			printf '%s\n' "$verify_log" | grep 'after the maintenance window' || :
+			printf '%s\n' "$verify_log" | grep '^upkeep verify: FAIL ' || :
+			printf '\nNo window report: %s\n' "$_why"
+		} >"$dir/notice.md"
+	fi
+	if [ -z "${UPKEEP_WEBHOOK_URL:-}" ] && [ -z "${UPKEEP_ALERTMANAGER_URL:-}" ]; then
+		echo none >"$dir/notice"
+	elif upkeep_send UpkeepMaintenanceReport "$(cat "$dir/notice.md")"; then
+		echo "sent $upkeep_sent_to" >"$dir/notice"
+	else
+		problem "could not send the completion notice to the $upkeep_sent_to: $upkeep_send_error"
+		echo "failed could not send the completion notice to the $upkeep_sent_to: $upkeep_send_error" >"$dir/notice"
+	fi
+}
+
+# The run's outcome from what the steps left: the verification's, failed when
+# the notice did not go out, partial when the report was not built or not
+# published. Exits as the verification did, 1 for a failed notice, else 0.
+finish() {
+	[ -s "$dir/verify" ] || upkeep_fail "no verification outcome in $dir: the report step did not run"
+	read -r code <"$dir/verify.code" || code=1
+	read -r upkeep_start <"$dir/start" || :
+	vline=$(cat "$dir/verify")
+	notice=$(cat "$dir/notice" 2>/dev/null) || notice="failed the report step left no notice state"
+	report=$(cat "$dir/report" 2>/dev/null) || report="failed the report step left no report"
+	name=''
+	[ ! -f "$dir/name" ] || read -r name <"$dir/name"
+	topic=none log=none fails='' partly=''
+	while IFS=' ' read -r what state why; do
+		case $what in topic) topic=$state ;; log) log=$state ;; *) continue ;; esac
+		[ "$state" != failed ] || partly="$partly${partly:+; }$why"
+	done <"$dir/published"
+	case $report in failed\ *) partly="${report#failed }${partly:+; }$partly" ;; esac
+	case $notice in failed\ *) fails=${notice#failed } ;; esac
+	# The verification's outcome, endpoints and reason, from its line.
+	voutcome=$(printf '%s\n' "$vline" | sed -n 's/.*"outcome":"\([a-z]*\)".*/\1/p')
+	vreason=$(printf '%s\n' "$vline" | sed -n 's/.*"reason":"\(.*\)","figures":{.*/\1/p')
+	endpoints=$(printf '%s\n' "$vline" | sed -n 's/.*"figures":{"endpoints":\(\[.*\]\),"notice":"[a-z]*"}}$/\1/p')
+	[ -n "$endpoints" ] || endpoints='[]'
+	_n=null
+	[ -z "$name" ] || _n="\"$name\""
+	figures="{\"endpoints\":$endpoints,\"notice\":\"${notice%% *}\",\"report\":$_n,\"topic\":\"$topic\",\"log\":\"$log\"}"
+	if [ "$voutcome" != success ]; then
+		# Its reason is already JSON-escaped; ours are plain.
+		reason=$(printf '%s' "$vreason" | sed 's/\\"/"/g; s/\\\\/\\/g')
+		reason="${reason:-the verification failed}${fails:+; $fails}${partly:+; $partly}"
+		upkeep_outcome failed "$figures" "$reason"
+		[ "$code" -ne 0 ] || code=1
+		exit "$code"
+	fi
+	if [ -n "$fails" ]; then
+		upkeep_outcome failed "$figures" "$fails${partly:+; $partly}"
+		exit 1
+	fi
+	if [ -n "$partly" ]; then
+		upkeep_outcome partial "$figures" "$partly"
+		exit 0
+	fi
+	upkeep_outcome success "$figures"
+	exit 0
+}
+
+case $step in
+report)
+	build
+	exit 0
+	;;
+outcome) finish ;;
 *)
-	say "UPKEEP_WEBHOOK_URL is not an http(s) URL" # never echo it
-	finish 1
+	build
+	finish
 	;;
 esac
-if ! UPKEEP_PUSH_TIMEOUT=10 UPKEEP_PUSH_ATTEMPTS=2 upkeep_http_json "$webhook" "$work/notice" "$work/answer"; then
-	say "could not send the report to the webhook: ${upkeep_http_err:-}"
-	finish 1
-fi
-finish "$verified"
