@@ -4,4 +4,5 @@
  */
 export { deployTaskJobs, type RoutineMessages } from "./taskJobs";
 export { reportTasksEnv, windowEnv, windowReportSchema, type WindowReport } from "./windowReport";
+export { reportDelivery, type ReportDelivery } from "./reportPublisher";
 export { kubernetesFeatureUses, taskFeatures } from "./features";

@@ -19,13 +19,41 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../sdk";
-import { POD_DEFAULTS } from "../config";
+import { POD_DEFAULTS, type UpkeepConfig } from "../config";
 import { defaultResources, hardenedSecurityContext, plainEnv, scriptPath, SCRIPTS_MOUNT_PATH, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
 import { AWS_CLI_IMAGE, dumpReaderTrustPolicy, IRSA_ANNOTATION, parseS3Location, type PolicyDocument } from "./dumpVerification";
 import { checkVerificationFits, VERIFY_IMAGE, VERIFY_TIMEOUT_SECONDS, verificationEnv, type VerificationOptions, type VerificationTaskLike } from "./verification";
 import { WINDOW_REPORT_SCRIPT } from "./windowReport";
 
 export const REPORT_DIR = "/report";
+
+/** With AWS, a role to publish with: the stack's own (`maintenanceLog.roleArn`), or one upkeep creates through IRSA. */
+export const publishesReport = (config: UpkeepConfig): boolean =>
+  config.aws.enabled && (config.maintenanceLog?.roleArn !== undefined || config.kubernetes.oidcProviderArn !== undefined);
+
+/** Where a stack's window report goes, for its runbooks. */
+export interface ReportDelivery {
+  /** Where the completion notice goes, in words; empty when nowhere. */
+  readonly to: readonly string[];
+  /** `maintenanceLog.location`, when the report is written there. */
+  readonly log?: string;
+  /** The container of post-maintenance-verify whose log holds the report. */
+  readonly container: "report" | "task";
+}
+
+/** Undefined when there is no report: no Pushgateway, or no endpoints (post-maintenance-verify builds it). */
+export function reportDelivery(config: UpkeepConfig): ReportDelivery | undefined {
+  if (config.alerting.pushgateway === "off" || config.endpoints.length === 0) return undefined;
+  const published = publishesReport(config);
+  const webhook = config.notify.webhookUrl !== undefined;
+  const to = [
+    ...(webhook ? ["the webhook (`notify.webhookUrl`)"] : []),
+    ...(published ? [`the \`info\` topic upkeep-${config.environment.name}-info`] : []),
+    ...(!config.aws.enabled && !webhook ? ["Alertmanager, as the info alert `UpkeepMaintenanceReport`"] : []),
+  ];
+  const log = published ? config.maintenanceLog?.location : undefined;
+  return { to, ...(log !== undefined ? { log } : {}), container: published ? "report" : "task" };
+}
 export const PUBLISH_SCRIPT = "report-publish.sh";
 /** The report, its notice and the steps' notes: kilobytes. */
 export const REPORT_DIR_SIZE = "16Mi";

@@ -8,7 +8,7 @@ import { customContainer, type CronJobInputs, type EnvVar, plainEnv, PUSHGATEWAY
 import { DatabaseMaintenance } from "../database";
 import { customJobPod } from "./customJob";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
-import { ReportPublisherRole, windowReportPod } from "./reportPublisher";
+import { publishesReport, ReportPublisherRole, windowReportPod } from "./reportPublisher";
 import { ScheduledJobs } from "./scheduledJobs";
 import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isRoutineTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask, type RoutineTask, type VerifyTask } from "../tasks";
 import { digestContainer, type DigestMessages, noticeContainer, type RoutineDelivery, versionCheckContainer, versionCheckPod } from "./routineJobs";
@@ -82,7 +82,7 @@ function verificationJob(task: VerifyTask, tasks: readonly MaintenanceTask[], ct
   const pushgatewayUrl = common.pushgatewayUrl;
   if (pushgatewayUrl === undefined) return { ...base, container: verificationContainer(task, options) };
   const reported = { ...options, report: { window: windowEnv(config.environment.window), tasks: reportTasksEnv(tasks) } };
-  const roleArn = ctx.topics !== undefined ? publisherRoleArn(task, ctx) : undefined;
+  const roleArn = ctx.topics !== undefined && publishesReport(config) ? publisherRoleArn(task, ctx) : undefined;
   if (ctx.topics === undefined || roleArn === undefined) return { ...base, container: verificationContainer(task, reported) };
   const location = config.maintenanceLog?.location;
   const { container, pod } = windowReportPod(task, reported, pushgatewayUrl, { roleArn, infoTopicArn: ctx.topics.info, ...(location !== undefined ? { location } : {}) });
