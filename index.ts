@@ -6,7 +6,7 @@
  * provider and no AWS resource; reminders and notices are CronJobs.
  */
 import { AcmCertificates, buildCertificateRules, ManagedCertificates, CredentialRotation } from "./components/certificates";
-import { UpkeepAlertRouting, MaintenanceAlerts, MaintenanceDashboard, runbookUrl, NotificationTopics } from "./components/alerting";
+import { UpkeepAlertRouting, MaintenanceAlerts, MaintenanceDashboard, runbookUrl, NotificationTopics, Pushgateway, pushgatewayUrl } from "./components/alerting";
 import { AwsBackups } from "./components/backups";
 import { AccountWideRules } from "./components/compliance";
 import { environmentCalendar, loadEnvironment, createProviders, planWarnings } from "./components/environment";
@@ -38,6 +38,13 @@ const ns = new MaintenanceNamespace(
   opts,
 );
 const inNamespace = { ...opts, dependsOn: [ns] };
+// Where the built-in tasks push their outcome; undefined with `alerting.pushgateway: off`.
+const pushUrl = pushgatewayUrl(config.alerting.pushgateway, namespace);
+if (config.alerting.pushgateway === "deploy") {
+  new Pushgateway("upkeep", { environment: env.name, namespace, protect: tier.protect, ruleLabels: config.alerting.ruleLabels }, inNamespace);
+}
+// With AWS: the topics alerts, reminders and notices go to; the window report is published to `info`.
+const notifications = config.aws.enabled ? new NotificationTopics("upkeep", { environment: env.name, notify: config.notify, protect: tier.protect }, opts) : undefined;
 deployTaskJobs(tasks, {
   config,
   common: {
@@ -48,6 +55,7 @@ deployTaskJobs(tasks, {
     scriptsConfigMap: SCRIPTS_CONFIGMAP,
     scriptsChecksum: scripts.checksum,
     window: windowAnnotation(env.window, env.timezone),
+    ...(pushUrl !== undefined ? { pushgatewayUrl: pushUrl } : {}),
   },
   runbookUrl: (task) => runbookUrl(runbookBase, runbookPage(env.name, task.id)),
   inNamespace,
@@ -58,6 +66,7 @@ deployTaskJobs(tasks, {
     // The zone's standard offset, the same all year, so the CronJob does not change with the seasons.
     utcOffsetMinutes: Math.min(offsetMinutes(env.timezone, Date.UTC(fromYear, 0, 1)), offsetMinutes(env.timezone, Date.UTC(fromYear, 6, 1))),
   },
+  ...(notifications ? { topics: { info: notifications.topicArns.info, ...(notifications.kmsKeyArn ? { keyArn: notifications.kmsKeyArn } : {}) } } : {}),
 });
 const certificates = config.certificates;
 new ManagedCertificates("upkeep", { certificates: certificates.kubernetes, namespace, environment: env.name, window: env.window, timeZone: env.timezone }, inNamespace);
@@ -71,7 +80,7 @@ const certificateRules = buildCertificateRules({
 });
 new MaintenanceAlerts(
   "upkeep",
-  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, ruleLabels: config.alerting.ruleLabels, tasks, now, extraGroups: [certificateRules] },
+  { environment: env.name, namespace, severity: tier.alertSeverity, runbookBaseUrl: runbookBase, ruleLabels: config.alerting.ruleLabels, tasks, now, pushgateway: pushUrl !== undefined, extraGroups: [certificateRules] },
   inNamespace,
 );
 new MaintenanceDashboard(
@@ -104,10 +113,9 @@ if (config.alerting.alertmanager) {
   );
 }
 
-// AWS: where alerts and reminders go, certificates, credentials, backups, Config rules.
-function deployAws() {
+// AWS: reminders, certificates, credentials, backups, Config rules, all reporting to the topics.
+function deployAws(notifications: NotificationTopics) {
   const aws = config.aws;
-  const notifications = new NotificationTopics("upkeep", { environment: env.name, notify: config.notify, protect: tier.protect }, opts);
   const topicArns = notifications.topicArns;
   new RoutineSchedules(
     "upkeep",
@@ -144,9 +152,8 @@ function deployAws() {
       opts,
     );
   }
-  return notifications;
 }
-const notifications = config.aws.enabled ? deployAws() : undefined;
+if (notifications) deployAws(notifications);
 
 export const environment = env.name;
 export const maintenanceNamespace = ns.namespace;

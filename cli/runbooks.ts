@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookFacts, runbookPath } from "../components/calendar";
 import { parseArgs } from "node:util";
 import { ConfigError, parsePulumiConfig, ROUTINE, TIER_DEFAULTS } from "../components/config";
+import { reportDelivery } from "../components/jobs";
 import { routineRunbookPage } from "../components/routine";
 import { planTasks, taskSeverity } from "../components/tasks";
 import { readStackFile, StackFileError } from "./stackFile";
@@ -34,9 +35,12 @@ export function generateRunbooks(now: Date = new Date()): Map<string, string> {
     const env = config.environment.name;
     const namespace = config.kubernetes.namespace;
     const tierSeverity = TIER_DEFAULTS[config.environment.tier].alertSeverity;
-    const entries = buildCalendar(tasks, namespace);
+    const pushgateway = config.alerting.pushgateway !== "off";
+    const entries = buildCalendar(tasks, namespace, pushgateway);
+    const delivery = reportDelivery(config);
+    const report = delivery ? { ...delivery, namespace } : undefined;
     tasks.forEach((task, i) => {
-      const ctx = { environment: env, stackFile: `stacks/${file}`, severity: taskSeverity(task, tierSeverity), alertRunbookBase: ".." };
+      const ctx = { environment: env, stackFile: `stacks/${file}`, severity: taskSeverity(task, tierSeverity), alertRunbookBase: "..", pushgateway, ...(report ? { report } : {}) };
       out.set(runbookPath(env, task.id), renderTaskRunbook(entries[i]!, ctx, runbookFacts(task, namespace)));
     });
   }

@@ -22,6 +22,11 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   "v1/ServiceAccount": async () => (await import("kubernetes-models/v1/ServiceAccount")).ServiceAccount,
   "v1/Secret": async () => (await import("kubernetes-models/v1/Secret")).Secret,
   "batch/v1/CronJob": async () => (await import("kubernetes-models/batch/v1/CronJob")).CronJob,
+  "v1/PersistentVolumeClaim": async () => (await import("kubernetes-models/v1/PersistentVolumeClaim")).PersistentVolumeClaim,
+  "v1/Service": async () => (await import("kubernetes-models/v1/Service")).Service,
+  "apps/v1/Deployment": async () => (await import("kubernetes-models/apps/v1/Deployment")).Deployment,
+  "monitoring.coreos.com/v1/ServiceMonitor": async () =>
+    (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor")).ServiceMonitor,
   "monitoring.coreos.com/v1/PrometheusRule": async () =>
     (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule")).PrometheusRule,
   "monitoring.coreos.com/v1alpha1/AlertmanagerConfig": async () =>

@@ -7,15 +7,19 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { startMaintenanceDb, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, startScript, until, type Run } from "./support/scripts";
+import { startPushgateway, type Server } from "./support/monitoring";
+import { assertPushedAsRecorded } from "./support/record";
 
 let db: MaintenanceDb;
 
+let gateway: Server;
+
 before(async () => {
-  db = await startMaintenanceDb();
+  [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
 });
 
 after(async () => {
-  await db?.stop();
+  await Promise.all([db?.stop(), gateway?.stop()]);
 });
 
 const cleanup = (tables: string, env: Record<string, string> = {}) =>
@@ -224,7 +228,12 @@ test("one bad table never blocks the others: a missing table, a missing privileg
     CREATE TABLE child (id int, parent_id int CONSTRAINT child_parent_fk REFERENCES parent ON DELETE RESTRICT);
     INSERT INTO child SELECT 1, min(id) FROM parent;`);
   await db.sql(`${seed("secret", 100, 5)}`);
-  const r = await cleanup("public.missing:ts:30:50 good1:ts:30:50 public.secret:ts:30:50 good2:ts:30:50 public.parent:ts:30:50 good3:ts:30:50");
+  const r = await cleanup("public.missing:ts:30:50 good1:ts:30:50 public.secret:ts:30:50 good2:ts:30:50 public.parent:ts:30:50 good3:ts:30:50", {
+    UPKEEP_TASK: "app-cleanup",
+    UPKEEP_KIND: "cleanup",
+    UPKEEP_ENVIRONMENT: "dev",
+    UPKEEP_PUSHGATEWAY_URL: gateway.url,
+  });
   assert.equal(r.code, 1);
   assert.equal(r.stderr, [
     "upkeep cleanup: deleting from public.missing failed: table public.missing does not exist",
@@ -239,6 +248,8 @@ test("one bad table never blocks the others: a missing table, a missing privileg
     ["public.missing", "failed", 0], ["good1", "done", 100], ["public.secret", "failed", 0],
     ["good2", "done", 100], ["public.parent", "failed", 50], ["good3", "done", 100],
   ]);
+  // The same outcome, as the record's gauges: deleted per table, rows left where counted.
+  await assertPushedAsRecorded(gateway.url, r.outcome);
   for (const t of ["good1", "good2", "good3"]) assert.equal(await db.num(`SELECT count(*) FROM ${t}`), 5);
   assert.equal(await db.num("SELECT count(*) FROM secret"), 105);
   // The referenced row is the newest expired one: the first batch of 50 went, the

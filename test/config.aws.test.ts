@@ -183,6 +183,7 @@ describe("Kubernetes only (aws.enabled: false)", () => {
             aws: { vaultName: "onprem", retentionDays: 35, selectionTags: { backup: "true" }, restoreTesting: { cadence: "weekly", resourceTypes: ["RDS"] } },
             dumps: [{ database: "orders", location: "s3://acme-db-dumps/orders/", maxAgeHours: 26 }],
           };
+          raw.maintenanceLog = { location: "s3://acme-upkeep-history/onprem/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" };
         },
         ["notify"],
       ),
@@ -195,6 +196,7 @@ describe("Kubernetes only (aws.enabled: false)", () => {
         "upkeep:accessKeys: needs AWS, and upkeep:aws.enabled is false (the AWS Config rule access-keys-rotated over IAM users); remove it",
         'upkeep:backups.aws: needs AWS, and upkeep:aws.enabled is false (AWS Backup vault, plan and restore testing); say why the stack has none with { none: "<why>" } (required in production), or remove it',
         "upkeep:backups.dumps[0]: needs AWS, and upkeep:aws.enabled is false (the dump is fetched from S3 with an IAM role for the ServiceAccount); remove it",
+        "upkeep:maintenanceLog: needs AWS, and upkeep:aws.enabled is false (the window reports are written to S3 with an IAM role for the ServiceAccount); remove it: each window's report still goes to notify.webhookUrl, or to Alertmanager as the info alert UpkeepMaintenanceReport",
         "upkeep:kubernetes.oidcProviderArn: needs AWS, and upkeep:aws.enabled is false (IAM roles for service accounts); remove it",
         "upkeep:notify.emails: needs AWS, and upkeep:aws.enabled is false (SNS email subscriptions); set upkeep:alerting.alertmanager: true to mail them through Alertmanager, or remove them",
         "upkeep:notify.stakeholderEmails: needs AWS, and upkeep:aws.enabled is false (the SNS info topic); stakeholder notices go to notify.webhookUrl, or to Alertmanager as info alerts",

@@ -24,7 +24,14 @@ test("the reference stack file is accepted exactly, with documented defaults fil
     window: { days: ["sat", "sun"], start: "01:30", durationMinutes: 240 },
   });
   assert.deepEqual(config.kubernetes, { namespace: "upkeep-maintenance", postgresImage: DEFAULT_POSTGRES_IMAGE, version: "1.29" });
-  assert.deepEqual(config.alerting, { runbookBaseUrl: "https://github.com/acme/platform-maintenance/blob/main/docs/runbooks", alertmanager: false, ruleLabels: {}, muteDuringWindow: [] });
+  assert.deepEqual(config.alerting, {
+    runbookBaseUrl: "https://github.com/acme/platform-maintenance/blob/main/docs/runbooks",
+    alertmanager: false,
+    ruleLabels: {},
+    muteDuringWindow: [],
+    pushgateway: "deploy",
+  });
+  assert.equal(config.maintenanceLog, undefined);
   assert.deepEqual(config.backups, { awsOptOut: "The orders database is an RDS instance whose snapshots the database team runs outside this stack.", dumps: [] });
   assert.deepEqual(config.notify, { emails: ["platform-oncall@example.com"], stakeholderEmails: [], noticeHours: 24, createKmsKey: false });
   assert.deepEqual(config.reviews, { at: "09:30", overrides: [] });
@@ -207,6 +214,62 @@ test("backups: production needs restore testing, dumps name a database and a way
     'upkeep:backups.dumps[0].database: names no database in upkeep:databases (got "billing"; known: orders)',
     "upkeep:backups.aws.restoreTesting: is required in production: a backup counts only once a restore has proved it, at least quarterly",
   ]);
+});
+
+test("the Pushgateway and the maintenance log: exact values and one line per problem", () => {
+  const withRaw = (edit: (raw: Record<string, any>) => void) => {
+    const raw = referenceConfig();
+    edit(raw);
+    return raw;
+  };
+  for (const value of ["deploy", "off", "http://pushgateway.monitoring.svc:9091", "https://push.example.com/base"]) {
+    assert.equal(parseConfig(withRaw((raw) => (raw.alerting = { ...raw.alerting, pushgateway: value })), new Set()).alerting.pushgateway, value);
+  }
+  const oidc = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+  const logged = parseConfig(
+    withRaw((raw) => {
+      raw.endpoints = [{ url: "https://api.example.com/healthz" }];
+      raw.maintenanceLog = { location: "s3://upkeep-history/prod/" };
+      raw.kubernetes = { ...raw.kubernetes, oidcProviderArn: oidc };
+    }),
+    new Set(),
+  );
+  assert.deepEqual(logged.maintenanceLog, { location: "s3://upkeep-history/prod/" });
+  assert.deepEqual(
+    parseConfig(withRaw((raw) => ((raw.endpoints = [{ url: "https://api.example.com/healthz" }]), (raw.maintenanceLog = { location: "s3://upkeep-history/prod/eu/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" }))), new Set()).maintenanceLog,
+    { location: "s3://upkeep-history/prod/eu/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" },
+  );
+  // The whole bucket: the role that writes the history could then overwrite anything in it.
+  assert.deepEqual(
+    problems(withRaw((raw) => ((raw.endpoints = [{ url: "https://api.example.com/healthz" }]), (raw.maintenanceLog = { location: "s3://upkeep-history/", roleArn: "arn:aws:iam::123456789012:role/upkeep-log" })))),
+    ['upkeep:maintenanceLog.location: must name a prefix under the bucket, such as s3://upkeep-history/upkeep/, not the whole bucket (got "s3://upkeep-history/")'],
+  );
+  assert.deepEqual(problems(withRaw((raw) => (raw.alerting = { ...raw.alerting, pushgateway: "pushgateway:9091" }))), [
+    'upkeep:alerting.pushgateway: must be "deploy", "off" or the http(s):// URL of an existing Pushgateway (got "pushgateway:9091")',
+  ]);
+  assert.deepEqual(
+    problems(withRaw((raw) => {
+      raw.alerting = { ...raw.alerting, pushgateway: "off" };
+      raw.maintenanceLog = { location: "s3://upkeep-history/prod", roleArn: "arn:aws:iam::123456789012:user/someone" };
+    })),
+    [
+      'upkeep:maintenanceLog.location: must be an s3://bucket/prefix/ ending in / (got "s3://upkeep-history/prod")',
+      'upkeep:maintenanceLog.roleArn: must be an IAM role ARN like arn:aws:iam::<account>:role/<name> (got "arn:aws:iam::123456789012:user/someone")',
+      'upkeep:maintenanceLog.location: needs a Pushgateway: the report is built from what the tasks pushed (upkeep:alerting.pushgateway is "off")',
+      "upkeep:maintenanceLog.location: needs upkeep:endpoints: the report is written by post-maintenance-verify, which runs only when there are endpoints to verify",
+    ],
+  );
+  assert.deepEqual(
+    problems(withRaw((raw) => {
+      raw.alerting = { ...raw.alerting, pushgateway: "off" };
+      raw.maintenanceLog = { location: "s3://upkeep-history/prod/" };
+    })),
+    [
+      'upkeep:maintenanceLog.location: needs a Pushgateway: the report is built from what the tasks pushed (upkeep:alerting.pushgateway is "off")',
+      "upkeep:maintenanceLog.location: needs upkeep:endpoints: the report is written by post-maintenance-verify, which runs only when there are endpoints to verify",
+      "upkeep:maintenanceLog.roleArn: is required unless upkeep:kubernetes.oidcProviderArn is set, from which upkeep creates a role that may write only under this prefix",
+    ],
+  );
 });
 
 test("cleanup's timestampZone and a dump's match are checked by path; a whole bucket is refused", () => {

@@ -215,3 +215,13 @@ test("under mocks, MaintenanceDashboard registers exactly the ConfigMap", async 
   );
   assert.deepEqual(mocks.named("kubernetes:core/v1:ConfigMap", "upkeep-dashboard").inputs, buildDashboardConfigMap(INPUTS));
 });
+
+test("the record's metric list is exactly what record.sh pushes, and the README names each", () => {
+  const script = readFileSync(join(ROOT, "components/scripts/record.sh"), "utf8");
+  const pushed = [...new Set([...script.matchAll(/gauge\("(upkeep_[a-z_]+)"/g)].map((m) => m[1]!))].sort();
+  assert.deepEqual([...RECORD_METRICS].sort(), pushed);
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## The maintenance record\n"), readme.indexOf("\n## The offline plan\n"));
+  const named = new Set([...section.matchAll(/^\| `(upkeep_[a-z_]+)` \|/gm)].map((m) => m[1]!));
+  assert.deepEqual([...named].sort(), pushed);
+});

@@ -15,6 +15,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort, startPostgres, type Postgres } from "./support/postgres";
 import { outcomeOf, startScript, until } from "./support/scripts";
+import { startPushgateway, type Server as Gateway } from "./support/monitoring";
+import { assertPushedAsRecorded } from "./support/record";
 import {
   dumpReaderPolicy,
   dumpReaderTrustPolicy,
@@ -196,7 +198,13 @@ const GOOD_RESULTS = [
 
 // ---------------------------------------------------------------- real restores
 describe("dump verification against real PostgreSQL 15", () => {
+  let gateway: Gateway;
+  /** The task env of a run whose outcome is pushed too. */
+  const recorded = (task: string) => ({ UPKEEP_TASK: task, UPKEEP_ENVIRONMENT: "prod", UPKEEP_PUSHGATEWAY_URL: gateway.url });
+  const pushed = (r: Verified) => assertPushedAsRecorded(gateway.url, outcomeOf(r.verify!.stdout).outcome);
+
   before(async () => {
+    gateway = await startPushgateway();
     mkdirSync(bin);
     writeFileSync(join(bin, "aws"), FAKE_AWS);
     chmodSync(join(bin, "aws"), 0o755);
@@ -276,6 +284,7 @@ describe("dump verification against real PostgreSQL 15", () => {
   after(async () => {
     await stopScratch();
     await prod?.stop();
+    await gateway?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -315,7 +324,7 @@ describe("dump verification against real PostgreSQL 15", () => {
   });
 
   test("a fresh custom dump passes and reports each check; fetch takes the newest object under the prefix", async () => {
-    const r = await verifyDump("custom/", "custom", 26, GOOD_CHECKS);
+    const r = await verifyDump("custom/", "custom", 26, GOOD_CHECKS, recorded("orders-dump-verify"));
     assert.equal(r.fetch.code, 0, r.fetch.stderr);
     assert.match(r.fetch.stdout, /^upkeep dump-fetch: fetched s3:\/\/acme-dumps\/custom\/orders-2\.dump \(last modified \S+\) in \d+ s\n$/);
     assert.equal(r.verify!.code, 0, r.verify!.stderr);
@@ -334,6 +343,8 @@ describe("dump verification against real PostgreSQL 15", () => {
     const mtime = Math.floor(statSync(join(bucketDir, "custom", "orders-2.dump")).mtimeMs / 1000);
     assert.equal(meta, `uri=s3://${BUCKET}/custom/orders-2.dump\nlast_modified=${mtime}\n`);
     assert.equal(await scratchSql("SELECT count(*) FROM public.orders", "verify"), "1234");
+    // The same outcome, as the record's gauges: the age in seconds, the restore time, each check.
+    await pushed(r);
   });
 
   test("a fresh directory dump passes, restored in parallel, from the directory with the newest toc.dat", async () => {
@@ -397,7 +408,7 @@ describe("dump verification against real PostgreSQL 15", () => {
       { table: "orders", minRows: 1 },
       { sql: "SELECT 1 FROM public.orders LIMIT 2" },
       { table: "public.missing", minRows: 0 },
-    ]);
+    ], recorded("failed-checks-dump-verify"));
     assert.equal(r.verify!.code, 1);
     const j = r.json!;
     assert.equal(j.verdict, "fail");
@@ -416,13 +427,16 @@ describe("dump verification against real PostgreSQL 15", () => {
     ].join("; ");
     assert.equal(j.reason, reason);
     assert.equal(r.verify!.stderr, `upkeep dump-verify: dump verification failed for s3://${BUCKET}/custom/orders-2.dump: ${reason}\n`);
+    await pushed(r);
   });
 
   test("SQL with quotes, backslashes and newlines survives the env and the JSON line", async () => {
     const sql = "SELECT 'a\"b\\\\c' <> ''\n  AND true";
-    const r = await verifyDump("custom/", "custom", 26, [{ sql }]);
+    const r = await verifyDump("custom/", "custom", 26, [{ sql }], recorded("quoted-dump-verify"));
     assert.equal(r.verify!.code, 0, r.verify!.stdout + r.verify!.stderr);
     assert.deepEqual(r.json!.checks, [{ check: sql, ok: true, detail: "true" }]);
+    // The check is a label value: its quotes, backslashes and newline escaped in the push.
+    await pushed(r);
   });
 
   test("all checks share one session, yet each reports its own result: malformed lines, an error and a short table beside passing checks", async () => {

@@ -1,6 +1,8 @@
 #!/bin/sh
-# The tests run real tools: PostgreSQL 15 for the job scripts, promtool for the
-# alerts, shellcheck for the scripts, headless Chromium to render calendar.svg. As root (CI) missing ones are installed
+# The tests run real tools: PostgreSQL 15 for the job scripts, promtool and the
+# Prometheus server for the alerts, the Pushgateway for the pushed outcomes,
+# the script linter, headless Chromium to render calendar.svg, the AWS CLI
+# that publishes the window report. As root (CI) missing ones are installed
 # from Debian; otherwise this prints the exact install line and fails. It
 # never lets a test skip silently.
 set -eu
@@ -20,11 +22,15 @@ need psql postgresql-client-15
 need vacuumdb postgresql-client-15
 need reindexdb postgresql-client-15
 need promtool prometheus
+need prometheus prometheus
+need prometheus-pushgateway prometheus-pushgateway
 need amtool prometheus-alertmanager
 need shellcheck shellcheck
 need openssl openssl
 need busybox busybox
 need chromium chromium
+# Debian's AWS CLI v2 by its path: another `aws` on PATH (a pip one) is not the one the tests pin.
+[ -x "${UPKEEP_AWS_CLI:-/usr/bin/aws}" ] || case " $missing " in *" awscli "*) ;; *) missing="$missing awscli" ;; esac
 
 [ -n "$missing" ] || exit 0
 

@@ -71,6 +71,10 @@ config:
   upkeep:alerting:
     runbookBaseUrl: https://github.com/acme/platform-maintenance/blob/main/docs/runbooks
     # alertmanager: false                   # true: an AlertmanagerConfig routes upkeep's alerts
+    # pushgateway: deploy                   # where tasks push their outcome: deploy, off or http(s)://…
+  # upkeep:maintenanceLog:
+  #   location: s3://bucket/upkeep/qa/     # each window's report: the maintenance history
+  #   roleArn: arn:aws:iam::123456789012:role/upkeep-qa-log   # else created from kubernetes.oidcProviderArn
   # upkeep:reviews:
   #   at: "09:30"                             # local time of routine reminders
   # upkeep:endpoints:                         # checked after every window
@@ -317,6 +321,10 @@ test("a production stack: on-call emails, an https runbook base and the stated r
   upkeep:alerting:
     runbookBaseUrl: ${RUNBOOKS}
     # alertmanager: false                   # true: an AlertmanagerConfig routes upkeep's alerts
+    # pushgateway: deploy                   # where tasks push their outcome: deploy, off or http(s)://…
+  # upkeep:maintenanceLog:
+  #   location: s3://bucket/upkeep/live/     # each window's report: the maintenance history
+  #   roleArn: arn:aws:iam::123456789012:role/upkeep-live-log   # else created from kubernetes.oidcProviderArn
   upkeep:backups:
     aws:
       none: "The RDS snapshots of this account are managed by the database team."  # replace with a vault and restore testing (README, "Config reference")

@@ -204,7 +204,11 @@ test("production → staging: every alert's severity drops in one line, and prot
   tasks.push("`certificate api`");
   assert.deepEqual(lines, [
     `- Alerts weakened (severity critical → warning): every alert of ${tasks.join(", ")}`,
+    // An endpoint's certificate alert and the metrics' absence are alerts of their own subject.
+    "- Alert weakened (severity critical → warning): `UpkeepEndpointCertificateExpiring` of `tls-check api.example.com:443`, `tls-check www.example.com:443`",
+    "- Alert weakened (severity critical → warning): `UpkeepMetricsAbsent` of `cronjobs metrics in upkeep-prod`, `push metrics in upkeep-prod`, `pushgateway metrics`",
     "- Protection removed: `kubernetes:core/v1:Namespace` upkeep-namespace (protect true → false)",
+    "- Protection removed: `kubernetes:core/v1:PersistentVolumeClaim` upkeep-pushgateway-pvc (protect true → false)",
     "- Protection removed: `aws:sns/topic:Topic` upkeep-critical (protect true → false)",
     "- Protection removed: `aws:sns/topic:Topic` upkeep-info (protect true → false)",
     "- Protection removed: `aws:sns/topic:Topic` upkeep-warning (protect true → false)",
@@ -234,8 +238,14 @@ test("a namespace rename replaces the namespace: Danger names the old and new na
   const markdown = diff(heads.namespace.outDir).markdown;
   assert.deepEqual(dangerLines(markdown), [
     "- Stateful resource replaced: `kubernetes:core/v1:Namespace` upkeep-namespace (metadata.name upkeep-maintenance → upkeep-ops); deleting a namespace deletes everything in it, including the credentials Secrets created by hand",
+    "- Stateful resource replaced: `kubernetes:core/v1:PersistentVolumeClaim` upkeep-pushgateway-pvc (metadata.namespace upkeep-maintenance → upkeep-ops)",
   ]);
-  assert.match(markdown, /^- changed `kubernetes:batch\/v1:CronJob` orders-vacuum-cronjob: metadata\.namespace `"upkeep-maintenance"` → `"upkeep-ops"`$/m);
+  // The Pushgateway's in-cluster URL names the namespace too.
+  assert.ok(
+    markdown.includes(
+      '- changed `kubernetes:batch/v1:CronJob` orders-vacuum-cronjob: metadata.namespace `"upkeep-maintenance"` → `"upkeep-ops"`, spec.jobTemplate.spec.template.spec.containers[task].env[UPKEEP_PUSHGATEWAY_URL].value `…eway.upkeep-maintenance.svc:9091"` → `…eway.upkeep-ops.svc:9091"`\n',
+    ),
+  );
 });
 
 test("a plain-text secret in head: Danger names the resource and field, never the value (exact Markdown)", () => {

@@ -74,6 +74,21 @@ test("each notice CronJob carries its window's notice; the completion report goe
   const verify = envOf("post-maintenance-verify");
   assert.equal(verify.UPKEEP_ALERTMANAGER_URL, "http://alertmanager-operated.monitoring.svc:9093");
   assert.equal(verify.UPKEEP_NAMESPACE, "upkeep-onprem");
+  // The window report, in one container: no publisher, no role, nothing but the Pushgateway and Alertmanager.
+  const pod = podOf("post-maintenance-verify");
+  assert.deepEqual(pod.containers[0].command, ["/bin/sh", "/upkeep/scripts/window-report.sh"]);
+  assert.equal(pod.initContainers, undefined);
+  assert.equal(verify.UPKEEP_STEP, undefined);
+  assert.equal(verify.UPKEEP_PUSHGATEWAY_URL, "http://upkeep-pushgateway.upkeep-onprem.svc:9091");
+  assert.equal(verify.UPKEEP_WINDOW, "01:00 180");
+  const sa = named("kubernetes:core/v1:ServiceAccount", "post-maintenance-verify-sa").inputs as Obj;
+  assert.equal(sa.metadata.annotations, undefined, "no IRSA role");
+});
+
+test("the routine CronJobs push their outcome like every task", () => {
+  for (const task of ["routine-digest", "stakeholder-notice-wed", "stakeholder-notice-sat", "kubernetes-version-check"]) {
+    assert.equal(envOf(task).UPKEEP_PUSHGATEWAY_URL, "http://upkeep-pushgateway.upkeep-onprem.svc:9091", task);
+  }
 });
 
 test("the version check reads /version with a projected token of its own ServiceAccount, and stays hardened", () => {

@@ -152,6 +152,8 @@ test("a database task: exact schedule, deadline, guard, and credentials only thr
     { name: "PGCONNECT_TIMEOUT", value: "10" },
     { name: "PGAPPNAME", value: "upkeep-orders-reindex" },
     { name: "PGSSLMODE", value: "require" },
+    // Where the outcome line is pushed (and the guard asks).
+    { name: "UPKEEP_PUSHGATEWAY_URL", value: "http://upkeep-pushgateway.upkeep-maintenance.svc:9091" },
   ]);
 });
 
@@ -171,10 +173,10 @@ test("cleanup's tables carry their timestampZone; the slot's start comes from a 
 test("cleanup and vacuum get their task parameters; daily tasks run unguarded", () => {
   const cleanup = (named("kubernetes:batch/v1:CronJob", "orders-cleanup-cronjob").inputs as Obj).spec.jobTemplate.spec.template.spec.containers[0];
   assert.deepEqual(cleanup.command, ["/bin/sh", "/upkeep/scripts/cleanup.sh"]);
-  assert.deepEqual(cleanup.env.at(-1), { name: "UPKEEP_CLEANUP_TABLES", value: "public.audit_log:created_at:90:5000" });
+  assert.deepEqual(cleanup.env.find((e: Obj) => e.name === "UPKEEP_CLEANUP_TABLES"), { name: "UPKEEP_CLEANUP_TABLES", value: "public.audit_log:created_at:90:5000" });
   const vacuum = (named("kubernetes:batch/v1:CronJob", "billing-vacuum-cronjob").inputs as Obj).spec;
   assert.equal(vacuum.schedule, "5 1 * * *");
-  assert.deepEqual(vacuum.jobTemplate.spec.template.spec.containers[0].env.at(-1), { name: "UPKEEP_VACUUM_JOBS", value: "4" });
+  assert.deepEqual(vacuum.jobTemplate.spec.template.spec.containers[0].env.find((e: Obj) => e.name === "UPKEEP_VACUUM_JOBS"), { name: "UPKEEP_VACUUM_JOBS", value: "4" });
   assert.equal(vacuum.jobTemplate.spec.activeDeadlineSeconds, 45 * 60);
 });
 
@@ -198,14 +200,19 @@ test("every CronJob has its own ServiceAccount without a token", () => {
   }
 });
 
-test("the PrometheusRule has exactly the three alerts for every CronJob, with production severity", () => {
+test("the PrometheusRule has exactly the three alerts for every CronJob, those on its figures, and the metrics' absence, with production severity", () => {
   const rule = named("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "upkeep-prometheusrule").inputs as Obj;
   const rules: Obj[] = rule.spec.groups.find((g: Obj) => g.name === "upkeep.prod.maintenance-jobs").rules;
   const cronJobNames = byType("kubernetes:batch/v1:CronJob").map((c) => (c.inputs as Obj).metadata.name).sort();
+  const figures: Record<string, string[]> = {
+    "orders-cleanup": ["UpkeepCleanupBacklog"],
+    "tls-check": ["UpkeepEndpointCertificateExpiring", "UpkeepEndpointCertificateExpiring"],
+  };
   for (const name of cronJobNames) {
-    assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong"], name);
+    assert.deepEqual(rules.filter((r) => r.labels.task === name).map((r) => r.alert), ["UpkeepJobMissed", "UpkeepJobFailed", "UpkeepJobRunningTooLong", ...(figures[name] ?? [])], name);
   }
-  assert.equal(rules.length, 3 * cronJobNames.length);
+  assert.deepEqual(rules.filter((r) => r.labels.task === undefined).map((r) => `${r.alert} ${r.labels.missing}`), ["UpkeepMetricsAbsent cronjobs", "UpkeepMetricsAbsent push"]);
+  assert.equal(rules.length, 3 * cronJobNames.length + 3 + 2);
   assert.ok(rules.every((r) => r.labels.environment === "prod"));
   // The tier's severity, except the image scan's own (jobs[].severity): a failed weekend scan does not page.
   assert.deepEqual([...new Set(rules.filter((r) => r.labels.task !== "image-scan").map((r) => r.labels.severity))], ["critical"]);
@@ -267,7 +274,9 @@ test("components carry their type tokens and their children hang below them", ()
     "upkeep:kubernetes:ScheduledJobs upkeep",
     "upkeep:monitoring:MaintenanceAlerts upkeep",
     "upkeep:monitoring:MaintenanceDashboard upkeep",
+    "upkeep:monitoring:Pushgateway upkeep",
     "upkeep:notify:NotificationTopics upkeep",
+    "upkeep:notify:ReportPublisherRole post-maintenance-verify",
     "upkeep:notify:UpkeepAlertRouting upkeep",
     "upkeep:postgres:DatabaseMaintenance billing",
     "upkeep:postgres:DatabaseMaintenance orders",
@@ -306,10 +315,38 @@ test("the webhook reaches Kubernetes only as a Secret, and the verification job 
   assert.equal(secret.metadata.name, "upkeep-webhook");
   const verify = (named("kubernetes:batch/v1:CronJob", "post-maintenance-verify-cronjob").inputs as Obj).spec;
   assert.equal(verify.schedule, "30 5 * * *", "right after the 00:30 + 300 min window");
-  const container = verify.jobTemplate.spec.template.spec.containers[0];
-  assert.equal(container.image, "docker.io/curlimages/curl:8.11.1");
-  assert.deepEqual(container.env.find((e: Obj) => e.name === "UPKEEP_WEBHOOK_URL"), { name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { key: "url", name: "upkeep-webhook" } } });
-  assert.deepEqual(container.env.find((e: Obj) => e.name === "UPKEEP_ENDPOINTS"), { name: "UPKEEP_ENDPOINTS", value: "200|2000|https://api.example.com/healthz 200|1500|https://www.example.com/" });
+  // The report step verifies and sends the webhook its notice; the main container only reports the run.
+  const pod = verify.jobTemplate.spec.template.spec;
+  const [report] = pod.initContainers;
+  assert.equal(report.image, "docker.io/curlimages/curl:8.11.1");
+  assert.deepEqual(report.env.find((e: Obj) => e.name === "UPKEEP_WEBHOOK_URL"), { name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { key: "url", name: "upkeep-webhook" } } });
+  assert.deepEqual(report.env.find((e: Obj) => e.name === "UPKEEP_ENDPOINTS"), { name: "UPKEEP_ENDPOINTS", value: "200|2000|https://api.example.com/healthz 200|1500|https://www.example.com/" });
+  assert.equal(pod.containers[0].env.find((e: Obj) => e.name === "UPKEEP_WEBHOOK_URL"), undefined);
+});
+
+test("with AWS, the window report is published to the info topic by a role that may do only that, assumed through IRSA", () => {
+  const verify = named("kubernetes:batch/v1:CronJob", "post-maintenance-verify-cronjob").inputs as Obj;
+  const pod = verify.spec.jobTemplate.spec.template.spec;
+  assert.deepEqual(pod.initContainers.map((c: Obj) => [c.name, c.image, c.command.join(" ")]), [
+    ["report", "docker.io/curlimages/curl:8.11.1", "/bin/sh /upkeep/scripts/window-report.sh"],
+    ["publish", "docker.io/amazon/aws-cli:2.22.35", "/bin/sh /upkeep/scripts/report-publish.sh"],
+  ]);
+  assert.deepEqual(pod.containers.map((c: Obj) => [c.name, c.image, c.command.join(" "), c.env.find((e: Obj) => e.name === "UPKEEP_STEP").value]), [
+    ["task", "docker.io/curlimages/curl:8.11.1", "/bin/sh /upkeep/scripts/window-report.sh", "outcome"],
+  ]);
+  assert.deepEqual(pod.initContainers[1].env.find((e: Obj) => e.name === "UPKEEP_INFO_TOPIC_ARN"), { name: "UPKEEP_INFO_TOPIC_ARN", value: "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-info" });
+  // No maintenance log in this stack: the topic only.
+  assert.equal(pod.initContainers[1].env.find((e: Obj) => e.name === "UPKEEP_MAINTENANCE_LOG"), undefined);
+  assert.equal(pod.automountServiceAccountToken, false, "only the token IRSA projects");
+  const sa = named("kubernetes:core/v1:ServiceAccount", "post-maintenance-verify-sa").inputs as Obj;
+  assert.deepEqual(sa.metadata.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/upkeep-prod-post-maintenance-verify" });
+  const role = named("aws:iam/role:Role", "post-maintenance-verify-role");
+  assert.equal(role.inputs.name, "upkeep-prod-post-maintenance-verify");
+  assert.equal(role.parent, "urn:pulumi:prod::upkeep::upkeep:notify:ReportPublisherRole::post-maintenance-verify");
+  assert.deepEqual(JSON.parse(String(named("aws:iam/rolePolicy:RolePolicy", "post-maintenance-verify-publish").inputs.policy)), {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "PublishCompletionNotice", Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-info" }],
+  });
 });
 
 test("every SNS path: three topics, publishers limited by policy, email and secret webhook subscriptions", () => {
@@ -339,10 +376,11 @@ test("one digest a working day to the warning topic; notices at 09:30 on a worki
   assert.equal(digest.state, "ENABLED");
   assert.equal(digest.target.arn, "arn:aws:sns:eu-central-1:123456789012:upkeep-prod-warning");
   assert.equal(digest.target.roleArn, "arn:aws:iam::123456789012:role/upkeep-scheduler");
-  // capacity-planning is disabled by override; performance-optimization, review-service-health, the firewall and Kubernetes versions are automated.
+  // capacity-planning is disabled by override; performance-optimization, review-service-health, the firewall and Kubernetes versions are automated,
+  // and (dump verification, restore testing) verify-backups and disaster-recovery-test.
   const listed = [...String(digest.target.input).matchAll(/^- \[ \] .+ \(([a-z-]+)\): /gm)].map((m) => m[1]);
-  assert.equal(listed.length, 13);
-  for (const automated of ["capacity-planning", "performance-optimization", "review-service-health", "review-firewall-rules", "update-kubernetes-versions"]) {
+  assert.equal(listed.length, 11);
+  for (const automated of ["capacity-planning", "performance-optimization", "review-service-health", "review-firewall-rules", "update-kubernetes-versions", "verify-backups", "disaster-recovery-test"]) {
     assert.ok(!listed.includes(automated), automated);
   }
   const notice = named("aws:scheduler/schedule:Schedule", "upkeep-notice-sat").inputs as Obj;

@@ -7,15 +7,19 @@ import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { startMaintenanceDb, type Database, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, startScript, until } from "./support/scripts";
+import { startPushgateway, type Server } from "./support/monitoring";
+import { assertPushedAsRecorded } from "./support/record";
 
 let db: MaintenanceDb;
 
+let gateway: Server;
+
 before(async () => {
-  db = await startMaintenanceDb();
+  [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
 });
 
 after(async () => {
-  await db?.stop();
+  await Promise.all([db?.stop(), gateway?.stop()]);
 });
 
 const reindex = (d: Database, env: Record<string, string> = {}) => runScript("reindex.sh", { ...d.env(), ...env });
@@ -69,7 +73,7 @@ test("drops _ccnew leftovers, rebuilds invalid indexes, reindexes its tables, an
   await d.sql("UPDATE pg_index SET indisvalid = false WHERE indexrelid IN ('ri_v_idx'::regclass, 'ri_v_idx_ccnew'::regclass)");
   const pkeyFile = await d.sql("SELECT pg_relation_filenode('ri_pkey')");
 
-  const r = await reindex(d, { UPKEEP_TASK: "app-reindex", UPKEEP_KIND: "reindex", UPKEEP_ENVIRONMENT: "dev" });
+  const r = await reindex(d, { UPKEEP_TASK: "app-reindex", UPKEEP_KIND: "reindex", UPKEEP_ENVIRONMENT: "dev", UPKEEP_PUSHGATEWAY_URL: gateway.url });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, 'upkeep reindex: warning: cannot reindex exclusion constraint index "public.ex_id_excl" concurrently, skipping\n');
   assert.match(r.log, /^upkeep reindex: dropped 1 leftover index\(es\), rebuilt 1 invalid index\(es\), reindexed 2 of 2 table\(s\) in ri_basic in \d+ s\n$/);
@@ -78,6 +82,8 @@ test("drops _ccnew leftovers, rebuilds invalid indexes, reindexes its tables, an
     tables: 2, tablesReindexed: 2, indexesRebuilt: 4, invalidRebuilt: 1, leftoversDropped: 1, leftoversLeft: 0,
     tablesNotOwned: 0, invalidNotOwned: 0, failures: 0,
   });
+  // The same outcome, as the record's gauges (indexesRebuilt, leftoversDropped).
+  await assertPushedAsRecorded(gateway.url, r.outcome);
   assert.equal(await d.sql("SELECT to_regclass('ri_v_idx_ccnew') IS NULL"), "t");
   assert.equal(await invalid(d), "");
   // A concurrent reindex builds a new index file for every index of the table.

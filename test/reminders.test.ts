@@ -121,6 +121,28 @@ describe("routinePlan", () => {
     assert.deepEqual(overridden.find((e) => e.id === "performance-optimization"), expectedPlan([["performance-optimization", "weekly", DB_MECHANISM]])[0]);
   });
 
+  test("dump verification or AWS Backup restore testing marks backup verification and the DR test as done by upkeep", () => {
+    const backups = (edit: (raw: Raw) => void) => {
+      const plan = routinePlan(config(edit));
+      return [plan.find((e) => e.id === "verify-backups")!, plan.find((e) => e.id === "disaster-recovery-test")!].map((e) => e.reminder?.expression ?? e.mechanism);
+    };
+    const DUMPS = "dump verification CronJobs in upkeep-maintenance (orders-dump-verify)";
+    const RESTORE = "AWS Backup restore testing (monthly) of vault orders-vault";
+    const dump = { database: "orders", location: "s3://orders-dumps/nightly/", maxAgeHours: 26 };
+    const oidc = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+    const aws = { vaultName: "orders-vault", retentionDays: 35, selectionTags: { backup: "daily" } };
+    assert.deepEqual(backups(() => {}), [DAILY, QUARTERLY]);
+    assert.deepEqual(backups((raw) => ((raw.backups = { ...raw.backups, dumps: [dump] }), (raw.kubernetes = { ...raw.kubernetes, oidcProviderArn: oidc }))), [DUMPS, DUMPS]);
+    assert.deepEqual(
+      backups((raw) => (raw.backups = { aws: { ...aws, restoreTesting: { cadence: "monthly", resourceTypes: ["RDS"] } } })),
+      [RESTORE, RESTORE],
+    );
+    assert.deepEqual(
+      backups((raw) => ((raw.backups = { dumps: [dump], aws: { ...aws, restoreTesting: { cadence: "monthly", resourceTypes: ["RDS"] } } }), (raw.kubernetes = { ...raw.kubernetes, oidcProviderArn: oidc }))),
+      [`${DUMPS} and ${RESTORE}`, `${DUMPS} and ${RESTORE}`],
+    );
+  });
+
   test("each cadence's exact expression", () => {
     assert.deepEqual(
       CADENCES.map((c) => reminderExpression(c, "09:30")),

@@ -18,6 +18,9 @@ import { after, before, describe, test } from "node:test";
 import { instantOf, offsetMinutes } from "../components/schedule/dst";
 import { startAlertmanager, type RunningAlertmanager } from "./support/alertmanager";
 import { ROOT } from "./support/configs";
+import { startPushgateway, type Server as Gateway } from "./support/monitoring";
+import { assertPushedAsRecorded } from "./support/record";
+import type { Outcome } from "./support/scripts";
 
 const SCRIPTS = join(ROOT, "components", "scripts");
 const work = mkdtempSync(join(tmpdir(), "upkeep-routine-"));
@@ -25,7 +28,7 @@ const bin = join(work, "bin");
 mkdirSync(bin);
 const BUSYBOX = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
 const CURL = execFileSync("sh", ["-c", "command -v curl"], { encoding: "utf8" }).trim();
-for (const applet of ["awk", "cat", "dirname", "mktemp", "rm", "sed", "sh"]) symlinkSync(BUSYBOX, join(bin, applet));
+for (const applet of ["awk", "cat", "dirname", "head", "mktemp", "rm", "sed", "sh", "sleep", "tr"]) symlinkSync(BUSYBOX, join(bin, applet));
 symlinkSync(CURL, join(bin, "curl"));
 // `date +%s` is FAKE_EPOCH (or, once, the content of FAKE_ONCE_FILE); anything else is busybox's date.
 writeFileSync(
@@ -83,6 +86,7 @@ const localEpoch = (zone: string, y: number, mo: number, d: number, h: number, m
 const TOKEN = "T0KEN-0b7c1f";
 let hook: { url: string; status: number; bodies: string[] };
 let am: RunningAlertmanager;
+let gateway: Gateway;
 const servers: (Server | ReturnType<typeof createHttpsServer>)[] = [];
 
 before(async () => {
@@ -99,11 +103,13 @@ before(async () => {
   servers.push(server);
   hook.url = `http://127.0.0.1:${await listen(server)}/hooks/${TOKEN}`;
   am = await startAlertmanager();
+  gateway = await startPushgateway();
 });
 
 after(async () => {
   await Promise.all(servers.map(stopServer));
   await am.stop();
+  await gateway?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -165,11 +171,25 @@ describe("routine-digest.sh", () => {
         start: iso,
         end: iso,
         seconds: 0,
-        detail: `sent the ${kind} digest of ${date} to the webhook`,
+        reason: null,
+        figures: { digest: kind, date, sentTo: "webhook" },
       });
+      assert.equal(r.stdout.split("\n")[0], `upkeep digest: sent the ${kind} digest of ${date} to the webhook`);
       assert.ok(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN), "the webhook URL is a secret");
     });
   }
+
+  test("a sent digest and a skipped one are pushed like every task's outcome", async () => {
+    hook.status = 200;
+    const zone = "Europe/Paris";
+    const sent = await runScript("routine-digest.sh", { ...digestEnv(zone, localEpoch(zone, 2027, 3, 1, 9, 0)), UPKEEP_WEBHOOK_URL: hook.url, UPKEEP_PUSHGATEWAY_URL: gateway.url });
+    assert.deepEqual([sent.code, sent.stderr, sent.outcome.outcome], [0, "", "success"]);
+    await assertPushedAsRecorded(gateway.url, sent.outcome as unknown as Outcome);
+    const weekend = await runScript("routine-digest.sh", { ...digestEnv(zone, localEpoch(zone, 2027, 3, 6, 9, 0)), UPKEEP_WEBHOOK_URL: hook.url, UPKEEP_PUSHGATEWAY_URL: gateway.url });
+    assert.deepEqual([weekend.code, weekend.stderr, weekend.outcome.outcome], [0, "", "skipped"]);
+    // The skip moves the last run and the outcome, never the last success.
+    await assertPushedAsRecorded(gateway.url, weekend.outcome as unknown as Outcome, sent.outcome as unknown as Outcome);
+  });
 
   test("a weekend run (started by hand) sends nothing and says so", async () => {
     hook.bodies = [];
@@ -178,6 +198,8 @@ describe("routine-digest.sh", () => {
     assert.equal(hook.bodies.length, 0);
     assert.equal(r.stdout.split("\n")[0], "upkeep digest: not sent: 2027-03-06 is a weekend day, and routine checks are due on working days only");
     assert.equal(r.outcome.outcome, "skipped");
+    assert.equal(r.outcome.reason, "not sent: 2027-03-06 is a weekend day, and routine checks are due on working days only");
+    assert.deepEqual(r.outcome.figures, { digest: null, date: "2027-03-06", sentTo: null });
   });
 
   test("a kind of day with nothing due sends nothing and says so", async () => {
@@ -189,7 +211,7 @@ describe("routine-digest.sh", () => {
     });
     assert.equal(r.code, 0);
     assert.equal(hook.bodies.length, 0);
-    assert.equal(r.outcome.detail, "not sent: no routine check is due on tue-fri days (2027-03-02)");
+    assert.equal(r.outcome.reason, "not sent: no routine check is due on tue-fri days (2027-03-02)");
     assert.equal(r.outcome.outcome, "skipped");
   });
 
@@ -201,7 +223,8 @@ describe("routine-digest.sh", () => {
     const before = Date.now();
     const r = await runScript("routine-digest.sh", { ...env, FAKE_ONCE_FILE: once, UPKEEP_ALERTMANAGER_URL: am.url });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.outcome.detail, "sent the mon-first-quarter digest of 2027-04-05 to the alertmanager");
+    assert.equal(r.stdout.split("\n")[0], "upkeep digest: sent the mon-first-quarter digest of 2027-04-05 to the alertmanager");
+    assert.deepEqual(r.outcome.figures, { digest: "mon-first-quarter", date: "2027-04-05", sentTo: "alertmanager" });
     const alerts = (await am.alerts()).filter((a) => a.labels.alertname === "UpkeepRoutineDigest");
     assert.equal(alerts.length, 1);
     const [alert] = alerts;
@@ -223,6 +246,7 @@ describe("routine-digest.sh", () => {
     assert.equal(failed.code, 1);
     assert.equal(failed.stderr, "upkeep digest: could not send the tue-fri digest of 2027-03-02: it answered HTTP 500\n");
     assert.equal(failed.outcome.outcome, "failed");
+    assert.equal(failed.outcome.reason, "could not send the tue-fri digest of 2027-03-02: it answered HTTP 500");
     assert.ok(!failed.stdout.includes(TOKEN) && !failed.stderr.includes(TOKEN));
     const gone = await runScript("routine-digest.sh", { ...digestEnv("Europe/Paris", epoch), UPKEEP_ALERTMANAGER_URL: "http://127.0.0.1:9" });
     assert.equal(gone.code, 1);
@@ -249,7 +273,8 @@ describe("stakeholder-notice.sh", () => {
     const r = await runScript("stakeholder-notice.sh", { ...env, UPKEEP_NOTICE_MESSAGE: notice, UPKEEP_WEBHOOK_URL: hook.url });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(hook.bodies.map((b) => JSON.parse(b)), [{ text: notice }]);
-    assert.equal(r.outcome.detail, 'sent "[upkeep onprem] Maintenance window Wed 01:00–04:00 Europe/Paris" to the webhook');
+    assert.equal(r.stdout.split("\n")[0], 'upkeep notice: sent "[upkeep onprem] Maintenance window Wed 01:00–04:00 Europe/Paris" to the webhook');
+    assert.deepEqual([r.outcome.kind, r.outcome.outcome, r.outcome.reason, r.outcome.figures], ["notice", "success", null, { sentTo: "webhook" }]);
   });
 
   test("without a webhook, an info alert UpkeepStakeholderNotice", async () => {
@@ -265,6 +290,7 @@ describe("stakeholder-notice.sh", () => {
     const r = await runScript("stakeholder-notice.sh", { ...env, UPKEEP_WEBHOOK_URL: hook.url });
     assert.equal(r.code, 2);
     assert.equal(r.stderr, "upkeep notice: UPKEEP_NOTICE_MESSAGE is empty: nothing to send\n");
+    assert.deepEqual([r.outcome.outcome, r.outcome.reason, r.outcome.figures], ["failed", "UPKEEP_NOTICE_MESSAGE is empty: nothing to send", { sentTo: null }]);
   });
 });
 
@@ -346,6 +372,7 @@ describe("k8s-version-check.sh against an HTTPS /version", () => {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.split("\n")[0], `upkeep version: the cluster runs Kubernetes ${have}, at or above the oldest supported version ${oldest}`);
       assert.equal(r.outcome.outcome, "success");
+      assert.deepEqual([r.outcome.kind, r.outcome.figures], ["version-check", { version: have, oldestSupported: oldest }]);
       assert.deepEqual(requests, [`GET /version Bearer ${TOKEN}`]);
       assert.ok(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN), "the token is never printed");
     }
@@ -358,6 +385,7 @@ describe("k8s-version-check.sh against an HTTPS /version", () => {
       assert.equal(r.code, 1);
       assert.equal(r.stderr, `upkeep version: the cluster runs Kubernetes ${have}, older than the oldest supported version ${oldest}: upgrade it\n`);
       assert.equal(r.outcome.outcome, "failed");
+      assert.equal(r.outcome.reason, `the cluster runs Kubernetes ${have}, older than the oldest supported version ${oldest}: upgrade it`);
     }
   });
 
@@ -390,6 +418,7 @@ describe("k8s-version-check.sh against an HTTPS /version", () => {
       const r = await check(oldest);
       assert.equal(r.code, 2);
       assert.equal(r.stderr, `upkeep version: ${line}\n`);
+      assert.deepEqual([r.outcome.outcome, r.outcome.reason, r.outcome.figures], ["failed", line, { version: null, oldestSupported: null }]);
     }
     const noToken = await check("1.29", { UPKEEP_SERVICE_ACCOUNT_DIR: join(work, "nowhere") });
     assert.equal(noToken.code, 2);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateRunbooks, staleRunbooks } from "../cli/runbooks";
+import { reportParagraph } from "../components/calendar";
 
 test("every task of every stack has a committed, current runbook", () => {
   assert.deepEqual(staleRunbooks(generateRunbooks()), []);
@@ -56,4 +57,33 @@ test("a custom job's page: its image, arguments, the Secrets it reads, and a run
   assert.match(page, /\n- Image: `registry\.example\.com\/search-indexer:2\.14\.0`, command `\/app\/indexer`, arguments `rebuild --all --max-minutes 18`\.\n/);
   assert.match(page, /\n- Secrets it reads: `search-indexer` in `upkeep-maintenance` \(`secretEnv`\)\.\n/);
   assert.match(page, /\n- Run it once: `kubectl -n upkeep-maintenance create job --from=cronjob\/search-rebuild search-rebuild-manual-\$\(date \+%s\)`, and check it completes\.\n/);
+});
+
+test("a task's page says where its run's report went, and the monthly guard retries with a Pushgateway", () => {
+  const pages = generateRunbooks(new Date("2026-11-29T00:00:00Z"));
+  const prod = pages.get("prod/orders-reindex.md")!;
+  assert.ok(
+    prod.includes(
+      "\n- The CronJob fires on its weekday every week; `period-guard.sh` asks the Pushgateway whether this period's real run already succeeded: if so the run logs a skip (outcome `skipped`), if not this window day runs it, so a failed run is tried again on the next window day of the period. When the Pushgateway does not answer, only the run in the first seven days of the month goes through.\n",
+    ),
+  );
+  assert.ok(
+    prod.includes(
+      "\n\nThis run's report: after its window, `post-maintenance-verify` lists it in the window report with its outcome, duration and figures (README: The maintenance record). It went to the `info` topic upkeep-prod-info as the completion notice. The report step's log holds it too, for the Jobs the history limits keep: `kubectl -n upkeep-maintenance logs -l upkeep.dev/task=post-maintenance-verify -c report --tail=-1`.\n",
+    ),
+  );
+  // staging has neither a webhook nor a role: its pages say the report reached no one.
+  assert.match(pages.get("staging/orders-vacuum.md")!, /It reached no one: no webhook, and no IAM role to publish it to the `info` topic \(the plan warns\)\./);
+  // A custom job pushes no outcome, so its page promises no report.
+  assert.doesNotMatch(pages.get("prod/search-rebuild.md")!, /This run's report/);
+});
+
+test("with maintenanceLog.location, the page names the history's files and how to list them", () => {
+  const text = reportParagraph({ to: ["the webhook (`notify.webhookUrl`)"], log: "s3://ops-history/upkeep/prod/", container: "report", namespace: "upkeep-prod" });
+  assert.equal(
+    text,
+    "This run's report: after its window, `post-maintenance-verify` lists it in the window report with its outcome, duration and figures (README: The maintenance record). " +
+      "It went to the webhook (`notify.webhookUrl`) as the completion notice; the maintenance history keeps it as `s3://ops-history/upkeep/prod/<date>-<day>.md` and `.json`, after the local date and weekday the window started (`aws s3 ls s3://ops-history/upkeep/prod/`). " +
+      "The report step's log holds it too, for the Jobs the history limits keep: `kubectl -n upkeep-prod logs -l upkeep.dev/task=post-maintenance-verify -c report --tail=-1`.",
+  );
 });

@@ -17,6 +17,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { tlsCheckContainer, tlsEndpointsEnv } from "../components/jobs/tlsCheck";
 import { outcomeOf, type Outcome } from "./support/scripts";
+import { startPushgateway, type Server as Gateway } from "./support/monitoring";
+import { assertPushedAsRecorded } from "./support/record";
 
 const SCRIPT = join(process.cwd(), "components/scripts/tls-check.sh");
 const DAY_MS = 86_400_000;
@@ -119,7 +121,10 @@ async function caSigned(name: string, san: string, from: number, to: number): Pr
   return `${name}.pem`;
 }
 
+let gateway: Gateway;
+
 before(async () => {
+  gateway = await startPushgateway();
   dir = await mkdtemp(join(tmpdir(), "upkeep-tls-"));
   // Our own config, so the system's openssl.cnf adds no extensions of its own.
   await writeFile(
@@ -162,6 +167,7 @@ after(async () => {
   for (const s of sockets) s.destroy();
   await Promise.all(tcpServers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   if (dir) await rm(dir, { recursive: true, force: true });
+  await gateway?.stop();
 });
 
 const lines = (s: string) => s.replace(/\n$/, "").split("\n");
@@ -188,7 +194,7 @@ function mixed(): { endpoints: string; expected: string[] } {
 
 test("one run over every kind of endpoint: one exact line each, a summary, exit 1", async () => {
   const { endpoints, expected } = mixed();
-  const r = await runScript({ ...caEnv(), UPKEEP_TLS_ENDPOINTS: endpoints, UPKEEP_TIMEOUT_SECONDS: "5", UPKEEP_TASK: "tls-check", UPKEEP_KIND: "tls-check", UPKEEP_ENVIRONMENT: "prod" });
+  const r = await runScript({ ...caEnv(), UPKEEP_TLS_ENDPOINTS: endpoints, UPKEEP_TIMEOUT_SECONDS: "5", UPKEEP_TASK: "tls-check", UPKEEP_KIND: "tls-check", UPKEEP_ENVIRONMENT: "prod", UPKEEP_PUSHGATEWAY_URL: gateway.url });
   assert.equal(r.stderr, "");
   assert.deepEqual(lines(r.stdout), expected);
   assert.equal(r.code, 1);
@@ -208,6 +214,8 @@ test("one run over every kind of endpoint: one exact line each, a summary, exit 
       e(`localhost:${port.refused}`, 21, false, null, null, "connection refused"),
     ],
   });
+  // The same outcome, as the record's gauges: days left for each endpoint that showed a certificate.
+  await assertPushedAsRecorded(gateway.url, r.outcome);
 });
 
 test("SIGTERM while a handshake hangs: one line, the connection closed, exit 143", async () => {
@@ -242,13 +250,16 @@ test("the same run under busybox's sh and tools, as in the alpine/openssl image"
     throw new Error("busybox is required for this test (apt-get install busybox)");
   });
   const { stdout: opensslPath } = await run("sh", ["-c", "command -v openssl"]);
-  for (const tool of ["sh", "date", "timeout", "sed", "awk", "grep", "head", "mktemp", "rm"]) await symlink(busybox.trim(), join(bin, tool));
+  for (const tool of ["sh", "date", "timeout", "sed", "awk", "grep", "head", "mktemp", "rm", "wget", "tr", "sleep"]) await symlink(busybox.trim(), join(bin, tool));
   await symlink(opensslPath.trim(), join(bin, "openssl"));
   const { endpoints, expected } = mixed();
-  const r = await runScript({ ...caEnv(), UPKEEP_TLS_ENDPOINTS: endpoints, UPKEEP_TIMEOUT_SECONDS: "5" }, [join(bin, "sh")], bin);
+  const env = { UPKEEP_TASK: "tls-check", UPKEEP_ENVIRONMENT: "busybox", UPKEEP_PUSHGATEWAY_URL: gateway.url };
+  const r = await runScript({ ...caEnv(), ...env, UPKEEP_TLS_ENDPOINTS: endpoints, UPKEEP_TIMEOUT_SECONDS: "5" }, [join(bin, "sh")], bin);
   assert.equal(r.stderr, "");
   assert.deepEqual(lines(r.stdout), expected);
   assert.equal(r.code, 1);
+  // Pushed with busybox wget: the image has no curl.
+  await assertPushedAsRecorded(gateway.url, r.outcome);
 });
 
 test("all endpoints pass: exit 0", async () => {

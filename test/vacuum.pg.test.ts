@@ -7,15 +7,19 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { startMaintenanceDb, type Database, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, startScript, until } from "./support/scripts";
+import { startPushgateway, type Server } from "./support/monitoring";
+import { assertPushedAsRecorded } from "./support/record";
 
 let db: MaintenanceDb;
 
+let gateway: Server;
+
 before(async () => {
-  db = await startMaintenanceDb();
+  [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
 });
 
 after(async () => {
-  await db?.stop();
+  await Promise.all([db?.stop(), gateway?.stop()]);
 });
 
 const vacuum = (d: Database, env: Record<string, string> = {}) => runScript("vacuum.sh", { ...d.env(), UPKEEP_VACUUM_JOBS: "2", ...env });
@@ -33,12 +37,14 @@ test("vacuums and analyzes every table it may, counting those it may not", async
   await d.maintSql(`${deadTable("t1")} ${deadTable("t2")}`);
   await d.sql("CREATE TABLE theirs (id int)");
   await d.eventually("SELECT n_dead_tup > 0 FROM pg_stat_user_tables WHERE relname = 't1'", "dead tuples");
-  const r = await vacuum(d, { UPKEEP_TASK: "app-vacuum", UPKEEP_KIND: "vacuum", UPKEEP_ENVIRONMENT: "dev" });
+  const r = await vacuum(d, { UPKEEP_TASK: "app-vacuum", UPKEEP_KIND: "vacuum", UPKEEP_ENVIRONMENT: "dev", UPKEEP_PUSHGATEWAY_URL: gateway.url });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "");
   assert.match(r.log, /^upkeep vacuum: vacuumed and analyzed 2 table\(s\) of vac_all, skipped 1 table\(s\) maint may not vacuum in \d+ s\n$/);
   assert.deepEqual([r.outcome.task, r.outcome.kind, r.outcome.environment, r.outcome.outcome], ["app-vacuum", "vacuum", "dev", "success"]);
   assert.deepEqual(r.outcome.figures, { tablesDone: 2, tablesSkipped: 0, tablesNotAllowed: 1, schemasSkipped: [] });
+  // The same outcome, as the record's gauges (tablesDone, tablesSkipped).
+  await assertPushedAsRecorded(gateway.url, r.outcome);
   await vacuumed(d, "t1");
   await vacuumed(d, "t2");
   assert.equal(await d.sql("SELECT last_vacuum IS NULL FROM pg_stat_user_tables WHERE relname = 'theirs'"), "t");

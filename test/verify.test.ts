@@ -11,6 +11,8 @@ import { promisify } from "node:util";
 import { endpointsEnv, verificationContainer } from "../components/jobs/verification";
 import { verificationTime } from "../components/schedule/afterWindow";
 import { outcomeOf, type Outcome } from "./support/scripts";
+import { startPushgateway, type Server as Gateway } from "./support/monitoring";
+import { assertPushedAsRecorded } from "./support/record";
 
 /** stdout is what the script printed before its outcome line, which is `outcome`. */
 interface Run { code: number; stdout: string; stderr: string; outcome: Outcome }
@@ -54,8 +56,10 @@ let appRequests = 0;
 let hanging = 0; // requests to /hang still open
 const TOKEN = "T0KEN-" + randomBytes(12).toString("hex");
 let webhookUrl: string;
+let gateway: Gateway;
 
 before(async () => {
+  gateway = await startPushgateway();
   const appServer = createServer((req, res) => {
     appRequests++;
     const path = (req.url ?? "").split("?")[0];
@@ -101,7 +105,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(servers.map(close));
+  await Promise.all([...servers.map(close), gateway?.stop()]);
 });
 
 const lines = (s: string) => s.replace(/\n$/, "").split("\n");
@@ -125,10 +129,12 @@ test("a mixed run prints one line per endpoint, fails, and notifies exactly the 
     `204|500|${app}/ready`,
   ].join(" \n\t ");
   const r = await runScript({
+    UPKEEP_TASK: "post-maintenance-verify",
     UPKEEP_ENDPOINTS: endpoints,
     UPKEEP_ENVIRONMENT: "prod",
     UPKEEP_TIMEOUT_SECONDS: "5",
     UPKEEP_WEBHOOK_URL: webhookUrl,
+    UPKEEP_PUSHGATEWAY_URL: gateway.url,
   });
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stderr, "");
@@ -163,6 +169,8 @@ test("a mixed run prints one line per endpoint, fails, and notifies exactly the 
   ]);
   assert.equal(figures.endpoints[2]!.latencyMs, Number(slow[1]));
   assert.equal(figures.endpoints[3]!.latencyMs, null);
+  // The same outcome, as the record's gauges: up and latency per endpoint, the quoted URL escaped as a label value.
+  await assertPushedAsRecorded(gateway.url, r.outcome);
 });
 
 test("SIGTERM while a request hangs: one line, the request closed, exit 143", async () => {

@@ -29,9 +29,21 @@ function itemKey(item: unknown): string | undefined {
   if (!isRecord(item)) return undefined;
   if (typeof item.name === "string") return item.name;
   if (typeof item.alert !== "string") return undefined;
-  const labels = isRecord(item.labels) ? item.labels : {};
-  const subject = typeof labels.task === "string" ? labels.task : typeof labels.certificate === "string" ? `certificate ${labels.certificate}` : undefined;
-  return subject !== undefined ? `${item.alert} ${subject}` : item.alert;
+  const subject = alertSubject(isRecord(item.labels) ? item.labels : {});
+  return subject !== "" ? `${item.alert} ${subject}` : item.alert;
+}
+
+/**
+ * What an alerting rule watches, from its labels: a task (and an endpoint of
+ * it), a certificate, or which metrics (per PrometheusRule); "" for none.
+ */
+export function alertSubject(labels: Record<string, unknown>): string {
+  const str = (k: string) => (typeof labels[k] === "string" ? (labels[k] as string) : undefined);
+  const task = str("task");
+  if (task !== undefined) return str("endpoint") !== undefined ? `${task} ${str("endpoint")}` : task;
+  if (str("certificate") !== undefined) return `certificate ${str("certificate")}`;
+  if (str("missing") !== undefined) return `${str("missing")} metrics${str("prometheusrule") !== undefined ? ` in ${str("prometheusrule")}` : ""}`;
+  return "";
 }
 
 /** Items by key when every item has a distinct key; else undefined. */

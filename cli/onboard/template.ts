@@ -28,11 +28,13 @@ function alertingBlock(config: UpkeepConfig): string {
   if (base === DEFAULT_RUNBOOK_BASE) {
     return `  # upkeep:alerting:
   #   runbookBaseUrl: ${DEFAULT_RUNBOOK_BASE}
-  #   alertmanager: false                     # true: an AlertmanagerConfig routes upkeep's alerts`;
+  #   alertmanager: false                     # true: an AlertmanagerConfig routes upkeep's alerts
+  #   pushgateway: deploy                     # where tasks push their outcome: deploy, off or http(s)://…`;
   }
   return `  upkeep:alerting:
     runbookBaseUrl: ${base}
-    # alertmanager: false                   # true: an AlertmanagerConfig routes upkeep's alerts`;
+    # alertmanager: false                   # true: an AlertmanagerConfig routes upkeep's alerts
+    # pushgateway: deploy                   # where tasks push their outcome: deploy, off or http(s)://…`;
 }
 
 /** The stated reason a production stack has no AWS Backup yet (--no-aws-backup). */
@@ -74,6 +76,9 @@ config:
     # postgresImage: ${DEFAULT_POSTGRES_IMAGE}
 ${notifyBlock(config)}
 ${alertingBlock(config)}
+  # upkeep:maintenanceLog:
+  #   location: s3://bucket/upkeep/${env.name}/     # each window's report: the maintenance history
+  #   roleArn: arn:aws:iam::123456789012:role/upkeep-${env.name}-log   # else created from kubernetes.oidcProviderArn
 ${backupsBlock(config)}  # upkeep:reviews:
   #   at: "09:30"                             # local time of routine reminders
   # upkeep:endpoints:                         # checked after every window

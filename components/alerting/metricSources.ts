@@ -16,6 +16,7 @@ export const RECORD_METRICS = Object.freeze([
   "upkeep_task_duration_seconds",
   "upkeep_cleanup_rows_deleted",
   "upkeep_cleanup_rows_remaining",
+  "upkeep_cleanup_backlog_runs",
   "upkeep_reindex_indexes_rebuilt",
   "upkeep_reindex_leftovers_dropped",
   "upkeep_vacuum_tables_done",

@@ -9,6 +9,8 @@ import { monitoringObjectLabels } from "./selectorLabels";
 import { unsafeLocalRanges, longestGapSeconds, type ScheduledTask } from "../schedule";
 import { taskSeverity, type MaintenanceTask } from "../tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "../config";
+import type { AlertRule } from "./rule";
+import { absentRules, figureRules, pushgatewayAbsentRule, frozenWithin, pushedFailedRule, pushedMissedRule, usesPushedSuccess, type RuleContext, type TlsEndpoint } from "./recordAlerts";
 
 export const ALERT_NAMES = Object.freeze({
   missed: "UpkeepJobMissed",
@@ -55,17 +57,13 @@ export interface AlertInputs {
   readonly tasks: readonly MaintenanceTask[];
   /** The reference instant for measuring custom schedules' gaps. */
   readonly now: Date;
+  /** Whether the built-in tasks push their outcome (`alerting.pushgateway` is not `off`). */
+  readonly pushgateway?: boolean;
   /** Further rule groups of the environment (certificates), in the same PrometheusRule. */
   readonly extraGroups?: readonly { readonly name: string; readonly rules: readonly AlertRule[] }[];
 }
 
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
-}
+export type { AlertRule } from "./rule";
 
 export interface PrometheusRuleObject {
   readonly apiVersion: "monitoring.coreos.com/v1";
@@ -102,14 +100,30 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
   const lastSuccess = `max by (namespace, cronjob) (kube_cronjob_status_last_successful_time${cronjobSel})`;
   const started = `max by (namespace, job_name) (kube_job_status_start_time${jobSel})`;
   const lastSuccessByNs = `max by (namespace) (kube_cronjob_status_last_successful_time${cronjobSel})`;
+  const ctx: RuleContext = {
+    environment: inputs.environment,
+    namespace: ns,
+    labels,
+    missedAfter,
+    humanMissedAfter: humanDuration(missedAfter),
+    runbook: (alert) => runbookUrl(inputs.runbookBaseUrl, alert),
+  };
+  const pushed = usesPushedSuccess(task, inputs.pushgateway ?? false);
+  const tlsEndpoints: TlsEndpoint[] =
+    task.kind === "tls-check"
+      ? task.endpoints.map((e) => {
+          const url = new URL(e.url);
+          return { endpoint: `${url.hostname}:${url.port || "443"}`, minDays: e.tlsMinDays };
+        })
+      : [];
   return [
-    {
+    pushed ? pushedMissedRule(task, ctx, ALERT_NAMES.missed) : {
       alert: ALERT_NAMES.missed,
       expr:
         `(\n  (time() - ${lastSuccess}) > ${missedAfter}\n` +
         `  or\n  ((time() - max by (namespace, cronjob) (kube_cronjob_created${cronjobSel})) > ${missedAfter}` +
         ` unless on (namespace, cronjob) kube_cronjob_status_last_successful_time${cronjobSel})\n)\n` +
-        `unless on (namespace, cronjob) (kube_cronjob_spec_suspend${cronjobSel} == 1)`,
+        `unless on (namespace, cronjob) (${frozenWithin(ns, cj, missedAfter)})`,
       for: "0m",
       labels,
       annotations: {
@@ -120,7 +134,7 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
         runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.missed),
       },
     },
-    {
+    pushed ? pushedFailedRule(task, ctx, ALERT_NAMES.failed) : {
       alert: ALERT_NAMES.failed,
       expr:
         `max by (namespace, job_name) (kube_job_failed{namespace="${ns}",job_name=~"${cj}-[0-9]+",condition="true"}) > 0\n` +
@@ -148,6 +162,7 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
         runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.tooLong),
       },
     },
+    ...(inputs.pushgateway ? figureRules(task, ctx, tlsEndpoints) : []),
   ];
 }
 
@@ -177,18 +192,32 @@ export function buildPrometheusRules(inputs: AlertInputs): PrometheusRuleObject[
   const labels = monitoringObjectLabels({ environment: inputs.environment, component: "alerts", ruleLabels: inputs.ruleLabels });
   return shards.map((tasks, i) => {
     const suffix = shardSuffix(i);
+    const name = `upkeep-${inputs.environment}${suffix}`;
     return {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",
-      metadata: { name: `upkeep-${inputs.environment}${suffix}`, namespace: inputs.namespace, labels: { ...labels } },
+      metadata: { name, namespace: inputs.namespace, labels: { ...labels } },
       spec: {
         groups: [
-          { name: `upkeep.${inputs.environment}.maintenance-jobs${suffix}`, rules: tasks.flatMap((t) => taskRules(t, inputs)) },
-          ...(i === 0 ? (inputs.extraGroups ?? []).filter((g) => g.rules.length > 0) : []),
+          { name: `upkeep.${inputs.environment}.maintenance-jobs${suffix}`, rules: [...tasks.flatMap((t) => taskRules(t, inputs)), ...shardAbsentRules(inputs, tasks, name)] },
+          ...(i === 0 ? [...(inputs.extraGroups ?? []), pushgatewayGroup(inputs)].filter((g) => g.rules.length > 0) : []),
         ],
       },
     };
   });
+}
+
+/** UpkeepMetricsAbsent for the tasks of one PrometheusRule. */
+function shardAbsentRules(inputs: AlertInputs, tasks: readonly MaintenanceTask[], prometheusRule: string): AlertRule[] {
+  const runbook = (alert: string) => runbookUrl(inputs.runbookBaseUrl, alert);
+  return absentRules({ environment: inputs.environment, namespace: inputs.namespace, severity: inputs.severity, tasks, pushgateway: inputs.pushgateway ?? false, runbook, prometheusRule });
+}
+
+/** The environment's one rule that the Pushgateway's metrics are missing altogether. */
+function pushgatewayGroup(inputs: AlertInputs): { name: string; rules: AlertRule[] } {
+  const runbook = (alert: string) => runbookUrl(inputs.runbookBaseUrl, alert);
+  const rules = inputs.pushgateway ? [pushgatewayAbsentRule({ environment: inputs.environment, namespace: inputs.namespace, severity: inputs.severity, runbook })] : [];
+  return { name: `upkeep.${inputs.environment}.pushgateway`, rules };
 }
 
 /** The PrometheusRules of every task. Type token: upkeep:monitoring:MaintenanceAlerts. */

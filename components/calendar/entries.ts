@@ -3,7 +3,7 @@
  * plan's calendar.json and calendar.md. Next run times depend on "now", so
  * they are added by whoever knows what now is (the plan), not by the program.
  */
-import { ALERT_NAMES } from "../alerting";
+import { ALERT_NAMES, figureAlertNames } from "../alerting";
 import { DUE_WHEN, type RoutineReminder, type StakeholderNotice, schedulerNextRuns } from "../routine";
 import { describeSchedule, isoInZone, nextRuns } from "../schedule";
 import type { MaintenanceTask } from "../tasks";
@@ -28,7 +28,8 @@ export interface DatedCalendarEntry extends CalendarEntry {
   readonly next: readonly string[];
 }
 
-export function buildCalendar(tasks: readonly MaintenanceTask[], namespace: string): CalendarEntry[] {
+/** `pushgateway`: the tasks push their outcome, which adds the alerts on their figures. */
+export function buildCalendar(tasks: readonly MaintenanceTask[], namespace: string, pushgateway = false): CalendarEntry[] {
   return tasks.map((t) => ({
     id: t.id,
     kind: t.kind,
@@ -40,7 +41,7 @@ export function buildCalendar(tasks: readonly MaintenanceTask[], namespace: stri
     durationMinutes: t.schedule.durationMinutes,
     description: describeSchedule(t.schedule),
     ...(t.schedule.guard ? { guard: t.schedule.guard } : {}),
-    alerts: Object.values(ALERT_NAMES),
+    alerts: [...Object.values(ALERT_NAMES), ...(pushgateway ? figureAlertNames(t) : [])],
   }));
 }
 

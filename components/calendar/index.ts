@@ -17,4 +17,5 @@ export {
 export { renderIcs } from "./ics";
 export { renderWeekSvg, type WeekSvgInputs } from "./weekSvg";
 export { renderRoutineRunbook, renderTaskRunbook, runbookPage, runbookPath } from "./runbooks";
+export { reportParagraph, type RunbookReport } from "./reportRunbook";
 export { runbookFacts, taskCommands } from "./runbookFacts";

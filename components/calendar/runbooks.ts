@@ -6,6 +6,7 @@
 import type { CalendarEntry } from "./entries";
 import type { RunbookFacts } from "./runbookFacts";
 import type { Automation, RoutineTask } from "../config";
+import { guardLine, REPORTED_VERIFY, reportParagraph, type RunbookReport } from "./reportRunbook";
 
 export interface RunbookContext {
   readonly environment: string;
@@ -13,6 +14,10 @@ export interface RunbookContext {
   /** The severity of this task's alerts. */
   readonly severity: string;
   readonly alertRunbookBase: string;
+  /** Whether the tasks push their outcome (`alerting.pushgateway` is not `off`): the guard then retries. */
+  readonly pushgateway?: boolean;
+  /** With a window report (a Pushgateway and endpoints): where it goes. */
+  readonly report?: RunbookReport;
 }
 
 interface KindText {
@@ -208,11 +213,13 @@ export function runbookPage(environment: string, taskId: string): string {
 export const runbookPath = (environment: string, taskId: string): string => `${runbookPage(environment, taskId)}.md`;
 
 export function renderTaskRunbook(entry: CalendarEntry & { readonly kind: string }, ctx: RunbookContext, facts: RunbookFacts): string {
-  const text = KINDS[entry.kind];
-  if (!text) throw new Error(`no runbook text for task kind ${entry.kind}`);
-  const guard = entry.guard
-    ? "\n- The CronJob fires on its weekday every week; `period-guard.sh` lets only the run in the first seven days of the month through, and the others log a skip."
-    : "";
+  const kindText = KINDS[entry.kind];
+  if (!kindText) throw new Error(`no runbook text for task kind ${entry.kind}`);
+  const report = ctx.report;
+  const text = entry.kind === "verify" && report ? { ...kindText, steps: REPORTED_VERIFY.steps(report), failures: [...REPORTED_VERIFY.failures, SIGTERM] } : kindText;
+  const guard = entry.guard ? `\n- ${guardLine(ctx.pushgateway ?? false)}` : "";
+  // Custom jobs push no outcome, so the report does not list them.
+  const reported = report && entry.kind !== "custom" ? `\n\n${reportParagraph(report)}` : "";
   const alerts = entry.alerts.map((a) => `[${a}](${ctx.alertRunbookBase}/${a}.md)`).join(", ");
   return `# ${entry.title} (\`${entry.id}\`, ${ctx.environment})
 
@@ -236,7 +243,7 @@ ${bullets(text.steps)}
 ${bullets(facts.verify)}
 
 ## When it fails
-Every run ends with one JSON outcome line (README: How the job scripts report and fail); exit 0 is \`success\` or \`partial\`.
+Every run ends with one JSON outcome line (README: How the job scripts report and fail); exit 0 is \`success\` or \`partial\`.${reported}
 
 | what it prints | what to do |
 | --- | --- |
@@ -264,6 +271,7 @@ const AUTOMATION: Record<Automation, string> = {
   "kubernetes-version":
     "with `upkeep:aws.accountWideRules` and `kubernetes.oldestSupportedVersion`, the AWS Config rule eks-cluster-supported-version; on Kubernetes only, the daily CronJob `kubernetes-version-check`",
   "firewall-rules": "with `upkeep:aws.accountWideRules`, the AWS Config rules restricted-ssh and vpc-sg-open-only-to-authorized-ports",
+  "backup-verification": "dump verification, which restores the newest dump into a scratch server and runs its checks, or AWS Backup restore testing",
 };
 
 /**

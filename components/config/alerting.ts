@@ -1,7 +1,8 @@
 /**
  * `upkeep:alerting`: where runbooks live, whether upkeep routes its alerts
- * itself, and how its monitoring objects fit the cluster's Prometheus and
- * Alertmanager: selector labels, SMTP for email receivers, quiet windows.
+ * itself, how its monitoring objects fit the cluster's Prometheus and
+ * Alertmanager (selector labels, SMTP for email receivers, quiet windows),
+ * and the Pushgateway every built-in task reports its outcome to.
  */
 import { z } from "zod";
 import { labelMap } from "./labels";
@@ -34,6 +35,18 @@ const smtpSchema = z
     }
   });
 
+/**
+ * `deploy`: upkeep runs its own Pushgateway in the namespace; `off`: no pushed
+ * outcomes, only kube-state-metrics' view of the CronJobs; an http(s) URL: an
+ * existing Pushgateway (its base, without `/metrics`).
+ */
+export const PUSHGATEWAY_MODES = ["deploy", "off"] as const;
+export const DEFAULT_PUSHGATEWAY = "deploy";
+
+const pushgateway = z.string().refine((v) => (PUSHGATEWAY_MODES as readonly string[]).includes(v) || /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v), {
+  error: (iss) => `must be "deploy", "off" or the http(s):// URL of an existing Pushgateway (got ${JSON.stringify(iss.input)})`,
+});
+
 export const alertingSchema = z
   .strictObject({
     runbookBaseUrl: httpsUrl.default(DEFAULT_RUNBOOK_BASE),
@@ -43,5 +56,6 @@ export const alertingSchema = z
     smtp: smtpSchema.optional(),
     /** Matcher sets whose alerts the AlertmanagerConfig mutes during the maintenance window. */
     muteDuringWindow: z.array(matcherSet).default([]),
+    pushgateway: pushgateway.default(DEFAULT_PUSHGATEWAY),
   })
-  .default({ runbookBaseUrl: DEFAULT_RUNBOOK_BASE, alertmanager: false, ruleLabels: {}, muteDuringWindow: [] });
+  .default({ runbookBaseUrl: DEFAULT_RUNBOOK_BASE, alertmanager: false, ruleLabels: {}, muteDuringWindow: [], pushgateway: DEFAULT_PUSHGATEWAY });

@@ -53,6 +53,7 @@ export interface AwsModeView {
   readonly credentials: readonly unknown[];
   readonly accessKeys?: unknown;
   readonly backups: { readonly aws?: unknown; readonly dumps: readonly { readonly kmsKeyArn?: string; readonly roleArn?: string }[] };
+  readonly maintenanceLog?: unknown;
 }
 
 export interface AwsModeProblem {
@@ -85,6 +86,12 @@ export function awsModeProblems(cfg: AwsModeView): AwsModeProblem[] {
     cfg.backups.dumps.forEach((_, i) =>
       refuse(["backups", "dumps", i], `${NEEDS_AWS} (the dump is fetched from S3 with an IAM role for the ServiceAccount); remove it`),
     );
+    if (cfg.maintenanceLog !== undefined) {
+      refuse(
+        ["maintenanceLog"],
+        `${NEEDS_AWS} (the window reports are written to S3 with an IAM role for the ServiceAccount); remove it: each window's report still goes to notify.webhookUrl, or to Alertmanager as the info alert UpkeepMaintenanceReport`,
+      );
+    }
     if (cfg.kubernetes.oidcProviderArn !== undefined) refuse(["kubernetes", "oidcProviderArn"], `${NEEDS_AWS} (IAM roles for service accounts); remove it`);
     if (notify.emails.length > 0 && !cfg.alerting.alertmanager) {
       refuse(["notify", "emails"], `${NEEDS_AWS} (SNS email subscriptions); set upkeep:alerting.alertmanager: true to mail them through Alertmanager, or remove them`);

@@ -3,7 +3,7 @@
  * it, the boundary that validates stack config once, and the tier defaults.
  * Each concern's part of the schema lives in its own file beside this one.
  */
-export { DEFAULT_RUNBOOK_BASE } from "./alerting";
+export { DEFAULT_PUSHGATEWAY, DEFAULT_RUNBOOK_BASE, PUSHGATEWAY_MODES } from "./alerting";
 export { AWS_DEFAULTS, type AwsConfig } from "./aws";
 export { ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS, CERT_MANAGER_DEFAULT_DURATION, CERT_MANAGER_MINIMUM, goDurationSeconds } from "./certificates";
 export { DATABASE_TASK_DEFAULTS } from "./databases";

@@ -8,10 +8,11 @@ import type { Cadence } from "../schedule";
 /**
  * What, when present in the config, does a routine task for the team: the
  * post-window endpoint check, the database CronJobs, the Kubernetes version
- * (an AWS Config rule, or the /version check on Kubernetes only), and the
- * firewall (AWS Config rules over every security group).
+ * (an AWS Config rule, or the /version check on Kubernetes only), the
+ * firewall (AWS Config rules over every security group), and the backups
+ * (a dump restored into a scratch server, or AWS Backup restore testing).
  */
-export type Automation = "endpoint-verification" | "database-maintenance" | "kubernetes-version" | "firewall-rules";
+export type Automation = "endpoint-verification" | "database-maintenance" | "kubernetes-version" | "firewall-rules" | "backup-verification";
 
 export interface RoutineTask {
   readonly id: string;
@@ -45,6 +46,7 @@ export const ROUTINE: readonly RoutineTask[] = Object.freeze([
     id: "verify-backups",
     title: "Verify backups",
     cadence: "daily",
+    automation: "backup-verification",
     checklist: ["Confirm last night's backups completed", "Check the newest restore test passed", "Escalate any gap against the recovery point objective"],
   },
   {
@@ -120,6 +122,7 @@ export const ROUTINE: readonly RoutineTask[] = Object.freeze([
     id: "disaster-recovery-test",
     title: "Disaster recovery test",
     cadence: "quarterly",
+    automation: "backup-verification",
     checklist: ["Restore a production backup into an isolated environment", "Time the recovery against the objective", "Record gaps and owners"],
   },
   {

@@ -15,6 +15,7 @@ import { formatPath } from "./errors";
 import { checkTierGuardrails } from "./guardrails";
 import { jobSchema } from "./jobs";
 import { kubernetesSchema } from "./kubernetes";
+import { maintenanceLogSchema } from "./maintenanceLog";
 import { notifySchema } from "./notify";
 import { reviewsSchema } from "./reviews";
 import { TIER_DEFAULTS } from "./tiers";
@@ -30,6 +31,7 @@ export const upkeepSchema = z
     kubeconfig: z.string().min(1, { error: "must not be empty" }).optional(),
     notify: notifySchema,
     alerting: alertingSchema,
+    maintenanceLog: maintenanceLogSchema,
     reviews: reviewsSchema,
     endpoints: z.array(endpointSchema).max(50).default([]),
     certificates: certificatesSchema,
@@ -86,6 +88,23 @@ export const upkeepSchema = z
         });
       }
     });
+    // On Kubernetes only, awsModeProblems refuses maintenanceLog itself.
+    if (cfg.maintenanceLog && cfg.aws.enabled) {
+      // The report is built by post-maintenance-verify, from what the tasks pushed.
+      if (cfg.alerting.pushgateway === "off") {
+        ctx.addIssue({ code: "custom", path: ["maintenanceLog", "location"], message: 'needs a Pushgateway: the report is built from what the tasks pushed (upkeep:alerting.pushgateway is "off")' });
+      }
+      if (cfg.endpoints.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["maintenanceLog", "location"], message: "needs upkeep:endpoints: the report is written by post-maintenance-verify, which runs only when there are endpoints to verify" });
+      }
+      if (cfg.maintenanceLog.roleArn === undefined && cfg.kubernetes.oidcProviderArn === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["maintenanceLog", "roleArn"],
+          message: "is required unless upkeep:kubernetes.oidcProviderArn is set, from which upkeep creates a role that may write only under this prefix",
+        });
+      }
+    }
     if (cfg.alerting.alertmanager && cfg.notify.emails.length > 0 && cfg.alerting.smtp === undefined) {
       ctx.addIssue({
         code: "custom",

@@ -21,7 +21,7 @@ export function environmentCalendar({ config, tasks, reminders, notices, fromYea
   const env = config.environment;
   const backup = config.backups.aws;
   return [
-    ...buildCalendar(tasks, config.kubernetes.namespace),
+    ...buildCalendar(tasks, config.kubernetes.namespace, config.alerting.pushgateway !== "off"),
     ...buildExternalCalendar([
       ...renewalCalendar(config.certificates.kubernetes, env.window, env.timezone),
       ...rotationCalendar(config.credentials, { window: env.window, timeZone: env.timezone, fromYear }),

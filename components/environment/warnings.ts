@@ -13,6 +13,14 @@ export function planWarnings(config: UpkeepConfig): string[] {
       `upkeep:notify: the info topic upkeep-${env}-info has no subscriber (no stakeholderEmails, no webhookUrl): stakeholder notices sent there reach nobody`,
     );
   }
+  const reported = config.alerting.pushgateway !== "off" && config.endpoints.length > 0;
+  if (config.aws.enabled && reported && config.maintenanceLog?.roleArn === undefined && config.kubernetes.oidcProviderArn === undefined) {
+    out.push(
+      `upkeep:kubernetes.oidcProviderArn: the window report is not published to the info topic upkeep-${env}-info, so stakeholders get no completion notice there: ` +
+        `post-maintenance-verify has no IAM role to publish with; set kubernetes.oidcProviderArn (upkeep then creates one that may only publish it) or maintenanceLog.roleArn. ` +
+        (notify.webhookUrl !== undefined ? "The report still goes to notify.webhookUrl" : "Without notify.webhookUrl the report reaches nobody"),
+    );
+  }
   if (notify.kmsKeyArn !== undefined) {
     out.push(
       `upkeep:notify.kmsKeyArn: the key's policy must let CloudWatch, EventBridge and the scheduler role use it, or every alarm, event and reminder is lost: add the statements of the stack output topicKeyPolicyStatements (kms-key-policy.json in the plan)`,

@@ -186,7 +186,7 @@ export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: "Allow";
   readonly Principal?: { readonly Federated: string };
-  readonly Action: string;
+  readonly Action: string | readonly string[];
   readonly Resource?: string;
   readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
 }
@@ -295,8 +295,9 @@ export class DumpReaderRole extends pulumi.ComponentResource {
 }
 
 /**
- * The ARN of the reader role upkeep creates for a dump, known before the role
- * exists: the account comes from the OIDC provider's ARN and the name is fixed.
+ * The ARN of the IRSA role upkeep creates for a task (a dump's reader, the
+ * window report's publisher), known before the role exists: the account
+ * comes from the OIDC provider's ARN and the name is fixed.
  */
 export function readerRole(oidcProviderArn: string, environment: string, taskId: string): { name: string; arn: string; issuer: string } {
   const m = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/(.+)$/.exec(oidcProviderArn);

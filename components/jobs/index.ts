@@ -3,4 +3,6 @@
  * post-window endpoint verification and dump verification; and the one place that deploys every task.
  */
 export { deployTaskJobs, type RoutineMessages } from "./taskJobs";
+export { reportTasksEnv, windowEnv, windowReportSchema, type WindowReport } from "./windowReport";
+export { reportDelivery, type ReportDelivery } from "./reportPublisher";
 export { kubernetesFeatureUses, taskFeatures } from "./features";

@@ -4,15 +4,17 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig, UpkeepConfig } from "../config";
-import { customContainer, type CronJobInputs, WEBHOOK_SECRET } from "../kubernetes";
+import { customContainer, type CronJobInputs, type EnvVar, plainEnv, PUSHGATEWAY_ENV, WEBHOOK_SECRET } from "../kubernetes";
 import { DatabaseMaintenance } from "../database";
 import { customJobPod } from "./customJob";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
+import { publishesReport, ReportPublisherRole, windowReportPod } from "./reportPublisher";
 import { ScheduledJobs } from "./scheduledJobs";
-import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isRoutineTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask, type RoutineTask } from "../tasks";
+import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isRoutineTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask, type RoutineTask, type VerifyTask } from "../tasks";
 import { digestContainer, type DigestMessages, noticeContainer, type RoutineDelivery, versionCheckContainer, versionCheckPod } from "./routineJobs";
 import { tlsCheckContainer } from "./tlsCheck";
 import { verificationContainer } from "./verification";
+import { reportTasksEnv, windowEnv } from "./windowReport";
 
 export interface TaskJobsContext {
   readonly config: UpkeepConfig;
@@ -25,6 +27,8 @@ export interface TaskJobsContext {
   readonly aws: pulumi.ComponentResourceOptions;
   /** Kubernetes only: the messages the routine CronJobs send (built by routine/ from the same config). */
   readonly routine?: RoutineMessages;
+  /** With AWS: the info topic the window report is published to, and the topics' key if they are encrypted. */
+  readonly topics?: { readonly info: pulumi.Input<string>; readonly keyArn?: pulumi.Input<string> };
 }
 
 export interface RoutineMessages {
@@ -49,19 +53,66 @@ export function deployTaskJobs(tasks: readonly MaintenanceTask[], ctx: TaskJobsC
     ...(pod ? { pod } : {}),
     runbookUrl: runbookUrl(task),
   });
-  const webhook = config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {};
-  const alertmanagerUrl = config.notify.alertmanagerUrl;
-  const alertmanager = !config.aws.enabled && alertmanagerUrl !== undefined ? { alertmanager: { url: alertmanagerUrl, namespace: common.namespace } } : {};
   const jobs = [
     ...tasks.filter(isCustomTask).map((task) => job(task, customContainer(task, common.environment), customJobPod(task.job))),
     ...tasks.filter(isTlsCheckTask).map((task) => job(task, tlsCheckContainer(task, task.endpoints, common.environment))),
     ...tasks.filter(isDumpVerifyTask).map((task) => dumpVerificationJob(task, ctx)),
-    ...tasks
-      .filter(isVerifyTask)
-      .map((task) => job(task, verificationContainer(task, { environment: common.environment, endpoints: task.endpoints, ...webhook, ...alertmanager }))),
+    ...tasks.filter(isVerifyTask).map((task) => verificationJob(task, tasks, ctx)),
     ...tasks.filter(isRoutineTask).map((task) => routineJob(task, ctx)),
   ];
   if (jobs.length > 0) new ScheduledJobs("upkeep", { jobs }, inNamespace);
+}
+
+/**
+ * post-maintenance-verify: the endpoint check alone; with a Pushgateway, the
+ * window report built from what the tasks pushed and sent as the completion
+ * notice; with AWS and an IRSA role, also published to the info topic and the
+ * maintenance log (reportPublisher.ts).
+ */
+function verificationJob(task: VerifyTask, tasks: readonly MaintenanceTask[], ctx: TaskJobsContext): CronJobInputs {
+  const { config, common } = ctx;
+  const alertmanagerUrl = config.notify.alertmanagerUrl;
+  const options = {
+    environment: common.environment,
+    endpoints: task.endpoints,
+    ...(config.notify.webhookUrl !== undefined ? { webhookSecret: WEBHOOK_SECRET } : {}),
+    ...(!config.aws.enabled && alertmanagerUrl !== undefined ? { alertmanager: { url: alertmanagerUrl, namespace: common.namespace } } : {}),
+  };
+  const base = { ...common, task, runbookUrl: ctx.runbookUrl(task) };
+  const pushgatewayUrl = common.pushgatewayUrl;
+  if (pushgatewayUrl === undefined) return { ...base, container: verificationContainer(task, options) };
+  const reported = { ...options, report: { window: windowEnv(config.environment.window), tasks: reportTasksEnv(tasks) } };
+  const roleArn = ctx.topics !== undefined && publishesReport(config) ? publisherRoleArn(task, ctx) : undefined;
+  if (ctx.topics === undefined || roleArn === undefined) return { ...base, container: verificationContainer(task, reported) };
+  const location = config.maintenanceLog?.location;
+  const { container, pod } = windowReportPod(task, reported, pushgatewayUrl, { roleArn, infoTopicArn: ctx.topics.info, ...(location !== undefined ? { location } : {}) });
+  return { ...base, container, pod };
+}
+
+/** `maintenanceLog.roleArn`, or the role created from the OIDC provider; undefined when there is neither (planWarnings says so). */
+function publisherRoleArn(task: VerifyTask, ctx: TaskJobsContext): string | undefined {
+  const { config, common, topics } = ctx;
+  const own = config.maintenanceLog?.roleArn;
+  if (own !== undefined) return own;
+  const oidcProviderArn = config.kubernetes.oidcProviderArn;
+  if (oidcProviderArn === undefined || topics === undefined) return undefined;
+  const role = readerRole(oidcProviderArn, common.environment, task.id);
+  const location = config.maintenanceLog?.location;
+  new ReportPublisherRole(
+    task.id,
+    {
+      namespace: common.namespace,
+      serviceAccount: task.id,
+      oidcProviderArn,
+      oidcIssuer: role.issuer,
+      roleName: role.name,
+      infoTopicArn: topics.info,
+      ...(topics.keyArn !== undefined ? { topicKeyArn: topics.keyArn } : {}),
+      ...(location !== undefined ? { location } : {}),
+    },
+    ctx.aws,
+  );
+  return role.arn;
 }
 
 function routineJob(task: RoutineTask, ctx: TaskJobsContext): CronJobInputs {
@@ -111,5 +162,13 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJo
     roleArn,
   });
   const { container, ...extras } = pod;
-  return { ...common, task, container, pod: extras, runbookUrl: ctx.runbookUrl(task) };
+  // The download is guarded too: it must ask the Pushgateway the same question, or it would skip the retry's dump.
+  const url = common.pushgatewayUrl;
+  const initContainers =
+    url === undefined
+      ? extras.initContainers
+      : extras.initContainers.map((c) =>
+          c.name === "fetch" ? { ...c, env: [...((c.env as EnvVar[] | undefined) ?? []), plainEnv(PUSHGATEWAY_ENV, url)] } : c,
+        );
+  return { ...common, task, container, pod: { ...extras, initContainers }, runbookUrl: ctx.runbookUrl(task) };
 }

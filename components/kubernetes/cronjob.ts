@@ -37,6 +37,30 @@ export interface CronJobInputs {
   readonly window: string;
   /** Extra pod parts for tasks that need more than one container (dump verification). */
   readonly pod?: PodExtras;
+  /**
+   * Where a built-in task pushes its outcome (`UPKEEP_PUSHGATEWAY_URL`); its
+   * period guard asks it too. Undefined with `alerting.pushgateway: off`.
+   * Custom jobs never get it: they print no outcome line.
+   */
+  readonly pushgatewayUrl?: string;
+}
+
+/** The variable a built-in task's script and guard read the Pushgateway's URL from. */
+export const PUSHGATEWAY_ENV = "UPKEEP_PUSHGATEWAY_URL";
+
+/**
+ * What a built-in task's outcome line names (UPKEEP_ENVIRONMENT, UPKEEP_KIND)
+ * and where it goes (UPKEEP_PUSHGATEWAY_URL); its period guard reads them too.
+ * Custom jobs print no outcome line.
+ */
+function outcomeEnv(inputs: CronJobInputs): { name: string; value: string }[] {
+  if (inputs.task.kind === "custom") return [];
+  const has = (name: string) => inputs.container.env.some((e) => e.name === name);
+  return [
+    ...(has("UPKEEP_ENVIRONMENT") ? [] : [{ name: "UPKEEP_ENVIRONMENT", value: inputs.environment }]),
+    ...(has("UPKEEP_KIND") ? [] : [{ name: "UPKEEP_KIND", value: inputs.task.kind }]),
+    ...(inputs.pushgatewayUrl !== undefined ? [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }] : []),
+  ];
 }
 
 /**
@@ -140,7 +164,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                   imagePullPolicy: "IfNotPresent",
                   ...(container.command.length > 0 ? { command: [...container.command] } : {}),
                   ...(container.args.length > 0 ? { args: [...container.args] } : {}),
-                  env: container.env.map((e) => ({ ...e })),
+                  env: [...container.env.map((e) => ({ ...e })), ...outcomeEnv(inputs)],
                   resources: {
                     requests: { ...container.resources.requests },
                     limits: { ...container.resources.limits },

@@ -14,7 +14,8 @@ export {
   plainEnv,
   standardTaskEnv,
 } from "./containers";
-export { type CronJobInputs, declareTaskCronJob, type PodExtras } from "./cronjob";
+export { type CronJobInputs, declareTaskCronJob, type PodExtras, PUSHGATEWAY_ENV } from "./cronjob";
+export { KubernetesObject } from "./kubernetesObject";
 export { environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
 export { loadScripts, scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";

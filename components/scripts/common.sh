@@ -17,6 +17,11 @@
 #
 # Every run ends with exactly one JSON outcome line on stdout (upkeep_outcome).
 
+# The outcome goes to the Pushgateway too when UPKEEP_PUSHGATEWAY_URL is set.
+case $0 in */*) upkeep_here=${0%/*} ;; *) upkeep_here=. ;; esac
+# shellcheck source-path=SCRIPTDIR source=record.sh disable=SC1091
+. "$upkeep_here/record.sh"
+
 : "${upkeep_name:=task}"
 : "${upkeep_kind:=$upkeep_name}"
 upkeep_task=${UPKEEP_TASK:-$upkeep_kind}
@@ -105,9 +110,12 @@ upkeep_outcome() { # outcome figures-json [reason]
 	if [ -n "${3:-}" ]; then upkeep_json_str "$3" && _reason=$js; fi
 	_fig=${2:-}
 	[ -n "$_fig" ] || _fig='{}'
-	printf '{"task":%s,"kind":%s,"environment":%s,"outcome":"%s","start":"%s","end":"%s","seconds":%s,"reason":%s,"figures":%s}\n' \
+	_line=$(printf '{"task":%s,"kind":%s,"environment":%s,"outcome":"%s","start":"%s","end":"%s","seconds":%s,"reason":%s,"figures":%s}' \
 		"$_task" "$_kind" "$_env" "$1" "$(upkeep_iso "$upkeep_start")" "$(upkeep_iso "$_end")" \
-		$((_end - upkeep_start)) "$_reason" "$_fig"
+		$((_end - upkeep_start)) "$_reason" "$_fig")
+	printf '%s\n' "$_line"
+	# The same outcome to the Pushgateway (record.sh); a failed push is one line on stderr, never the task's result.
+	upkeep_record_push "$_line"
 }
 
 # One line on stderr, the failed outcome, exit 1.

@@ -9,18 +9,35 @@
 # UPKEEP_KUBERNETES_API (default https://kubernetes.default.svc): where to ask;
 # UPKEEP_SERVICE_ACCOUNT_DIR (default /var/run/secrets/upkeep): the projected
 # volume holding `token` and the cluster CA `ca.crt`.
-# Exit 0 supported, 1 older or no answer, 2 on bad input; ends with one JSON
-# outcome line.
+# Exit 0 supported, 1 older or no answer, 2 on bad input; ends with the
+# outcome line of every task (common.sh), pushed like theirs; its figures hold
+# the version found and the oldest supported one.
 set -eu
-# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
-. "$(dirname "$0")/notify.sh"
-started=$(date +%s)
+upkeep_name=version
+upkeep_kind='version-check'
 : "${UPKEEP_TASK:=kubernetes-version-check}"
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
+. "$here/common.sh"
+# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
+. "$here/notify.sh"
+version='' checked_oldest=''
+
+upkeep_figures() {
+	_v=null _o=null
+	[ -z "$version" ] || _v="\"$version\""
+	[ -z "$checked_oldest" ] || _o="\"$checked_oldest\""
+	printf '{"version":%s,"oldestSupported":%s}' "$_v" "$_o"
+}
 
 finish() { # outcome exit-code line
-	if [ "$2" -eq 0 ]; then printf 'upkeep version: %s\n' "$3"; else printf 'upkeep version: %s\n' "$3" >&2; fi
-	upkeep_routine_outcome version-check "$1" "$started" "$3"
-	exit "$2"
+	if [ "$2" -eq 0 ]; then
+		upkeep_log "$3"
+		upkeep_outcome "$1" "$(upkeep_figures)"
+		exit 0
+	fi
+	[ "$2" -eq 2 ] && upkeep_invalid "$3"
+	upkeep_fail "$3"
 }
 
 oldest=${UPKEEP_OLDEST_SUPPORTED_VERSION:-}
@@ -30,6 +47,7 @@ case $oldest in
 esac
 want_major=${oldest%%.*} want_minor=${oldest#*.}
 case $want_major$want_minor in *[!0-9]*) finish failed 2 "UPKEEP_OLDEST_SUPPORTED_VERSION must be MAJOR.MINOR such as 1.29, got '$oldest'" ;; esac
+checked_oldest=$oldest
 
 api=${UPKEEP_KUBERNETES_API:-https://kubernetes.default.svc}
 identity=${UPKEEP_SERVICE_ACCOUNT_DIR:-/var/run/secrets/upkeep}

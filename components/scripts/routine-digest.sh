@@ -10,18 +10,31 @@
 # The local date comes from UPKEEP_UTC_OFFSET_MINUTES, not tzdata (the image
 # has none): reviews.at lies between 06:00 and 20:00, so the zone's offset,
 # off by at most a clock change, still gives the right date.
-# Exit 0 when sent or when nothing is due (said so); 1 when it could not be
-# sent; 2 on bad input. Ends with one JSON outcome line.
+# Exit 0 when sent or when nothing is due (said so, outcome "skipped"); 1
+# when it could not be sent; 2 on bad input. Ends with the outcome line of
+# every task (common.sh), pushed like theirs; its figures name the kind of
+# day, the local date and where the digest went.
 set -eu
-# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
-. "$(dirname "$0")/notify.sh"
-started=$(date +%s)
+upkeep_name=digest
 : "${UPKEEP_TASK:=routine-digest}"
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+# shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
+. "$here/common.sh"
+# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
+. "$here/notify.sh"
+started=$upkeep_start
+kind='' date='' sent_to=''
+
+upkeep_figures() {
+	_k=null _d=null _s=null
+	[ -z "$kind" ] || _k="\"$kind\""
+	[ -z "$date" ] || _d="\"$date\""
+	[ -z "$sent_to" ] || _s="\"$sent_to\""
+	printf '{"digest":%s,"date":%s,"sentTo":%s}' "$_k" "$_d" "$_s"
+}
 
 invalid() {
-	printf 'upkeep digest: %s\n' "$1" >&2
-	upkeep_routine_outcome digest failed "$started" "$1"
-	exit 2
+	upkeep_invalid "$1"
 }
 
 offset=${UPKEEP_UTC_OFFSET_MINUTES:-}
@@ -32,6 +45,7 @@ esac
 # shellcheck disable=SC2046 # the four fields are meant to split
 set -- $(date -u -d "@$((started + offset * 60))" '+%Y %m %d %u')
 year=$1 month=$2 day=${3#0} weekday=$4
+date=$year-$month-$3
 
 case $weekday in
 1)
@@ -46,26 +60,23 @@ case $weekday in
 	;;
 2 | 3 | 4 | 5) kind=tue-fri message=${UPKEEP_DIGEST_TUE_FRI:-} ;;
 *)
-	line="not sent: $year-$month-$3 is a weekend day, and routine checks are due on working days only"
-	printf 'upkeep digest: %s\n' "$line"
-	upkeep_routine_outcome digest skipped "$started" "$line"
+	line="not sent: $date is a weekend day, and routine checks are due on working days only"
+	upkeep_log "$line"
+	upkeep_outcome skipped "$(upkeep_figures)" "$line"
 	exit 0
 	;;
 esac
 
 if [ -z "$message" ]; then
-	line="not sent: no routine check is due on $kind days ($year-$month-$3)"
-	printf 'upkeep digest: %s\n' "$line"
-	upkeep_routine_outcome digest skipped "$started" "$line"
+	line="not sent: no routine check is due on $kind days ($date)"
+	upkeep_log "$line"
+	upkeep_outcome skipped "$(upkeep_figures)" "$line"
 	exit 0
 fi
 
 if ! upkeep_send UpkeepRoutineDigest "$message"; then
-	line="could not send the $kind digest of $year-$month-$3: $upkeep_send_error"
-	printf 'upkeep digest: %s\n' "$line" >&2
-	upkeep_routine_outcome digest failed "$started" "$line"
-	exit 1
+	upkeep_fail "could not send the $kind digest of $date: $upkeep_send_error"
 fi
-line="sent the $kind digest of $year-$month-$3 to the $upkeep_sent_to"
-printf 'upkeep digest: %s\n' "$line"
-upkeep_routine_outcome digest success "$started" "$line"
+sent_to=$upkeep_sent_to
+upkeep_log "sent the $kind digest of $date to the $sent_to"
+upkeep_outcome success "$(upkeep_figures)"

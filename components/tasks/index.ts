@@ -18,6 +18,7 @@ export {
   scheduleWindowOf,
   type TaskRecord,
   taskRecords,
+  type VerifyTask,
 } from "./maintenanceTasks";
 export { taskSeverity } from "./severity";
 export { mechanismOf, routineChecks, type RoutineCheck, VERIFY_TASK_ID, VERSION_CHECK_TASK_ID } from "./routineChecks";

@@ -38,6 +38,14 @@ export function mechanismOf(automation: Automation | undefined, config: UpkeepCo
       return aws.accountWideRules ? `AWS Config rule upkeep-${env}-eks-cluster-supported-version (${oldest}, account-wide)` : undefined;
     case "firewall-rules":
       return aws.enabled && aws.accountWideRules ? `AWS Config rules upkeep-${env}-restricted-ssh and upkeep-${env}-vpc-sg-authorized-ports (account-wide)` : undefined;
+    case "backup-verification": {
+      // A backup counts only once restored: a dump restored into a scratch server, or AWS Backup restore testing.
+      const by: string[] = [];
+      const { dumps, aws: backup } = config.backups;
+      if (dumps.length > 0) by.push(`dump verification CronJobs in ${ns} (${dumps.map((d) => `${d.database}-dump-verify`).join(", ")})`);
+      if (backup?.restoreTesting) by.push(`AWS Backup restore testing (${backup.restoreTesting.cadence}) of vault ${backup.vaultName}`);
+      return by.length > 0 ? by.join(" and ") : undefined;
+    }
     default:
       return undefined;
   }

@@ -6,7 +6,7 @@
  * a duration, a larger number after the first `>` in the expression.
  */
 import type { RecordedResource } from "../../mockRuntime";
-import { at } from "../paths";
+import { alertSubject, at } from "../paths";
 import { PROMETHEUS_RULE_TYPE } from "./resources";
 
 interface Rule {
@@ -54,9 +54,9 @@ function rulesOf(resources: readonly RecordedResource[]): Map<string, Rule> {
       for (const item of Array.isArray(items) ? items : []) {
         const alert = at(item, "alert");
         if (typeof alert !== "string") continue; // recording rules page nobody
-        // Job alerts watch a task, certificate alerts a certificate.
-        const certificate = at(item, "labels", "certificate");
-        const task = String(at(item, "labels", "task") ?? (certificate !== undefined ? `certificate ${String(certificate)}` : ""));
+        // Job alerts watch a task, certificate alerts a certificate, UpkeepMetricsAbsent the metrics.
+        const labels = at(item, "labels");
+        const task = alertSubject(typeof labels === "object" && labels !== null ? (labels as Record<string, unknown>) : {});
         const forText = String(at(item, "for") ?? "0s");
         rules.set(`${alert}\u0000${task}`, {
           alert,
