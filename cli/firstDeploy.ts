@@ -57,21 +57,23 @@ export function firstDeploySteps(t: DeployTarget): DeployStep[] {
         "kube-state-metrics 2.5.0 or later (`kube_cronjob_status_last_successful_time`); the Prometheus Operator's `PrometheusRule` CRD " +
         "(and `AlertmanagerConfig` with `alerting.alertmanager: true`); cert-manager 1.16 or later with `certificates.kubernetes` (1.21 with " +
         "`renewInWindow`); and the cluster's IAM OIDC provider (EKS) with `backups.dumps`. Your Prometheus loads only the rules its " +
-        "`ruleSelector` matches: put those labels in `alerting.ruleLabels` (\"Fitting your monitoring stack\", below).",
+        "`ruleSelector` matches: put those labels in `alerting.ruleLabels` (\"Fitting your monitoring stack\", below). With " +
+        "`alerting.pushgateway: deploy` (the default), the `ServiceMonitor` CRD and a default StorageClass for the Pushgateway's 1 Gi volume.",
       commands: [
         "kubectl version",
         "kubectl get crd prometheusrules.monitoring.coreos.com",
         "kubectl get pods -A -l app.kubernetes.io/name=kube-state-metrics -o jsonpath='{..image}'",
         "kubectl get prometheus -A -o jsonpath='{..ruleSelector}'",
+        "kubectl get storageclass",
       ],
     },
     {
       title: "AWS account",
       text:
-        "Credentials for the stack's account and `aws:region` that may manage SNS topics, IAM roles and policies, EventBridge rules and " +
-        "Scheduler schedules, CloudWatch alarms and AWS Config rules (and, as configured, AWS Backup, ACM, Route 53 and Secrets Manager " +
-        "rotation). An AWS Config configuration recorder in that account and region: every stack creates the `access-keys-rotated` rule, " +
-        "which cannot exist without one.",
+        "Skip this step for a stack with `aws.enabled: false`. Credentials for the stack's account and `aws:region` that may manage SNS " +
+        "topics, IAM roles and policies, EventBridge rules, Scheduler schedules and CloudWatch alarms (and, as configured, AWS Backup, ACM, " +
+        "Route 53, Secrets Manager rotation and AWS Config rules). With `aws.configRules: true`, an AWS Config configuration recorder in " +
+        "that account and region: a rule cannot be created without one.",
       commands: ["aws sts get-caller-identity", "aws configservice describe-configuration-recorders"],
     },
     {
@@ -118,7 +120,8 @@ export function firstDeploySteps(t: DeployTarget): DeployStep[] {
       title: "Continuous deployment",
       text:
         "Push to main: `.github/workflows/deploy.yml` deploys every stack in `stacks/`, production stacks once the protected `production` " +
-        "environment's reviewers approve. It needs the repository variable `AWS_DEPLOY_ROLE_ARN` and the secret `PULUMI_ACCESS_TOKEN`.",
+        "environment's reviewers approve. It needs the secret `PULUMI_ACCESS_TOKEN`, and the repository variable `AWS_DEPLOY_ROLE_ARN` " +
+        "unless every stack has `aws.enabled: false`.",
       commands: [],
     },
   ];
