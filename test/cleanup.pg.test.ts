@@ -2,25 +2,17 @@
 // the least-privileged role `maint` that owns the tables: batches beside a
 // writer, tables with and without an index, every column type, tables that
 // fail, held locks, the deadline and SIGTERM.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { startMaintenanceDb, type MaintenanceDb } from "./support/maintenanceDb";
+import { useMaintenanceDbAndPushgateway, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, startScript, until, type Run } from "./support/scripts";
-import { startPushgateway, type Server } from "./support/monitoring";
+import type { Server } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
 
 let db: MaintenanceDb;
-
 let gateway: Server;
-
-before(async () => {
-  [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
-});
-
-after(async () => {
-  await Promise.all([db?.stop(), gateway?.stop()]);
-});
+useMaintenanceDbAndPushgateway((d, g) => ((db = d), (gateway = g)));
 
 const cleanup = (tables: string, env: Record<string, string> = {}) =>
   runScript("cleanup.sh", { ...db.env(), UPKEEP_CLEANUP_TABLES: tables, ...env });

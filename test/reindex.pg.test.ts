@@ -2,25 +2,17 @@
 // `maint`: leftovers of interrupted runs (in pg_toast too), invalid indexes of
 // other owners, a held lock, an old snapshot that stalls REINDEX
 // CONCURRENTLY, the deadline and SIGTERM. Each test has its own database.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { startMaintenanceDb, type Database, type MaintenanceDb } from "./support/maintenanceDb";
+import { useMaintenanceDbAndPushgateway, type Database, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, startScript, until } from "./support/scripts";
-import { startPushgateway, type Server } from "./support/monitoring";
+import type { Server } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
 
 let db: MaintenanceDb;
-
 let gateway: Server;
-
-before(async () => {
-  [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
-});
-
-after(async () => {
-  await Promise.all([db?.stop(), gateway?.stop()]);
-});
+useMaintenanceDbAndPushgateway((d, g) => ((db = d), (gateway = g)));
 
 const reindex = (d: Database, env: Record<string, string> = {}) => runScript("reindex.sh", { ...d.env(), ...env });
 const invalid = (d: Database) => d.sql("SELECT coalesce(string_agg(indexrelid::regclass::text, ' ' ORDER BY 1), '') FROM pg_index WHERE NOT indisvalid");

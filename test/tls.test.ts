@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { tlsCheckContainer, tlsEndpointsEnv } from "../components/jobs/tlsCheck";
-import { outcomeOf, type Outcome } from "./support/scripts";
+import { outcomeOf, startScript, type Outcome } from "./support/scripts";
 import { startPushgateway, type Server as Gateway } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
 
@@ -219,23 +219,15 @@ test("one run over every kind of endpoint: one exact line each, a summary, exit 
 });
 
 test("SIGTERM while a handshake hangs: one line, the connection closed, exit 143", async () => {
-  const child = spawn("sh", [SCRIPT], {
-    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...caEnv(), UPKEEP_TLS_ENDPOINTS: `21|localhost:${port.silent}`, UPKEEP_TIMEOUT_SECONDS: "60" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   const open = sockets.size;
+  const child = startScript("tls-check.sh", { ...caEnv(), UPKEEP_TLS_ENDPOINTS: `21|localhost:${port.silent}`, UPKEEP_TIMEOUT_SECONDS: "60" });
   while (sockets.size === open) await new Promise((r) => setTimeout(r, 20));
   const clients = () => spawnSync("pgrep", ["-f", `s_client -connect localhost:${port.silent}`], { encoding: "utf8" }).stdout.trim();
   assert.notEqual(clients(), "", "openssl is connected");
-  child.kill("SIGTERM");
-  assert.equal(await exited, 143);
+  process.kill(child.pid, "SIGTERM");
+  const { code, stderr, log, outcome } = await child.done;
+  assert.equal(code, 143);
   assert.match(stderr, /^upkeep tls: stopped by SIGTERM after \d+ s\n$/);
-  const { log, outcome } = outcomeOf(stdout);
   assert.equal(log, "");
   assert.deepEqual([outcome.outcome, outcome.reason, outcome.figures], ["failed", stderr.slice("upkeep tls: ".length).trimEnd(), { endpoints: [] }]);
   // openssl went with the script.

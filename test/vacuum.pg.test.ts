@@ -2,25 +2,17 @@
 // `maint`: tables it may and may not vacuum, an exclusive lock, a schema it
 // has no USAGE on, the deadline and SIGTERM. Each test has its own database,
 // so the counts in its outcome are exact.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { startMaintenanceDb, type Database, type MaintenanceDb } from "./support/maintenanceDb";
+import { useMaintenanceDbAndPushgateway, type Database, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, startScript, until } from "./support/scripts";
-import { startPushgateway, type Server } from "./support/monitoring";
+import type { Server } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
 
 let db: MaintenanceDb;
-
 let gateway: Server;
-
-before(async () => {
-  [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
-});
-
-after(async () => {
-  await Promise.all([db?.stop(), gateway?.stop()]);
-});
+useMaintenanceDbAndPushgateway((d, g) => ((db = d), (gateway = g)));
 
 const vacuum = (d: Database, env: Record<string, string> = {}) => runScript("vacuum.sh", { ...d.env(), UPKEEP_VACUUM_JOBS: "2", ...env });
 

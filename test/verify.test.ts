@@ -3,14 +3,14 @@
 // the pure pieces of components/jobs/verification.ts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { endpointsEnv, verificationContainer } from "../components/jobs/verification";
 import { verificationTime } from "../components/schedule/afterWindow";
-import { outcomeOf, type Outcome } from "./support/scripts";
+import { outcomeOf, startScript, type Outcome } from "./support/scripts";
 import { startPushgateway, type Server as Gateway } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
 
@@ -174,20 +174,12 @@ test("a mixed run prints one line per endpoint, fails, and notifies exactly the 
 });
 
 test("SIGTERM while a request hangs: one line, the request closed, exit 143", async () => {
-  const child = spawn("sh", ["components/scripts/verify-endpoints.sh"], {
-    env: { PATH: process.env.PATH ?? "", HOME: "/tmp", UPKEEP_ENDPOINTS: `200|2000|${app}/hang`, UPKEEP_ENVIRONMENT: "prod", UPKEEP_TIMEOUT_SECONDS: "60" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const child = startScript("verify-endpoints.sh", { UPKEEP_ENDPOINTS: `200|2000|${app}/hang`, UPKEEP_ENVIRONMENT: "prod", UPKEEP_TIMEOUT_SECONDS: "60" });
   while (hanging === 0) await new Promise((r) => setTimeout(r, 20));
-  child.kill("SIGTERM");
-  assert.equal(await exited, 143);
+  process.kill(child.pid, "SIGTERM");
+  const { code, stderr, log, outcome } = await child.done;
+  assert.equal(code, 143);
   assert.match(stderr, /^upkeep verify: stopped by SIGTERM after \d+ s\n$/);
-  const { log, outcome } = outcomeOf(stdout);
   assert.equal(log, "");
   assert.deepEqual([outcome.outcome, outcome.figures], ["failed", { endpoints: [], notice: "none" }]);
   // curl went with the script: the server sees the request's connection close.

@@ -6,6 +6,8 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { startPostgres, type Postgres } from "./postgres";
+import { after, before } from "node:test";
+import { startPushgateway, type Server } from "./monitoring";
 
 export const DB = "app";
 
@@ -79,4 +81,21 @@ export async function startMaintenanceDb(): Promise<MaintenanceDb> {
     },
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * The fixture of the job-script tests: a maintenance database and a
+ * Pushgateway, started before the file's tests and stopped after them. The
+ * callback hands both to the file's own variables.
+ */
+export function useMaintenanceDbAndPushgateway(ready: (db: MaintenanceDb, gateway: Server) => void): void {
+  let started: [MaintenanceDb | undefined, Server | undefined] = [undefined, undefined];
+  before(async () => {
+    const [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
+    started = [db, gateway];
+    ready(db, gateway);
+  });
+  after(async () => {
+    await Promise.all(started.map((s) => s?.stop()));
+  });
 }
