@@ -157,7 +157,7 @@ interface Validatable {
 }
 
 /**
- * A model for cli/validateObjects.ts. @kubernetes-models/cert-manager 6.0.0
+ * A model for cli/validateObjects.ts. @kubernetes-models/cert-manager 4.4
  * predates `spec.renewal` and ignores fields it does not know, so it would
  * pass any renewal block unchecked: the model validates the Certificate
  * without it, and `spec.renewal` is checked here against the shape above.
