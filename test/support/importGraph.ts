@@ -12,6 +12,8 @@ export type ImportGraph = ReadonlyMap<string, readonly string[]>;
 function tsFilesUnder(root: string, dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(posix.join(root, dir)).sort()) {
+    // policy/ has its own npm install (`cd policy && npm ci`): packages are not the project's code.
+    if (name === "node_modules") continue;
     const rel = posix.join(dir, name);
     if (statSync(posix.join(root, rel)).isDirectory()) out.push(...tsFilesUnder(root, rel));
     else if (name.endsWith(".ts")) out.push(rel);
