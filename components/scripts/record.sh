@@ -27,7 +27,7 @@ upkeep_http() { # GET|POST url out-file [body-file]
 	upkeep_http_err=''
 	if command -v curl >/dev/null 2>&1; then
 		set -- curl -q -sS -o "$_o" --proto '=http,https' --max-time "$_t" -w '%{http_code}'
-		[ "$_m" = GET ] || set -- "$@" -H "Content-Type: ${upkeep_http_type:-text/plain; version=0.0.4}" --data-binary "@$_b"
+		[ "$_m" = GET ] || set -- "$@" -H 'Content-Type: text/plain; version=0.0.4' --data-binary "@$_b"
 		if _code=$("$@" -- "$_u" 2>"$_o.err"); then
 			case $_code in 2??) return 0 ;; esac
 			upkeep_http_err="HTTP $_code$(head -c 200 "$_o" 2>/dev/null | tr '\n' ' ' | sed 's/^/: /; s/ *$//')"
@@ -39,7 +39,7 @@ upkeep_http() { # GET|POST url out-file [body-file]
 	fi
 	if command -v wget >/dev/null 2>&1; then
 		set -- wget -q -O "$_o"
-		[ "$_m" = GET ] || set -- "$@" --header "Content-Type: ${upkeep_http_type:-text/plain; version=0.0.4}" --post-file "$_b"
+		[ "$_m" = GET ] || set -- "$@" --header 'Content-Type: text/plain; version=0.0.4' --post-file "$_b"
 		# busybox wget has no timeout option in every build; timeout(1) is in every busybox.
 		if command -v timeout >/dev/null 2>&1; then set -- timeout "$_t" "$@"; fi
 		if "$@" "$_u" 2>"$_o.err"; then return 0; fi
@@ -60,23 +60,6 @@ upkeep_http_retry() { # GET|POST url out-file [body-file]
 		sleep "$_i"
 		_i=$((_i + 1))
 	done
-}
-
-# POSTs a JSON body to a URL that is a secret (a webhook): on failure
-# upkeep_http_err holds our own words only, never the client's, which could
-# name the URL.
-upkeep_http_json() { # url body-file out-file
-	upkeep_http_type='application/json'
-	if upkeep_http_retry POST "$1" "$3" "$2"; then
-		upkeep_http_type=''
-		return 0
-	fi
-	upkeep_http_type=''
-	case $upkeep_http_err in
-	'HTTP '[0-9][0-9][0-9]*) upkeep_http_err="it answered ${upkeep_http_err%%:*}" ;;
-	*) upkeep_http_err="no answer" ;;
-	esac
-	return 1
 }
 
 upkeep_record_dir=''
