@@ -118,18 +118,24 @@ upkeep_outcome() { # outcome figures-json [reason]
 	upkeep_record_push "$_line"
 }
 
-# One line on stderr, the failed outcome, exit 1.
-upkeep_fail() {
+# One line on stderr, the failed outcome, exit with the given code. The code
+# has a name of its own: upkeep_outcome's push sets the helpers' _variables.
+upkeep_die() { # exit-code reason...
+	upkeep_die_code=$1
+	shift
 	printf 'upkeep %s: %s\n' "$upkeep_name" "$*" >&2
 	upkeep_outcome failed "$(upkeep_figures)" "$*"
-	exit 1
+	exit "$upkeep_die_code"
 }
 
-# Bad input (the task's environment): as upkeep_fail, exit 2.
+# A failed run: exit 1.
+upkeep_fail() {
+	upkeep_die 1 "$@"
+}
+
+# Bad input (the task's environment): exit 2.
 upkeep_invalid() {
-	printf 'upkeep %s: %s\n' "$upkeep_name" "$*" >&2
-	upkeep_outcome failed "$(upkeep_figures)" "$*"
-	exit 2
+	upkeep_die 2 "$@"
 }
 
 # ---------------------------------------------------------------- children and signals
@@ -185,10 +191,7 @@ upkeep_on_signal() { # name exit-code
 		kill -TERM "$upkeep_child" 2>/dev/null || true
 		wait "$upkeep_child" 2>/dev/null || true
 	fi
-	_msg="stopped by $1 after $(upkeep_elapsed) s$upkeep_stop_note"
-	printf 'upkeep %s: %s\n' "$upkeep_name" "$_msg" >&2
-	upkeep_outcome failed "$(upkeep_figures)" "$_msg"
-	exit "$2"
+	upkeep_die "$2" "stopped by $1 after $(upkeep_elapsed) s$upkeep_stop_note"
 }
 trap 'upkeep_on_signal SIGTERM 143' TERM
 trap 'upkeep_on_signal SIGINT 130' INT

@@ -30,31 +30,21 @@ upkeep_figures() {
 	printf '{"version":%s,"oldestSupported":%s}' "$_v" "$_o"
 }
 
-finish() { # outcome exit-code line
-	if [ "$2" -eq 0 ]; then
-		upkeep_log "$3"
-		upkeep_outcome "$1" "$(upkeep_figures)"
-		exit 0
-	fi
-	[ "$2" -eq 2 ] && upkeep_invalid "$3"
-	upkeep_fail "$3"
-}
-
 oldest=${UPKEEP_OLDEST_SUPPORTED_VERSION:-}
 case $oldest in
 [0-9]*.[0-9]*) ;;
-*) finish failed 2 "UPKEEP_OLDEST_SUPPORTED_VERSION must be MAJOR.MINOR such as 1.29, got '$oldest'" ;;
+*) upkeep_invalid "UPKEEP_OLDEST_SUPPORTED_VERSION must be MAJOR.MINOR such as 1.29, got '$oldest'" ;;
 esac
 want_major=${oldest%%.*} want_minor=${oldest#*.}
-case $want_major$want_minor in *[!0-9]*) finish failed 2 "UPKEEP_OLDEST_SUPPORTED_VERSION must be MAJOR.MINOR such as 1.29, got '$oldest'" ;; esac
+case $want_major$want_minor in *[!0-9]*) upkeep_invalid "UPKEEP_OLDEST_SUPPORTED_VERSION must be MAJOR.MINOR such as 1.29, got '$oldest'" ;; esac
 checked_oldest=$oldest
 
 api=${UPKEEP_KUBERNETES_API:-https://kubernetes.default.svc}
 identity=${UPKEEP_SERVICE_ACCOUNT_DIR:-/var/run/secrets/upkeep}
 token_file=$identity/token
 ca_file=$identity/ca.crt
-[ -r "$token_file" ] || finish failed 2 "no ServiceAccount token at $token_file"
-[ -r "$ca_file" ] || finish failed 2 "no cluster CA certificate at $ca_file"
+[ -r "$token_file" ] || upkeep_invalid "no ServiceAccount token at $token_file"
+[ -r "$ca_file" ] || upkeep_invalid "no cluster CA certificate at $ca_file"
 
 header=${TMPDIR:-/tmp}/upkeep-version-auth.$$
 trap 'rm -f "$header"' EXIT
@@ -65,17 +55,18 @@ if body=$(curl -q -fsS --proto '=https' --max-time 10 --cacert "$ca_file" -H "@$
 	:
 else
 	rc=$?
-	finish failed 1 "could not read ${api%/}/version: $(upkeep_curl_reason "$rc" "${body##*
+	upkeep_fail "could not read ${api%/}/version: $(upkeep_curl_reason "$rc" "${body##*
 }")"
 fi
 
 # gitVersion is v<major>.<minor>.<patch>[-suffix] on every distribution (v1.29.3-eks-adc7111, v1.30.2-gke.1587003);
 # "minor" alone may carry a "+".
 version=$(printf '%s\n' "$body" | sed -n 's/.*"gitVersion"[[:space:]]*:[[:space:]]*"v\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\)[^"]*".*/\1/p' | sed -n '1p')
-[ -n "$version" ] || finish failed 1 "${api%/}/version answered without a gitVersion"
+[ -n "$version" ] || upkeep_fail "${api%/}/version answered without a gitVersion"
 have_major=${version%%.*} have_minor=${version#*.}
 
 if [ "$have_major" -lt "$want_major" ] || { [ "$have_major" -eq "$want_major" ] && [ "$have_minor" -lt "$want_minor" ]; }; then
-	finish failed 1 "the cluster runs Kubernetes $version, older than the oldest supported version $oldest: upgrade it"
+	upkeep_fail "the cluster runs Kubernetes $version, older than the oldest supported version $oldest: upgrade it"
 fi
-finish success 0 "the cluster runs Kubernetes $version, at or above the oldest supported version $oldest"
+upkeep_log "the cluster runs Kubernetes $version, at or above the oldest supported version $oldest"
+upkeep_outcome success "$(upkeep_figures)"
