@@ -46,8 +46,9 @@ ca_file=$identity/ca.crt
 [ -r "$token_file" ] || upkeep_invalid "no ServiceAccount token at $token_file"
 [ -r "$ca_file" ] || upkeep_invalid "no cluster CA certificate at $ca_file"
 
-header=${TMPDIR:-/tmp}/upkeep-version-auth.$$
-trap 'rm -f "$header"' EXIT
+# In the run's scratch directory (mode 700), which common.sh removes on exit.
+upkeep_tmpdir
+header=$upkeep_tmp/auth
 umask 077
 printf 'Authorization: Bearer %s\n' "$(cat "$token_file")" >"$header"
 
