@@ -37,11 +37,6 @@ record() { # endpoint minDays ok daysLeft issuer problem
 	endpoints_json="$endpoints_json${endpoints_json:+,}{\"endpoint\":$_e,\"minDays\":$2,\"ok\":$3,\"daysLeft\":${4:-null},\"issuer\":$_i,\"problem\":$_p}"
 }
 
-is_count() {
-	case $1 in '' | *[!0-9]* | 0*) return 1 ;; esac
-	[ "${#1}" -le 9 ]
-}
-
 # Sets min, host, port from one entry; sets reason and fails if malformed.
 parse_entry() {
 	case $1 in
@@ -53,7 +48,7 @@ parse_entry() {
 	esac
 	min=${1%%|*} hostport=${1#*|}
 	host=${hostport%:*} port=${hostport##*:}
-	if ! is_count "$min"; then
+	if ! upkeep_is_count "$min"; then
 		reason="minDays must be a positive whole number"
 		return 1
 	fi
@@ -63,7 +58,7 @@ parse_entry() {
 		return 1
 		;;
 	esac
-	if ! is_count "$port" || [ "$port" -gt 65535 ]; then
+	if ! upkeep_is_count "$port" || [ "$port" -gt 65535 ]; then
 		reason="the port must be a number from 1 to 65535"
 		return 1
 	fi
@@ -87,7 +82,7 @@ handshake_problem() { # elapsed-seconds
 	esac
 	if grep -q 'Connection refused\|errno=111' "$work/err"; then
 		echo "connection refused"
-	elif [ -n "$limit" ] && [ "$1" -ge "$timeout" ]; then
+	elif [ -n "$upkeep_has_timeout" ] && [ "$1" -ge "$timeout" ]; then
 		echo "timed out after $timeout s"
 	elif grep -qi 'BIO_lookup\|Name or service not known\|nodename nor servname\|Name does not resolve' "$work/err"; then
 		echo "could not resolve host"
@@ -108,12 +103,11 @@ check() { # minDays host port
 	esac
 	# Only the given bundle: the default directory and store would add the system's CAs.
 	[ -z "$ca_file" ] || set -- "$@" -CAfile "$ca_file" -no-CApath -no-CAstore
-	if [ -n "$limit" ]; then set -- timeout "$timeout" openssl "$@"; else set -- openssl "$@"; fi
-	_start=$(date +%s)
+	_start=$(upkeep_now)
 	# stdin at EOF (upkeep_run's): s_client ends right after the handshake.
-	upkeep_run - "$@"
+	upkeep_run "$timeout" openssl "$@"
 	_rc=$upkeep_rc
-	_now=$(date +%s)
+	_now=$(upkeep_now)
 	# The leaf only: s_client prints the server's certificate once, without -showcerts.
 	_pem=$(awk '/-----BEGIN CERTIFICATE-----/ { p = 1 } p { print } /-----END CERTIFICATE-----/ { if (p) exit }' "$work/out")
 	if [ "$_rc" -ne 0 ] || ! grep -q '^Verify return code: 0 ' "$work/out" || [ -z "$_pem" ]; then
@@ -151,10 +145,10 @@ fail() { # endpoint minDays problem [daysLeft issuer]
 
 command -v openssl >/dev/null 2>&1 || invalid "openssl is not installed"
 timeout=${UPKEEP_TIMEOUT_SECONDS:-10}
-is_count "$timeout" || invalid "UPKEEP_TIMEOUT_SECONDS must be a positive whole number, got '$timeout'"
-# busybox and coreutils both ship timeout; without it a stalled server could hold the Job until its deadline.
-limit=''
-if command -v timeout >/dev/null 2>&1; then limit=yes; fi
+upkeep_is_count "$timeout" || invalid "UPKEEP_TIMEOUT_SECONDS must be a positive whole number, got '$timeout'"
+# upkeep_run limits each connection with timeout(1), which busybox and
+# coreutils both ship; without it a stalled server could hold the Job until
+# its deadline.
 ca_file=${UPKEEP_CA_FILE:-}
 if [ -n "$ca_file" ] && [ ! -r "$ca_file" ]; then
 	invalid "UPKEEP_CA_FILE '$ca_file' is not a readable file"

@@ -16,6 +16,8 @@ upkeep_name=verify
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 # shellcheck source-path=SCRIPTDIR source=common.sh disable=SC1091
 . "$here/common.sh"
+# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
+. "$here/notify.sh"
 
 log() {
 	upkeep_log "$@"
@@ -34,11 +36,6 @@ record() { # url ok status latencyMs problem
 	_p=null
 	if [ -n "$5" ]; then upkeep_json_str "$5" && _p=$js; fi
 	endpoints_json="$endpoints_json${endpoints_json:+,}{\"url\":$_u,\"ok\":$2,\"status\":${3:-null},\"latencyMs\":${4:-null},\"problem\":$_p}"
-}
-
-is_count() {
-	case $1 in '' | *[!0-9]* | 0*) return 1 ;; esac
-	[ "${#1}" -le 9 ]
 }
 
 has_cntrl() {
@@ -89,7 +86,7 @@ parse_entry() {
 		return 1
 		;;
 	esac
-	if ! is_count "$max"; then
+	if ! upkeep_is_count "$max"; then
 		reason="maxLatencyMs must be a positive whole number"
 		return 1
 	fi
@@ -101,7 +98,7 @@ parse_entry() {
 }
 
 timeout=${UPKEEP_TIMEOUT_SECONDS:-10}
-is_count "$timeout" || invalid "UPKEEP_TIMEOUT_SECONDS must be a positive whole number, got '$timeout'"
+upkeep_is_count "$timeout" || invalid "UPKEEP_TIMEOUT_SECONDS must be a positive whole number, got '$timeout'"
 environment=${UPKEEP_ENVIRONMENT:-}
 [ -n "$environment" ] || invalid "UPKEEP_ENVIRONMENT is not set"
 has_cntrl "$environment" && invalid "UPKEEP_ENVIRONMENT must not contain control characters"
@@ -178,8 +175,6 @@ finish() { # exit-code [reason]
 }
 
 if [ -z "$webhook" ] && [ -n "${UPKEEP_ALERTMANAGER_URL:-}" ]; then
-	# shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
-	. "$here/notify.sh"
 	if ! upkeep_send UpkeepMaintenanceReport "$(printf '%s%s\n' "$summary" "$failures")"; then
 		# shellcheck disable=SC2154 # set by upkeep_send (notify.sh)
 		printf 'upkeep verify: could not send the completion notice to Alertmanager: %s\n' "$upkeep_send_error" >&2
@@ -191,11 +186,7 @@ if [ -z "$webhook" ] && [ -n "${UPKEEP_ALERTMANAGER_URL:-}" ]; then
 fi
 [ -n "$webhook" ] || finish $((failed > 0))
 
-# The notice as a JSON string: backslashes and quotes escaped, lines joined
-# with \n. Nothing else needs escaping: the text holds no control characters.
-text=$(printf '%s%s\n' "$summary" "$failures" |
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' |
-	awk '{ printf "%s%s", sep, $0; sep = "\\n" }')
+text=$(printf '%s%s\n' "$summary" "$failures" | upkeep_json_string)
 upkeep_tmpdir
 printf '{"text": "%s"}\n' "$text" >"$upkeep_tmp/notice.json"
 upkeep_run - curl -q -fsS -o /dev/null --proto '=http,https' --max-time 10 -w '%{http_code}' \
