@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2034 # upkeep_sent_to and upkeep_send_error are for the scripts that source this
 # Sending a message to people, for the routine CronJobs and the completion
-# report; sourced, never executed. The outcome line is common.sh's, as for
-# every task. The webhook (UPKEEP_WEBHOOK_URL, a
+# report; sourced after common.sh, never executed. The outcome line is
+# common.sh's, as for every task. The webhook (UPKEEP_WEBHOOK_URL, a
 # secret, never printed) gets {"text": …}. Without it, UPKEEP_ALERTMANAGER_URL
 # gets one info alert (POST /api/v2/alerts) that resolves after an hour, so
 # Alertmanager routes it like upkeep's other alerts. Callers set
@@ -58,9 +58,9 @@ upkeep_send() { # alertname text
 	upkeep_sent_to=alertmanager
 	# The first line, without a Markdown heading's "# ", is the alert's summary.
 	_subject=$(printf '%s\n' "$2" | sed -n '1{s/^#\{1,\} //;p;}' | upkeep_json_string)
-	_now=$(date +%s)
-	_starts=$(date -u -d "@$_now" +%Y-%m-%dT%H:%M:%SZ)
-	_ends=$(date -u -d "@$((_now + 3600))" +%Y-%m-%dT%H:%M:%SZ)
+	_now=$(upkeep_now)
+	_starts=$(upkeep_iso "$_now")
+	_ends=$(upkeep_iso $((_now + 3600)))
 	upkeep_post_json "${UPKEEP_ALERTMANAGER_URL%/}/api/v2/alerts" "$(printf '[{"labels": {"alertname": "%s", "severity": "info", "environment": "%s", "namespace": "%s", "task": "%s"}, "annotations": {"summary": "%s", "description": "%s"}, "startsAt": "%s", "endsAt": "%s"}]' \
 		"$1" "${UPKEEP_ENVIRONMENT:-}" "${UPKEEP_NAMESPACE:-}" "${UPKEEP_TASK:-}" "$_subject" "$_text" "$_starts" "$_ends")"
 }
