@@ -300,26 +300,25 @@ upkeep_pass_warnings() {
 	done
 }
 
-upkeep_psql() {
-	psql -X -q -v ON_ERROR_STOP=1 "$@"
-}
-
-# A quick round trip first, so a bad password or an unreachable host gives one
-# clear line instead of a tool-specific error halfway through the task.
-upkeep_connect() {
-	if ! _err=$(upkeep_psql -t -c 'select 1' 2>&1 >/dev/null); then
-		upkeep_fail_with "cannot connect to $(upkeep_target)" "$_err"
-	fi
-}
-
-# For a script whose first psql session does real work instead of a separate
-# upkeep_connect round trip: true when that session's output ($1, stderr
-# included) and exit status ($2) say psql could not connect at all, so the
-# script can fail with the same "cannot connect" line as upkeep_connect.
+# A script's first psql session does real work and is its connection check
+# too, with no separate round trip: true when that session's output ($1,
+# stderr included) and exit status ($2) say psql could not connect at all, so
+# a bad password or an unreachable host gives one clear "cannot connect" line
+# instead of a tool-specific error.
 upkeep_psql_never_connected() { # output status
 	[ "$2" = 2 ] || return 1
 	case $1 in "psql: error: "*) return 0 ;; esac
 	return 1
+}
+
+# For that first session when run by upkeep_run and failed: "cannot connect
+# to ..." when it never connected, else "<what>: <reason>".
+upkeep_fail_first_session() { # what
+	_err=$(cat "$upkeep_tmp/err")
+	if upkeep_psql_never_connected "$_err" "$upkeep_rc"; then
+		upkeep_fail_with "cannot connect to $(upkeep_target)" "$_err"
+	fi
+	upkeep_fail_with "$1" "$_err"
 }
 
 # Ends this run's sessions on the server (every session with this run's

@@ -60,11 +60,11 @@ timed_out() { # the deadline, not a lock or an error, stopped the statement
 	[ "$(upkeep_left)" -le 0 ] || printf '%s' "$err" | grep -q 'statement timeout'
 }
 
-upkeep_connect
-
 # Anything created from here on has a newer xmin than the next transaction id
-# now: that is how the run knows the leftovers it made itself.
-query "SELECT txid_snapshot_xmax(txid_current_snapshot()) % 4294967296"
+# now: that is how the run knows the leftovers it made itself. The run's
+# first session, so also its connection check.
+upkeep_run - psql -X -q -v ON_ERROR_STOP=1 -t -A -c "SELECT txid_snapshot_xmax(txid_current_snapshot()) % 4294967296"
+[ "$upkeep_rc" -eq 0 ] || upkeep_fail_first_session "cannot list the indexes of $PGDATABASE"
 x0=$(cat "$upkeep_tmp/out")
 
 # Drops the invalid *_ccnew/*_ccold indexes this run created, of table $1

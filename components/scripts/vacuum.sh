@@ -34,8 +34,6 @@ upkeep_stop_hook() {
 	fi
 }
 
-upkeep_connect
-
 # ok|table, or noschema|schema|tables, or notallowed|count. PostgreSQL 15 and
 # 16 let the owner, the database's owner (not for shared catalogs) or a
 # superuser vacuum a table; 17 adds the MAINTAIN privilege.
@@ -61,7 +59,7 @@ SELECT 'notallowed|' || count(*) FROM t WHERE usage AND NOT may AND NOT catalog
 ORDER BY 1"
 
 upkeep_run - psql -X -q -v ON_ERROR_STOP=1 -t -A -c "$list"
-[ "$upkeep_rc" -eq 0 ] || upkeep_fail_with "cannot list the tables of $PGDATABASE" "$(cat "$upkeep_tmp/err")"
+[ "$upkeep_rc" -eq 0 ] || upkeep_fail_first_session "cannot list the tables of $PGDATABASE"
 
 set --
 while IFS='|' read -r what a b; do
