@@ -22,8 +22,14 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "$here/common.sh"
 # shellcheck source-path=SCRIPTDIR source=notify.sh disable=SC1091
 . "$here/notify.sh"
-started=$upkeep_start
 kind='' date='' sent_to=''
+
+# Nothing due today: said so, outcome "skipped".
+skip() { # line
+	upkeep_log "$1"
+	upkeep_outcome skipped "$(upkeep_figures)" "$1"
+	exit 0
+}
 
 upkeep_figures() {
 	_k=null _d=null _s=null
@@ -33,17 +39,13 @@ upkeep_figures() {
 	printf '{"digest":%s,"date":%s,"sentTo":%s}' "$_k" "$_d" "$_s"
 }
 
-invalid() {
-	upkeep_invalid "$1"
-}
-
 offset=${UPKEEP_UTC_OFFSET_MINUTES:-}
 case $offset in
-'' | - | *[!0-9-]* | ?*-*) invalid "UPKEEP_UTC_OFFSET_MINUTES must be a whole number of minutes, got '$offset'" ;;
+'' | - | *[!0-9-]* | ?*-*) upkeep_invalid "UPKEEP_UTC_OFFSET_MINUTES must be a whole number of minutes, got '$offset'" ;;
 esac
 
 # shellcheck disable=SC2046 # the four fields are meant to split
-set -- $(date -u -d "@$((started + offset * 60))" '+%Y %m %d %u')
+set -- $(date -u -d "@$((upkeep_start + offset * 60))" '+%Y %m %d %u')
 year=$1 month=$2 day=${3#0} weekday=$4
 date=$year-$month-$3
 
@@ -60,19 +62,11 @@ case $weekday in
 	;;
 2 | 3 | 4 | 5) kind=tue-fri message=${UPKEEP_DIGEST_TUE_FRI:-} ;;
 *)
-	line="not sent: $date is a weekend day, and routine checks are due on working days only"
-	upkeep_log "$line"
-	upkeep_outcome skipped "$(upkeep_figures)" "$line"
-	exit 0
+	skip "not sent: $date is a weekend day, and routine checks are due on working days only"
 	;;
 esac
 
-if [ -z "$message" ]; then
-	line="not sent: no routine check is due on $kind days ($date)"
-	upkeep_log "$line"
-	upkeep_outcome skipped "$(upkeep_figures)" "$line"
-	exit 0
-fi
+[ -n "$message" ] || skip "not sent: no routine check is due on $kind days ($date)"
 
 if ! upkeep_send UpkeepRoutineDigest "$message"; then
 	upkeep_fail "could not send the $kind digest of $date: $upkeep_send_error"
