@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
-import { formatPath, REDACTED, SECRET_LEAVES } from "../components/config";
+import { formatPath, REDACTED, SECRET_LEAVES, secretLeafValues } from "../components/config";
 
 /**
  * A stack file that is not YAML, or not a stack file: one line per problem,
@@ -90,21 +90,13 @@ export function parseStackYaml(text: string, source: string): StackConfig {
  */
 function plainSecretLeaves(fullKey: string, raw: unknown): string[] {
   const key = fullKey.replace(/^upkeep:/, "");
-  const out: string[] = [];
-  const walk = (node: unknown, rest: readonly string[], at: (string | number)[]) => {
-    if (rest.length === 0) {
-      if (node !== undefined && !isSecure(node)) {
-        const path = formatPath(at);
-        out.push(`${path}: must be a secret, as the rest of upkeep:${key} is; set it with: pulumi config set --secret --path '${path}' …`);
-      }
-      return;
-    }
-    const [head, ...tail] = rest;
-    if (head === "*" && Array.isArray(node)) node.forEach((item, i) => walk(item, tail, [...at, i]));
-    else if (head !== "*" && typeof node === "object" && node !== null && !Array.isArray(node)) walk((node as Record<string, unknown>)[head!], tail, [...at, head!]);
-  };
-  for (const leaf of SECRET_LEAVES.filter((l) => `upkeep:${l.key}` === fullKey)) walk(raw, leaf.path, [key]);
-  return out;
+  return SECRET_LEAVES.filter((l) => `upkeep:${l.key}` === fullKey)
+    .flatMap((leaf) => secretLeafValues(raw, leaf))
+    .filter((leaf) => !isSecure(leaf.value))
+    .map((leaf) => {
+      const path = formatPath(leaf.path);
+      return `${path}: must be a secret, as the rest of upkeep:${key} is; set it with: pulumi config set --secret --path '${path}' …`;
+    });
 }
 
 /** `shown` is how errors name the file (a path relative to the user's directory); else the path itself. */
