@@ -3,9 +3,10 @@
  * program, except that `secure:` values, which only the CLI can decrypt,
  * become a redacted placeholder that is still marked secret.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { formatPath, REDACTED, SECRET_LEAVES, secretLeafValues } from "../components/config";
+import { ConfigError, formatPath, parsePulumiConfig, REDACTED, SECRET_LEAVES, secretLeafValues, type UpkeepConfig } from "../components/config";
 
 /**
  * A stack file that is not YAML, or not a stack file: one line per problem,
@@ -102,4 +103,33 @@ function plainSecretLeaves(fullKey: string, raw: unknown): string[] {
 /** `shown` is how errors name the file (a path relative to the user's directory); else the path itself. */
 export function readStackFile(path: string, shown: string = path): StackConfig {
   return parseStackYaml(readFileSync(path, "utf8"), shown);
+}
+
+export interface CommittedStack {
+  readonly stack: string;
+  /** How messages name the file, such as `stacks/Pulumi.dev.yaml`. */
+  readonly shown: string;
+  readonly config: UpkeepConfig;
+}
+
+/**
+ * Every stack file in `dir`, in file-name order, validated as `pulumi up`
+ * would validate it; one at a time, so the first bad file stops the caller
+ * where it stopped before. A config problem names its file: the same key
+ * path is in every stack.
+ */
+export function* committedStacks(dir: string, shownDir: string): Generator<CommittedStack> {
+  for (const file of readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
+    const stack = file.slice("Pulumi.".length, -".yaml".length);
+    const shown = `${shownDir}/${file}`;
+    const read = readStackFile(join(dir, file), shown);
+    let config: UpkeepConfig;
+    try {
+      config = parsePulumiConfig(read.all, new Set(read.secretKeys), stack);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: `${shown}: ${p.path}`, reason: p.reason })));
+      throw e;
+    }
+    yield { stack, shown, config };
+  }
 }
