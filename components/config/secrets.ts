@@ -8,6 +8,9 @@ export const REDACTED = "[secret]";
 /** Config keys whose values must be Pulumi secrets. */
 export const SECRET_KEYS = ["kubeconfig"] as const;
 
+/** How to set the alert webhook, the one secret every stack is told about: in errors, the onboarding template and the first-deploy steps. */
+export const WEBHOOK_COMMAND = "pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…";
+
 /**
  * Values inside a key that must each be a Pulumi secret (`*` is any list
  * index). Pulumi marks the whole key secret once any part of it is, and
