@@ -10,7 +10,7 @@
  * hand comes after the first `pulumi up`, never before it; with `credentials`
  * upkeep creates it in that same `pulumi up`.
  */
-import type { Tier } from "../components/config";
+import { type Tier, WEBHOOK_COMMAND } from "../components/config";
 
 export interface DeployTarget {
   readonly stack: string;
@@ -25,8 +25,6 @@ export interface DeployStep {
   readonly text: string;
   readonly commands: readonly string[];
 }
-
-const WEBHOOK = "pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…";
 
 function webhookText(tier: Tier | undefined): string {
   if (tier === "development") return "optional for a development stack, whose alerts are info only";
@@ -89,7 +87,7 @@ export function firstDeploySteps(t: DeployTarget): DeployStep[] {
         "upkeep creates its Secret (Pulumi then holds the whole `upkeep:databases` key as a secret).",
       commands: [
         `pulumi config set --stack ${t.stack} --secret upkeep:kubeconfig < kubeconfig.yaml`,
-        WEBHOOK.replace("pulumi config set", `pulumi config set --stack ${t.stack}`),
+        WEBHOOK_COMMAND.replace("pulumi config set", `pulumi config set --stack ${t.stack}`),
         `pulumi config set --stack ${t.stack} --secret --path 'upkeep:databases[0].credentials.password' '…'`,
       ],
     },

@@ -4,6 +4,7 @@
  * cleanup, which deletes rows for good. The diff flags their changes as
  * Danger; the summary says they are there at all, so a first plan says it too.
  */
+import type { TaskRecord } from "../components/tasks";
 import type { RecordedResource } from "./mockRuntime";
 
 const VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
@@ -25,23 +26,13 @@ function vaultLocks(resources: readonly RecordedResource[], now: Date): string[]
     });
 }
 
-/** `schema.table:column:retentionDays:batchSize …`, as cleanup.sh reads UPKEEP_CLEANUP_TABLES. */
-function cleanups(resources: readonly RecordedResource[]): string[] {
-  const out: string[] = [];
-  for (const r of resources.filter((x) => x.type === "kubernetes:batch/v1:CronJob")) {
-    const spec = (r.inputs as { spec?: { jobTemplate?: { spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } } } }).spec;
-    const env = spec?.jobTemplate?.spec?.template?.spec?.containers?.[0]?.env ?? [];
-    const tables = env.find((e) => e.name === "UPKEEP_CLEANUP_TABLES")?.value;
-    if (!tables) continue;
-    const task = String((r.inputs as { metadata?: { name?: string } }).metadata?.name);
-    for (const entry of tables.split(" ")) {
-      const [table, column, days] = entry.split(":");
-      out.push(`${task} deletes the rows of ${table} whose ${column} is older than ${days} days`);
-    }
-  }
-  return out;
+/** Read from the task records (tasks.json), the tables exactly as configured, never from the job's environment, whose format is the script's. */
+function cleanups(tasks: readonly TaskRecord[]): string[] {
+  return tasks.flatMap((t) =>
+    (t.cleanup?.tables ?? []).map((table) => `${t.id} deletes the rows of ${String(table.table)} whose ${String(table.timestampColumn)} is older than ${String(table.retentionDays)} days`),
+  );
 }
 
-export function irreversibleLines(resources: readonly RecordedResource[], now: Date): string[] {
-  return [...vaultLocks(resources, now), ...cleanups(resources)];
+export function irreversibleLines(resources: readonly RecordedResource[], tasks: readonly TaskRecord[], now: Date): string[] {
+  return [...vaultLocks(resources, now), ...cleanups(tasks)];
 }

@@ -1,13 +1,13 @@
 /** The offline plan of one stack, as a function the CLI and the tests share. */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type RoutineRow, renderIcs, renderWeekSvg } from "../components/calendar";
 import type { WeekPlan } from "../components/schedule";
+import type { TaskRecord } from "../components/tasks";
 import { runProgram } from "./mockRuntime";
 import { runPolicies } from "./policyCheck";
 import { datedCalendar, kubernetesObjects, renderCalendar, renderKubernetesYaml, renderResourcesJson } from "./planFiles";
-import { relative } from "node:path";
 import { readStackFile, StackFileError } from "./stackFile";
 import { renderSummary } from "./summary";
 import { validateObjects } from "./validateObjects";
@@ -76,7 +76,8 @@ export async function planStack(req: PlanRequest): Promise<string> {
   writeFileSync(join(req.outDir, "calendar.svg"), renderWeekSvg({ environment, week, entries: calendar, now: req.now }));
   // What the plan diff reads beside resources.json: where each task sits and why, and each task's config.
   writeFileSync(join(req.outDir, "schedule.json"), `${JSON.stringify(week, null, 2)}\n`);
-  writeFileSync(join(req.outDir, "tasks.json"), `${JSON.stringify(run.outputs.taskConfig, null, 2)}\n`);
+  const tasks = run.outputs.taskConfig as TaskRecord[];
+  writeFileSync(join(req.outDir, "tasks.json"), `${JSON.stringify(tasks, null, 2)}\n`);
   return renderSummary({
     stack: req.stack,
     outDir: req.outDir,
@@ -85,6 +86,7 @@ export async function planStack(req: PlanRequest): Promise<string> {
     calendar,
     routine,
     week,
+    tasks,
     now: req.now,
     warnings: (run.outputs.warnings ?? []) as string[],
   });

@@ -6,13 +6,13 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookFacts, runbookPath } from "../components/calendar";
 import { parseArgs } from "node:util";
-import { ConfigError, parsePulumiConfig, ROUTINE, TIER_DEFAULTS } from "../components/config";
+import { buildCalendar, renderRoutineRunbook, renderTaskRunbook, runbookFacts, runbookPath } from "../components/calendar";
+import { ConfigError, ROUTINE, TIER_DEFAULTS } from "../components/config";
 import { reportDelivery } from "../components/jobs";
 import { routineRunbookPage } from "../components/routine";
 import { planTasks, taskSeverity } from "../components/tasks";
-import { readStackFile, StackFileError } from "./stackFile";
+import { committedStacks, StackFileError } from "./stackFile";
 
 const ROOT = resolve(__dirname, "..");
 export const RUNBOOK_DIR = join(ROOT, "docs", "runbooks");
@@ -20,17 +20,7 @@ export const RUNBOOK_DIR = join(ROOT, "docs", "runbooks");
 /** Every generated runbook: path below docs/runbooks → content. */
 export function generateRunbooks(now: Date = new Date()): Map<string, string> {
   const out = new Map<string, string>();
-  const stackDir = join(ROOT, "stacks");
-  for (const file of readdirSync(stackDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
-    const stack = readStackFile(join(stackDir, file), `stacks/${file}`);
-    let config;
-    try {
-      config = parsePulumiConfig(stack.all, new Set(stack.secretKeys), file.slice("Pulumi.".length, -".yaml".length));
-    } catch (e) {
-      // Name the file: the same key path is in every stack.
-      if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: `stacks/${file}: ${p.path}`, reason: p.reason })));
-      throw e;
-    }
+  for (const { shown, config } of committedStacks(join(ROOT, "stacks"), "stacks")) {
     const tasks = planTasks(config, { fromYear: now.getUTCFullYear() });
     const env = config.environment.name;
     const namespace = config.kubernetes.namespace;
@@ -40,7 +30,7 @@ export function generateRunbooks(now: Date = new Date()): Map<string, string> {
     const delivery = reportDelivery(config);
     const report = delivery ? { ...delivery, namespace } : undefined;
     tasks.forEach((task, i) => {
-      const ctx = { environment: env, stackFile: `stacks/${file}`, severity: taskSeverity(task, tierSeverity), alertRunbookBase: "..", pushgateway, ...(report ? { report } : {}) };
+      const ctx = { environment: env, stackFile: shown, severity: taskSeverity(task, tierSeverity), alertRunbookBase: "..", pushgateway, ...(report ? { report } : {}) };
       out.set(runbookPath(env, task.id), renderTaskRunbook(entries[i]!, ctx, runbookFacts(task, namespace)));
     });
   }

@@ -3,9 +3,10 @@
  * program, except that `secure:` values, which only the CLI can decrypt,
  * become a redacted placeholder that is still marked secret.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { formatPath, REDACTED, SECRET_LEAVES } from "../components/config";
+import { ConfigError, formatPath, parsePulumiConfig, REDACTED, SECRET_LEAVES, secretLeafValues, type UpkeepConfig } from "../components/config";
 
 /**
  * A stack file that is not YAML, or not a stack file: one line per problem,
@@ -90,24 +91,45 @@ export function parseStackYaml(text: string, source: string): StackConfig {
  */
 function plainSecretLeaves(fullKey: string, raw: unknown): string[] {
   const key = fullKey.replace(/^upkeep:/, "");
-  const out: string[] = [];
-  const walk = (node: unknown, rest: readonly string[], at: (string | number)[]) => {
-    if (rest.length === 0) {
-      if (node !== undefined && !isSecure(node)) {
-        const path = formatPath(at);
-        out.push(`${path}: must be a secret, as the rest of upkeep:${key} is; set it with: pulumi config set --secret --path '${path}' …`);
-      }
-      return;
-    }
-    const [head, ...tail] = rest;
-    if (head === "*" && Array.isArray(node)) node.forEach((item, i) => walk(item, tail, [...at, i]));
-    else if (head !== "*" && typeof node === "object" && node !== null && !Array.isArray(node)) walk((node as Record<string, unknown>)[head!], tail, [...at, head!]);
-  };
-  for (const leaf of SECRET_LEAVES.filter((l) => `upkeep:${l.key}` === fullKey)) walk(raw, leaf.path, [key]);
-  return out;
+  return SECRET_LEAVES.filter((l) => `upkeep:${l.key}` === fullKey)
+    .flatMap((leaf) => secretLeafValues(raw, leaf))
+    .filter((leaf) => !isSecure(leaf.value))
+    .map((leaf) => {
+      const path = formatPath(leaf.path);
+      return `${path}: must be a secret, as the rest of upkeep:${key} is; set it with: pulumi config set --secret --path '${path}' …`;
+    });
 }
 
 /** `shown` is how errors name the file (a path relative to the user's directory); else the path itself. */
 export function readStackFile(path: string, shown: string = path): StackConfig {
   return parseStackYaml(readFileSync(path, "utf8"), shown);
+}
+
+export interface CommittedStack {
+  readonly stack: string;
+  /** How messages name the file, such as `stacks/Pulumi.dev.yaml`. */
+  readonly shown: string;
+  readonly config: UpkeepConfig;
+}
+
+/**
+ * Every stack file in `dir`, in file-name order, validated as `pulumi up`
+ * would validate it; one at a time, so the first bad file stops the caller
+ * where it stopped before. A config problem names its file: the same key
+ * path is in every stack.
+ */
+export function* committedStacks(dir: string, shownDir: string): Generator<CommittedStack> {
+  for (const file of readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
+    const stack = file.slice("Pulumi.".length, -".yaml".length);
+    const shown = `${shownDir}/${file}`;
+    const read = readStackFile(join(dir, file), shown);
+    let config: UpkeepConfig;
+    try {
+      config = parsePulumiConfig(read.all, new Set(read.secretKeys), stack);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: `${shown}: ${p.path}`, reason: p.reason })));
+      throw e;
+    }
+    yield { stack, shown, config };
+  }
 }

@@ -15,11 +15,10 @@
  * credentials: deploy.yml skips that step for the stacks `kubernetesOnly` names.
  * Exit codes: 0 listed; 2 a stack file that does not validate, or bad arguments.
  */
-import { readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, parsePulumiConfig, TIERS, type Tier } from "../components/config";
-import { readStackFile, StackFileError } from "./stackFile";
+import { ConfigError, TIERS, type Tier } from "../components/config";
+import { committedStacks, StackFileError } from "./stackFile";
 
 const ROOT = resolve(__dirname, "..");
 const USAGE = "usage: npm run stacks [-- --stacks-dir <dir>] [--help]";
@@ -32,18 +31,9 @@ export interface StackList extends Record<Tier, string[]> {
 /** Stack names by tier, each list sorted; every stack file is validated as `pulumi up` would. */
 export function stacksByTier(stacksDir: string, shownDir = "stacks"): StackList {
   const out: StackList = { ...(Object.fromEntries(TIERS.map((t) => [t, [] as string[]])) as Record<Tier, string[]>), kubernetesOnly: [] };
-  for (const file of readdirSync(stacksDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
-    const stack = file.slice("Pulumi.".length, -".yaml".length);
-    const shown = `${shownDir}/${file}`;
-    const read = readStackFile(join(stacksDir, file), shown);
-    try {
-      const config = parsePulumiConfig(read.all, new Set(read.secretKeys), stack);
-      out[config.environment.tier].push(stack);
-      if (!config.aws.enabled) out.kubernetesOnly.push(stack);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ path: `${shown}: ${p.path}`, reason: p.reason })));
-      throw e;
-    }
+  for (const { stack, config } of committedStacks(stacksDir, shownDir)) {
+    out[config.environment.tier].push(stack);
+    if (!config.aws.enabled) out.kubernetesOnly.push(stack);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 /** The few lines `npm run plan` prints: what, how often, and how full the windows are. */
 import type { DatedCalendarEntry, RoutineRow } from "../components/calendar";
 import { hhmmToMinute, minuteToHhmm, type WeekPlan } from "../components/schedule";
+import type { TaskRecord } from "../components/tasks";
 import { irreversibleLines } from "./irreversible";
 import type { RecordedResource } from "./mockRuntime";
 
@@ -18,6 +19,8 @@ export interface SummaryInputs {
   readonly calendar: readonly DatedCalendarEntry[];
   readonly routine: readonly RoutineRow[];
   readonly week: WeekPlan;
+  /** What tasks.json records of each task: the cleanup tables among it. */
+  readonly tasks: readonly TaskRecord[];
   /** The plan's reference time, from which a vault lock's grace period is counted. */
   readonly now: Date;
   /** What the reviewer should know although nothing is invalid (environment/warnings.ts). */
@@ -36,7 +39,7 @@ export function renderSummary(s: SummaryInputs): string {
   const notices = s.calendar.filter((e) => e.kind === "notice").length;
   lines.push(`routine (${s.routine.length}): ${s.routine.length - reminded} automated, ${reminded} reminders; ${notices} stakeholder notices`);
   lines.push(...windowLines(s.week));
-  const irreversible = irreversibleLines(s.resources, s.now);
+  const irreversible = irreversibleLines(s.resources, s.tasks, s.now);
   if (irreversible.length > 0) lines.push("irreversible:", ...irreversible.map((l) => `  ${l}`));
   const warnings = s.warnings ?? [];
   if (warnings.length > 0) {

@@ -23,7 +23,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
   const schedules = compareSchedules(base.calendar, head.calendar);
   const window = windowChange(base, head);
   return {
-    markdown: renderMarkdown({ environment, base: base.resources, head: head.resources, resources, schedules, dangers, window, why: movedBecause(base, head) }),
+    markdown: renderMarkdown({ environment, base: base.resources, head: head.resources, resources, schedules, dangers, window, why: window !== undefined ? new Map() : movedBecause(base, head) }),
     dangerCount: dangers.findings.length,
     scheduleChanged: schedules.length > 0 || window !== undefined,
   };

@@ -63,12 +63,12 @@ function placements(week: WeekPlan): Map<string, Placed> {
 const sameDays = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((d) => b.has(d));
 
 /**
- * Why each task that moved did, by id; only when the window is unchanged (else
- * the window line says it) and both plans say where tasks sit.
+ * Why each task that moved did, by id, when both plans say where tasks sit.
+ * Call it only when the window is unchanged: else the window line says why.
  */
 export function movedBecause(base: Plan, head: Plan): Map<string, string> {
   const out = new Map<string, string>();
-  if (!base.schedule || !head.schedule || windowChange(base, head)) return out;
+  if (!base.schedule || !head.schedule) return out;
   const before = placements(base.schedule);
   const after = placements(head.schedule);
   // The order the engine placed them in; outside-window tasks hold no minutes and change nothing.

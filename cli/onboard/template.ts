@@ -4,9 +4,7 @@
  * the key is absent, so the user sees what they may change without having to
  * read the schema, and the file stays valid until they uncomment something.
  */
-import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RUNBOOK_BASE, type UpkeepConfig, TIER_DEFAULTS } from "../../components/config";
-
-const WEBHOOK_COMMAND = "pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…";
+import { DEFAULT_POSTGRES_IMAGE, DEFAULT_RUNBOOK_BASE, type UpkeepConfig, TIER_DEFAULTS, WEBHOOK_COMMAND } from "../../components/config";
 
 /** The notify section: live when --emails gave on-call addresses, else a commented example. */
 function notifyBlock(config: UpkeepConfig): string {

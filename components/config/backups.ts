@@ -1,7 +1,7 @@
 /** `upkeep:backups`: AWS Backup with restore testing, and dumps proved by restoring them. */
 import { z } from "zod";
 import { resourcesSchema, storageQuantity } from "./pod";
-import { arn, boundedInt, cadence, kmsKeyArn, qualifiedTable, rfc1123Name } from "./validators";
+import { arn, boundedInt, cadence, kmsKeyArn, qualifiedTable, rfc1123Name, s3Prefix } from "./validators";
 
 const AWS_BACKUP_RESOURCE_TYPES = ["RDS", "Aurora", "EBS", "EFS", "S3", "DynamoDB", "EC2", "FSx", "DocumentDB", "Neptune"] as const;
 
@@ -64,15 +64,8 @@ const dumpCheckSchema = z.union([
 
 const dumpSchema = z.strictObject({
   database: rfc1123Name(),
-  location: z
-    .string()
-    .refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?\/$/.test(v), {
-      error: (iss) => `must be an s3://bucket/prefix/ ending in / (got ${JSON.stringify(iss.input)})`,
-    })
-    // The whole bucket: its newest object is anyone's, and the reader role would read all of it.
-    .refine((v) => !/^s3:\/\/[^/]+\/$/.test(v), {
-      error: (iss) => `must name a prefix under the bucket, such as ${String(iss.input)}orders/, not the whole bucket (got ${JSON.stringify(iss.input)})`,
-    }),
+  // The whole bucket: its newest object is anyone's, and the reader role would read all of it.
+  location: s3Prefix("orders/"),
   format: z.enum(["custom", "directory"]).default("custom"),
   /**
    * Which objects under the prefix are dumps: a suffix (".dump") or a glob

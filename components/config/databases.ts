@@ -1,5 +1,6 @@
 /** `upkeep:databases`: each PostgreSQL database and its vacuum, reindex and cleanup. */
 import { z } from "zod";
+import { CADENCES } from "../schedule";
 import { boundedInt, cadence, databaseName, hostname, ianaZone, qualifiedTable, rfc1123Name, sqlIdentifier } from "./validators";
 
 /** Default slot length per database task, in minutes. */
@@ -12,7 +13,7 @@ export const DATABASE_TASK_DEFAULTS = Object.freeze({
 /** `daily`, `off`, or `{ cadence, durationMinutes }`: one shape after parsing. */
 function taskSetting(defaults: { cadence: string; durationMinutes: number }) {
   const shape = z.strictObject({
-    cadence: z.enum(["daily", "weekly", "monthly", "quarterly", "off"]),
+    cadence: z.enum([...CADENCES, "off"]),
     durationMinutes: boundedInt(5, 720).default(defaults.durationMinutes),
   });
   return z.preprocess((v) => (typeof v === "string" ? { cadence: v } : v), shape).default({

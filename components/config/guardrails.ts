@@ -8,6 +8,7 @@
  */
 import type { z } from "zod";
 import type { BackupsConfig } from "./backups";
+import { WEBHOOK_COMMAND } from "./secrets";
 import type { Tier } from "./validators";
 
 /** The parts of the parsed config the guardrails read. */
@@ -19,8 +20,6 @@ export interface GuardedConfig {
 }
 
 type Context = z.core.$RefinementCtx<unknown>;
-
-const WEBHOOK_COMMAND = "pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…";
 
 export function checkTierGuardrails(cfg: GuardedConfig, ctx: Context): void {
   const { tier } = cfg.environment;

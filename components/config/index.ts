@@ -23,6 +23,6 @@ export {
   type UpkeepConfig,
   type WindowConfig,
 } from "./schema";
-export { REDACTED, SECRET_KEYS, SECRET_LEAVES } from "./secrets";
+export { REDACTED, SECRET_KEYS, SECRET_LEAVES, secretLeafValues, WEBHOOK_COMMAND } from "./secrets";
 export { POD_DEFAULTS, SCHEDULE_DEFAULTS, TIER_DEFAULTS, type Severity, type TierDefaults } from "./tiers";
 export { cronProblem, TIERS, type Tier } from "./validators";

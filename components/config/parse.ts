@@ -2,7 +2,7 @@
 import { ConfigError, formatIssues, formatPath, type ConfigProblem } from "./errors";
 import { missingNamespaceReason } from "./kubernetes";
 import { upkeepSchema, type UpkeepConfig } from "./schema";
-import { SECRET_KEYS } from "./secrets";
+import { SECRET_KEYS, SECRET_LEAVES, secretLeafValues } from "./secrets";
 
 /**
  * Validates raw config (key without the `upkeep:` prefix → parsed JSON value).
@@ -36,22 +36,11 @@ export function parseConfig(
       });
     }
   }
-  const notify = raw.notify;
-  if (notify && typeof notify === "object" && "webhookUrl" in notify && !secretKeys.has("notify")) {
-    problems.push({
-      path: formatPath(["notify", "webhookUrl"]),
-      reason: "must be a secret; set it with: pulumi config set --secret --path 'upkeep:notify.webhookUrl' …",
-    });
-  }
-  if (!secretKeys.has("databases") && Array.isArray(raw.databases)) {
-    raw.databases.forEach((db: unknown, i: number) => {
-      const credentials = typeof db === "object" && db !== null ? (db as Record<string, unknown>).credentials : undefined;
-      if (typeof credentials !== "object" || credentials === null || !("password" in credentials)) return;
-      problems.push({
-        path: formatPath(["databases", i, "credentials", "password"]),
-        reason: `must be a secret; set it with: pulumi config set --secret --path 'upkeep:databases[${i}].credentials.password' …`,
-      });
-    });
+  for (const leaf of SECRET_LEAVES) {
+    if (secretKeys.has(leaf.key)) continue;
+    for (const { path } of secretLeafValues(raw[leaf.key], leaf)) {
+      problems.push({ path: formatPath(path), reason: `must be a secret; set it with: pulumi config set --secret --path '${formatPath(path)}' …` });
+    }
   }
   const result = upkeepSchema.safeParse(raw, { reportInput: true });
   if (!result.success) problems.push(...formatIssues(result.error.issues, formatPath).map((p) => explainMissing(p, environmentName)));

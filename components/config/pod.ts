@@ -6,7 +6,8 @@
  * rather than by the API server at the first run.
  */
 import { z } from "zod";
-import { rfc1123Name } from "./validators";
+import { isLabelValue, qualifiedKeyFault, reservedLabelPrefix } from "./labels";
+import { iamRoleArnProblem, rfc1123Name } from "./validators";
 
 const quote = (v: unknown): string => JSON.stringify(v);
 
@@ -24,16 +25,11 @@ export const resourcesSchema = z.strictObject({
   limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
 });
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
 /** A label or annotation key: `[prefix/]name`, as the API server checks it. */
-export function qualifiedNameProblem(key: string): string | undefined {
-  const slash = key.lastIndexOf("/");
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return "must have a DNS subdomain prefix before its '/'";
-  if (name.length > 63 || !NAME_PART.test(name)) return "must be a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+function qualifiedNameProblem(key: string): string | undefined {
+  const fault = qualifiedKeyFault(key);
+  if (fault === "prefix") return "must have a DNS subdomain prefix before its '/'";
+  if (fault === "name") return "must be a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
   return undefined;
 }
 
@@ -56,17 +52,12 @@ const labelKey = z.string().superRefine((k, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: `is not a valid key: it ${problem} (got ${quote(k)})` });
 });
 
-export const labelValue = z.string().refine((v) => v === "" || (v.length <= 63 && NAME_PART.test(v)), {
+export const labelValue = z.string().refine(isLabelValue, {
   error: (iss) => `must be a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got ${quote(iss.input)})`,
 });
 
-/** Labels upkeep sets itself: its alerts, selectors and diffs rely on them. */
-function isUpkeepLabel(key: string): boolean {
-  return key.startsWith("upkeep.dev/") || key.startsWith("app.kubernetes.io/");
-}
-
 export const extraLabels = keyedBy(labelValue, (key) =>
-  isUpkeepLabel(key) ? "is a label upkeep sets itself (app.kubernetes.io/* and upkeep.dev/*); its selectors and alerts rely on it" : undefined,
+  reservedLabelPrefix(key) !== undefined ? "is a label upkeep sets itself (app.kubernetes.io/* and upkeep.dev/*); its selectors and alerts rely on it" : undefined,
 );
 
 export const nodeSelector = keyedBy(labelValue);
@@ -75,9 +66,8 @@ const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 export const serviceAccountAnnotations = keyedBy(z.string()).superRefine((annotations, ctx) => {
   const role = annotations[IRSA_ANNOTATION];
-  if (role !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role)) {
-    ctx.addIssue({ code: "custom", path: [IRSA_ANNOTATION], message: `must be an IAM role ARN like arn:aws:iam::<account>:role/<name> (got ${quote(role)})` });
-  }
+  const problem = role !== undefined ? iamRoleArnProblem(role) : undefined;
+  if (problem) ctx.addIssue({ code: "custom", path: [IRSA_ANNOTATION], message: problem });
 });
 
 export const imagePullSecrets = z

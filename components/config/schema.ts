@@ -8,7 +8,7 @@ import { alertingSchema } from "./alerting";
 import { awsModeProblems, awsSchema } from "./aws";
 import { backupsSchema } from "./backups";
 import { accessKeysSchema, certificatesSchema, credentialSchema } from "./certificates";
-import { databaseSchema, resolveDatabase } from "./databases";
+import { DATABASE_TASK_DEFAULTS, databaseSchema, resolveDatabase } from "./databases";
 import { endpointSchema } from "./endpoints";
 import { environmentSchema } from "./environment";
 import { formatPath } from "./errors";
@@ -62,7 +62,7 @@ export const upkeepSchema = z
     const databaseNames = new Set(cfg.databases.map((db) => db.name));
     const databaseTaskIds = new Map<string, { owner: number; task: string }>();
     cfg.databases.forEach((db, owner) => {
-      for (const task of ["vacuum", "reindex", "cleanup"]) if (!databaseTaskIds.has(`${db.name}-${task}`)) databaseTaskIds.set(`${db.name}-${task}`, { owner, task });
+      for (const task of Object.keys(DATABASE_TASK_DEFAULTS)) if (!databaseTaskIds.has(`${db.name}-${task}`)) databaseTaskIds.set(`${db.name}-${task}`, { owner, task });
     });
     for (const p of awsModeProblems(cfg)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
     cfg.backups.dumps.forEach((dump, i) => {

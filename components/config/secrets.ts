@@ -8,6 +8,9 @@ export const REDACTED = "[secret]";
 /** Config keys whose values must be Pulumi secrets. */
 export const SECRET_KEYS = ["kubeconfig"] as const;
 
+/** How to set the alert webhook, the one secret every stack is told about: in errors, the onboarding template and the first-deploy steps. */
+export const WEBHOOK_COMMAND = "pulumi config set --secret --path 'upkeep:notify.webhookUrl' https://…";
+
 /**
  * Values inside a key that must each be a Pulumi secret (`*` is any list
  * index). Pulumi marks the whole key secret once any part of it is, and
@@ -18,3 +21,23 @@ export const SECRET_LEAVES: ReadonlyArray<{ readonly key: string; readonly path:
   { key: "notify", path: ["webhookUrl"] },
   { key: "databases", path: ["*", "credentials", "password"] },
 ];
+
+/**
+ * Each leaf of `leaf` present in `value` (the whole key's value), with its
+ * path from the key: every index of a `*`, only through objects and lists as
+ * the path names them. One walk for the program's check and the stack file's.
+ */
+export function secretLeafValues(value: unknown, leaf: (typeof SECRET_LEAVES)[number]): { readonly path: (string | number)[]; readonly value: unknown }[] {
+  const out: { path: (string | number)[]; value: unknown }[] = [];
+  const walk = (node: unknown, rest: readonly string[], at: (string | number)[]) => {
+    if (rest.length === 0) {
+      if (node !== undefined) out.push({ path: at, value: node });
+      return;
+    }
+    const [head, ...tail] = rest;
+    if (head === "*" && Array.isArray(node)) node.forEach((item, i) => walk(item, tail, [...at, i]));
+    else if (head !== "*" && typeof node === "object" && node !== null && !Array.isArray(node)) walk((node as Record<string, unknown>)[head!], tail, [...at, head!]);
+  };
+  walk(value, leaf.path, [leaf.key]);
+  return out;
+}

@@ -136,3 +136,31 @@ export const arn = (service: string, resource: string) => {
 export const kmsKeyArn = z.string().refine((v) => /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/.test(v), {
   error: (iss) => `must be a KMS key or alias ARN (got ${JSON.stringify(iss.input)})`,
 });
+
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** Why `value` is not an IAM role ARN, echoing it, or undefined. */
+export function iamRoleArnProblem(value: string): string | undefined {
+  return IAM_ROLE_ARN.test(value) ? undefined : `must be an IAM role ARN like arn:aws:iam::<account>:role/<name> (got ${quote(value)})`;
+}
+
+export const iamRoleArn = z.string().superRefine((v, ctx) => {
+  const problem = iamRoleArnProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/**
+ * An `s3://bucket/prefix/` ending in `/`, never the whole bucket: the role
+ * upkeep scopes to the prefix would then reach every object in it. `example`
+ * is the prefix the message suggests under the bucket.
+ */
+export function s3Prefix(example: string) {
+  return z
+    .string()
+    .refine((v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?\/$/.test(v), {
+      error: (iss) => `must be an s3://bucket/prefix/ ending in / (got ${quote(iss.input)})`,
+    })
+    .refine((v) => !/^s3:\/\/[^/]+\/$/.test(v), {
+      error: (iss) => `must name a prefix under the bucket, such as ${String(iss.input)}${example}, not the whole bucket (got ${quote(iss.input)})`,
+    });
+}
