@@ -185,8 +185,7 @@ export class AwsBackups extends pulumi.ComponentResource {
         : []),
     ];
     for (const e of events) {
-      const topicArn = e.severity === "critical" ? critical : args.topicArns.warning;
-      routeEventsToTopic(`${name}-${e.key}`, { ruleName: `upkeep-${env}-${e.key}`, what: e.what, environment: env, pattern: e.pattern, severity: e.severity, topicArn }, this);
+      routeEventsToTopic(`${name}-${e.key}`, { ruleName: `upkeep-${env}-${e.key}`, what: e.what, environment: env, pattern: e.pattern, severity: e.severity, topicArn: args.topicArns[e.severity] }, this);
     }
 
     new aws.cloudwatch.MetricAlarm(
