@@ -7,7 +7,7 @@ import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { monitoringObjectLabels } from "./selectorLabels";
 import { unsafeLocalRanges, longestGapSeconds, type ScheduledTask } from "../schedule";
-import { taskSeverity, type MaintenanceTask } from "../tasks";
+import { dstHorizon, taskSeverity, type MaintenanceTask } from "../tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "../config";
 import type { AlertRule } from "./rule";
 import {
@@ -54,7 +54,7 @@ const CADENCE_MAX_GAP_SECONDS: Record<string, number> = {
 export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" | "timeZone" | "guard">, from: Date): number {
   const known = CADENCE_MAX_GAP_SECONDS[schedule.cadence];
   if (known !== undefined) {
-    const changesClocks = unsafeLocalRanges(schedule.timeZone, { fromYear: from.getUTCFullYear(), years: 5 }).length > 0;
+    const changesClocks = unsafeLocalRanges(schedule.timeZone, dstHorizon({ fromYear: from.getUTCFullYear() })).length > 0;
     return known + (changesClocks ? 3600 : 0);
   }
   return longestGapSeconds(schedule, from);

@@ -21,6 +21,7 @@
  */
 import type { ConfigProblem } from "../config";
 import { minuteToHhmm, offsetMinutes, WEEKDAYS } from "../schedule";
+import { dstHorizon } from "../tasks";
 
 export interface RotationWindowInput {
   readonly days: readonly string[];
@@ -42,9 +43,6 @@ export interface RotationSchedule {
   readonly maxDaysBetween: number;
 }
 
-/** Same horizon as the task scheduler (tasks.ts DST_HORIZON_YEARS). */
-export const ROTATION_HORIZON_YEARS = 5;
-
 export class RotationWindowError extends Error {
   constructor(
     readonly reason: string,
@@ -62,11 +60,11 @@ const DAY_MS = 1440 * MINUTE;
 const offsetsCache = new Map<string, readonly number[]>();
 
 /**
- * Every UTC offset (minutes east) the zone uses in the horizon, ascending.
+ * Every UTC offset (minutes east) the zone uses in the horizon (the task scheduler's by default), ascending.
  * Kept per zone and horizon: every credential asks the same (once to validate,
  * once for the calendar, once for its SecretRotation), some 3,600 samples each.
  */
-export function zoneOffsets(timeZone: string, fromYear: number, years = ROTATION_HORIZON_YEARS): readonly number[] {
+export function zoneOffsets(timeZone: string, fromYear: number, years = dstHorizon({ fromYear }).years): readonly number[] {
   const key = `${timeZone}|${fromYear}|${years}`;
   const hit = offsetsCache.get(key);
   if (hit) return hit;
