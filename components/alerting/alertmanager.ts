@@ -17,6 +17,7 @@ import { stringify } from "yaml";
 import { environmentLabels, WEBHOOK_SECRET } from "../kubernetes";
 import { UPKEEP_ALERT_PREFIX, type AlertMatcher, type Severity, type UpkeepConfig } from "../config";
 import { windowMuteInterval, type MuteTimeInterval, type QuietWindowInputs, type TimeInterval } from "./quietWindow";
+import { SEVERITIES } from "./topics";
 
 /** Every upkeep alert is named `Upkeep…` (see ALERT_NAMES in alerts.ts). */
 export const UPKEEP_ALERTNAME_REGEX = `${UPKEEP_ALERT_PREFIX}.*`;
@@ -85,7 +86,6 @@ export const DIGEST_ALERTNAME = "UpkeepRoutineDigest";
 
 /** Which severities reach which channel. Info is for the webhook only: it must not mail on-call. */
 const EMAILED: Readonly<Record<Severity, boolean>> = { critical: true, warning: true, info: false };
-const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 /** The receiver that sends nothing: the top route's, when it must match more than upkeep's alerts. */
 const NOBODY = "none";
@@ -112,10 +112,10 @@ export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): Alertmanage
   if (inputs.emails.length > 0 && inputs.smtp === undefined) {
     throw new Error("email receivers need SMTP settings (upkeep:alerting.smtp): prometheus-operator 0.79+ refuses the whole configuration without them");
   }
-  const receiver = (severity: Severity): Receiver => ({
-    name: severity,
+  const receiver = (name: string, emailed: boolean): Receiver => ({
+    name,
     ...(inputs.hasWebhook ? { webhookConfigs: [{ urlSecret: { ...WEBHOOK_SECRET } }] } : {}),
-    ...(EMAILED[severity] && inputs.emails.length > 0 ? { emailConfigs: inputs.emails.map((to) => emailConfig(to, inputs.smtp!)) } : {}),
+    ...(emailed && inputs.emails.length > 0 ? { emailConfigs: inputs.emails.map((to) => emailConfig(to, inputs.smtp!)) } : {}),
   });
   const upkeepMatchers: Matcher[] = [
     { name: "environment", value: inputs.environment, matchType: "=" },
@@ -128,12 +128,7 @@ export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): Alertmanage
   };
   const digestToEmails = inputs.digestToEmails === true && inputs.emails.length > 0;
   // A receiver with no channel (info without a webhook) drops its alerts on purpose.
-  const receivers: Receiver[] = [
-    ...(digestToEmails
-      ? [{ name: "digest", ...(inputs.hasWebhook ? { webhookConfigs: [{ urlSecret: { ...WEBHOOK_SECRET } }] } : {}), emailConfigs: inputs.emails.map((to) => emailConfig(to, inputs.smtp!)) }]
-      : []),
-    ...SEVERITIES.map(receiver),
-  ];
+  const receivers: Receiver[] = [...(digestToEmails ? [receiver("digest", true)] : []), ...SEVERITIES.map((severity) => receiver(severity, EMAILED[severity]))];
   // The digest, an info alert, still reaches on-call's mail; then everything by severity.
   const upkeepRoutes: Route[] = [
     ...(digestToEmails ? [{ receiver: "digest", matchers: [{ name: "alertname", value: DIGEST_ALERTNAME, matchType: "=" as const }] }] : []),

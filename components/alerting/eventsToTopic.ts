@@ -5,10 +5,10 @@
  * cluster's alerts. Every pattern names upkeep's own resources: a rule on a
  * whole event type matches every team's events in the account and region.
  */
-import { createHash } from "node:crypto";
 import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { Severity } from "../config";
+import { shortHash } from "./topics";
 
 export interface EventsToTopic {
   /** The rule's AWS name, e.g. `upkeep-prod-secret-rotation-failed`; shortened to 64 characters if longer. */
@@ -22,11 +22,13 @@ export interface EventsToTopic {
   readonly topicArn: pulumi.Input<string>;
 }
 
-/** EventBridge rule names are at most 64 characters; longer ones keep a readable prefix and a hash of the whole. */
+/**
+ * EventBridge rule names (and Scheduler schedule names, routine/schedules.ts)
+ * are at most 64 characters; longer ones keep a readable prefix and a hash of the whole.
+ */
 export function eventRuleName(full: string): string {
   if (full.length <= 64) return full;
-  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
-  return `${full.slice(0, 55).replace(/[-_.]+$/, "")}-${hash}`;
+  return `${full.slice(0, 55).replace(/[-_.]+$/, "")}-${shortHash(full)}`;
 }
 
 export function eventRuleArgs(e: EventsToTopic): aws.cloudwatch.EventRuleArgs {

@@ -4,7 +4,7 @@
  */
 export { UpkeepAlertRouting } from "./alertmanager";
 export { MaintenanceDashboard } from "./dashboard";
-export { routeEventsToTopic } from "./eventsToTopic";
+export { eventRuleName, routeEventsToTopic } from "./eventsToTopic";
 export { ALERT_NAMES, type AlertRule, MaintenanceAlerts, runbookUrl } from "./taskAlerts";
 export { figureAlertNames, RECORD_ALERT_NAMES } from "./recordAlerts";
 export { monitoringObjectLabels, type MonitoringObjectLabelInputs } from "./selectorLabels";

@@ -19,9 +19,38 @@ export const RECORD_ALERT_NAMES = Object.freeze({
   absent: "UpkeepMetricsAbsent",
 });
 
+/** `,name="value"` for each further label a selector matches. */
+const more = (labels: Readonly<Record<string, string>>): string =>
+  Object.entries(labels)
+    .map(([name, value]) => `,${name}="${value}"`)
+    .join("");
+
 /** Every series a built-in task pushes carries these; `job` is upkeep's, kept by honorLabels. */
-export const pushedSelector = (environment: string, task?: string): string =>
-  `{job="upkeep",environment="${environment}"${task !== undefined ? `,task="${task}"` : ""}}`;
+export const pushedSelector = (environment: string, task?: string, labels: Readonly<Record<string, string>> = {}): string =>
+  `{job="upkeep",environment="${environment}"${task !== undefined ? `,task="${task}"` : ""}${more(labels)}}`;
+
+/** A CronJob's kube-state-metrics series. */
+export const cronjobSelector = (ns: string, cronjob: string): string => `{namespace="${ns}",cronjob="${cronjob}"}`;
+
+/** The series of a CronJob's Jobs (`<cronjob>-<n>`) in kube-state-metrics. */
+export const jobSelector = (ns: string, cronjob: string, labels: Readonly<Record<string, string>> = {}): string =>
+  `{namespace="${ns}",job_name=~"${cronjob}-[0-9]+"${more(labels)}}`;
+
+/** When each Job of a CronJob started. */
+export const jobsStarted = (ns: string, cronjob: string): string => `max by (namespace, job_name) (kube_job_status_start_time${jobSelector(ns, cronjob)})`;
+
+/**
+ * A failed Job of the CronJob that started after `lastSuccess` (or with no
+ * success at all), the two matched `on (<on>)`: the failed alert of the
+ * kube-state-metrics and the pushed kind alike.
+ */
+export function failedSinceLastSuccess(ns: string, cronjob: string, lastSuccess: string, on: string): string {
+  const started = jobsStarted(ns, cronjob);
+  return (
+    `max by (namespace, job_name) (kube_job_failed${jobSelector(ns, cronjob, { condition: "true" })}) > 0\n` +
+    `and on (namespace, job_name) (\n  (${started} > on (${on}) group_left () ${lastSuccess})\n  or\n  (${started} unless on (${on}) ${lastSuccess})\n)`
+  );
+}
 
 /** Runs in a row without the backlog shrinking before the backlog alert fires. */
 export const BACKLOG_RUNS = 3;
@@ -49,7 +78,7 @@ export interface RuleContext {
 
 /** Silent while the CronJob is suspended and for one full period after: a freeze's end must not page for every task at once. */
 export function frozenWithin(ns: string, cronjob: string, seconds: number): string {
-  return `max_over_time(kube_cronjob_spec_suspend{namespace="${ns}",cronjob="${cronjob}"}[${seconds}s]) == 1`;
+  return `max_over_time(kube_cronjob_spec_suspend${cronjobSelector(ns, cronjob)}[${seconds}s]) == 1`;
 }
 
 export function pushedMissedRule(task: MaintenanceTask, ctx: RuleContext, alert: string): AlertRule {
@@ -59,7 +88,7 @@ export function pushedMissedRule(task: MaintenanceTask, ctx: RuleContext, alert:
     alert,
     expr:
       `(\n  (time() - ${lastSuccess}) > ${ctx.missedAfter}\n  or\n` +
-      `  ((time() - max(kube_cronjob_created{namespace="${ns}",cronjob="${task.id}"})) > ${ctx.missedAfter} unless on () ${lastSuccess})\n)\n` +
+      `  ((time() - max(kube_cronjob_created${cronjobSelector(ns, task.id)})) > ${ctx.missedAfter} unless on () ${lastSuccess})\n)\n` +
       `unless on () (${frozenWithin(ns, task.id, ctx.missedAfter)})`,
     // The pushed value changes only when a run ends; a few minutes guard against a scrape gap at the threshold.
     for: "5m",
@@ -76,14 +105,10 @@ export function pushedMissedRule(task: MaintenanceTask, ctx: RuleContext, alert:
 
 export function pushedFailedRule(task: MaintenanceTask, ctx: RuleContext, alert: string): AlertRule {
   const ns = ctx.namespace;
-  const jobSel = `{namespace="${ns}",job_name=~"${task.id}-[0-9]+"}`;
-  const started = `max by (namespace, job_name) (kube_job_status_start_time${jobSel})`;
   const lastSuccess = `max(upkeep_task_last_success_timestamp_seconds${pushedSelector(ctx.environment, task.id)})`;
   return {
     alert,
-    expr:
-      `max by (namespace, job_name) (kube_job_failed{namespace="${ns}",job_name=~"${task.id}-[0-9]+",condition="true"}) > 0\n` +
-      `and on (namespace, job_name) (\n  (${started} > on () group_left () ${lastSuccess})\n  or\n  (${started} unless on () ${lastSuccess})\n)`,
+    expr: failedSinceLastSuccess(ns, task.id, lastSuccess, ""),
     for: "1m",
     labels: ctx.labels,
     annotations: {
@@ -121,7 +146,7 @@ export interface TlsEndpoint {
 function certificateRule(task: MaintenanceTask, e: TlsEndpoint, ctx: RuleContext): AlertRule {
   return {
     alert: RECORD_ALERT_NAMES.certificate,
-    expr: `max by (endpoint) (upkeep_endpoint_certificate_days_left{job="upkeep",environment="${ctx.environment}",task="${task.id}",endpoint="${e.endpoint}"}) < ${e.minDays}`,
+    expr: `max by (endpoint) (upkeep_endpoint_certificate_days_left${pushedSelector(ctx.environment, task.id, { endpoint: e.endpoint })}) < ${e.minDays}`,
     for: "15m",
     labels: { ...ctx.labels, endpoint: e.endpoint },
     annotations: {

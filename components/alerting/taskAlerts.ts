@@ -7,10 +7,24 @@ import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { monitoringObjectLabels } from "./selectorLabels";
 import { unsafeLocalRanges, longestGapSeconds, type ScheduledTask } from "../schedule";
-import { taskSeverity, type MaintenanceTask } from "../tasks";
+import { dstHorizon, taskSeverity, type MaintenanceTask } from "../tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "../config";
 import type { AlertRule } from "./rule";
-import { absentRules, figureRules, pushgatewayAbsentRule, frozenWithin, pushedFailedRule, pushedMissedRule, usesPushedSuccess, type RuleContext, type TlsEndpoint } from "./recordAlerts";
+import {
+  absentRules,
+  cronjobSelector,
+  failedSinceLastSuccess,
+  figureRules,
+  frozenWithin,
+  jobSelector,
+  jobsStarted,
+  pushedFailedRule,
+  pushedMissedRule,
+  pushgatewayAbsentRule,
+  usesPushedSuccess,
+  type RuleContext,
+  type TlsEndpoint,
+} from "./recordAlerts";
 
 export const ALERT_NAMES = Object.freeze({
   missed: "UpkeepJobMissed",
@@ -40,7 +54,7 @@ const CADENCE_MAX_GAP_SECONDS: Record<string, number> = {
 export function maxGapSeconds(schedule: Pick<ScheduledTask, "cadence" | "cron" | "timeZone" | "guard">, from: Date): number {
   const known = CADENCE_MAX_GAP_SECONDS[schedule.cadence];
   if (known !== undefined) {
-    const changesClocks = unsafeLocalRanges(schedule.timeZone, { fromYear: from.getUTCFullYear(), years: 5 }).length > 0;
+    const changesClocks = unsafeLocalRanges(schedule.timeZone, dstHorizon({ fromYear: from.getUTCFullYear() })).length > 0;
     return known + (changesClocks ? 3600 : 0);
   }
   return longestGapSeconds(schedule, from);
@@ -77,6 +91,12 @@ export function runbookUrl(base: string, page: string): string {
   return `${base.replace(/\/+$/, "")}/${page}.md`;
 }
 
+/** An alert's runbook under the environment's base. */
+const alertRunbook =
+  (inputs: Pick<AlertInputs, "runbookBaseUrl">) =>
+  (alert: string): string =>
+    runbookUrl(inputs.runbookBaseUrl, alert);
+
 function humanDuration(seconds: number): string {
   if (seconds % DAY === 0) return `${seconds / DAY}d`;
   if (seconds % 3600 === 0) return `${seconds / 3600}h`;
@@ -86,8 +106,7 @@ function humanDuration(seconds: number): string {
 export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule[] {
   const ns = inputs.namespace;
   const cj = task.id;
-  const cronjobSel = `{namespace="${ns}",cronjob="${cj}"}`;
-  const jobSel = `{namespace="${ns}",job_name=~"${cj}-[0-9]+"}`;
+  const cronjobSel = cronjobSelector(ns, cj);
   const slot = task.schedule.durationMinutes * 60;
   const missedAfter = maxGapSeconds(task.schedule, inputs.now) + (SCHEDULE_DEFAULTS.missedRunGraceMinutes * 60 + slot);
   const labels = {
@@ -98,15 +117,13 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
     cadence: task.schedule.cadence,
   };
   const lastSuccess = `max by (namespace, cronjob) (kube_cronjob_status_last_successful_time${cronjobSel})`;
-  const started = `max by (namespace, job_name) (kube_job_status_start_time${jobSel})`;
-  const lastSuccessByNs = `max by (namespace) (kube_cronjob_status_last_successful_time${cronjobSel})`;
   const ctx: RuleContext = {
     environment: inputs.environment,
     namespace: ns,
     labels,
     missedAfter,
     humanMissedAfter: humanDuration(missedAfter),
-    runbook: (alert) => runbookUrl(inputs.runbookBaseUrl, alert),
+    runbook: alertRunbook(inputs),
   };
   const pushed = usesPushedSuccess(task, inputs.pushgateway ?? false);
   const tlsEndpoints: TlsEndpoint[] =
@@ -131,35 +148,31 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
         description:
           `CronJob ${ns}/${cj} (${task.title}, ${task.schedule.cadence}) has had no successful run for more than ` +
           `${humanDuration(missedAfter)}: its longest gap between runs (a clock change included) plus ${SCHEDULE_DEFAULTS.missedRunGraceMinutes}m grace and its ${task.schedule.durationMinutes}m slot.`,
-        runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.missed),
+        runbook_url: ctx.runbook(ALERT_NAMES.missed),
       },
     },
     pushed ? pushedFailedRule(task, ctx, ALERT_NAMES.failed) : {
       alert: ALERT_NAMES.failed,
-      expr:
-        `max by (namespace, job_name) (kube_job_failed{namespace="${ns}",job_name=~"${cj}-[0-9]+",condition="true"}) > 0\n` +
-        `and on (namespace, job_name) (\n` +
-        `  (${started} > on (namespace) group_left () ${lastSuccessByNs})\n` +
-        `  or\n  (${started} unless on (namespace) ${lastSuccessByNs})\n)`,
+      expr: failedSinceLastSuccess(ns, cj, `max by (namespace) (kube_cronjob_status_last_successful_time${cronjobSel})`, "namespace"),
       for: "1m",
       labels,
       annotations: {
         summary: `${cj} failed`,
         description: `Job {{ $labels.job_name }} of CronJob ${ns}/${cj} (${task.title}) failed, and no run has succeeded since. Its logs stay until a newer run replaces it.`,
-        runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.failed),
+        runbook_url: ctx.runbook(ALERT_NAMES.failed),
       },
     },
     {
       alert: ALERT_NAMES.tooLong,
       expr:
-        `(time() - ${started}) > ${slot}\n` +
-        `and on (namespace, job_name) (max by (namespace, job_name) (kube_job_status_active${jobSel}) > 0)`,
+        `(time() - ${jobsStarted(ns, cj)}) > ${slot}\n` +
+        `and on (namespace, job_name) (max by (namespace, job_name) (kube_job_status_active${jobSelector(ns, cj)}) > 0)`,
       for: "5m",
       labels,
       annotations: {
         summary: `${cj} is running past its slot`,
         description: `Job {{ $labels.job_name }} of CronJob ${ns}/${cj} is still active more than ${task.schedule.durationMinutes}m after it started; its deadline did not stop it and it now overlaps the next task.`,
-        runbook_url: runbookUrl(inputs.runbookBaseUrl, ALERT_NAMES.tooLong),
+        runbook_url: ctx.runbook(ALERT_NAMES.tooLong),
       },
     },
     ...(inputs.pushgateway ? figureRules(task, ctx, tlsEndpoints) : []),
@@ -209,14 +222,13 @@ export function buildPrometheusRules(inputs: AlertInputs): PrometheusRuleObject[
 
 /** UpkeepMetricsAbsent for the tasks of one PrometheusRule. */
 function shardAbsentRules(inputs: AlertInputs, tasks: readonly MaintenanceTask[], prometheusRule: string): AlertRule[] {
-  const runbook = (alert: string) => runbookUrl(inputs.runbookBaseUrl, alert);
+  const runbook = alertRunbook(inputs);
   return absentRules({ environment: inputs.environment, namespace: inputs.namespace, severity: inputs.severity, tasks, pushgateway: inputs.pushgateway ?? false, runbook, prometheusRule });
 }
 
 /** The environment's one rule that the Pushgateway's metrics are missing altogether. */
 function pushgatewayGroup(inputs: AlertInputs): { name: string; rules: AlertRule[] } {
-  const runbook = (alert: string) => runbookUrl(inputs.runbookBaseUrl, alert);
-  const rules = inputs.pushgateway ? [pushgatewayAbsentRule({ environment: inputs.environment, namespace: inputs.namespace, severity: inputs.severity, runbook })] : [];
+  const rules = inputs.pushgateway ? [pushgatewayAbsentRule({ environment: inputs.environment, namespace: inputs.namespace, severity: inputs.severity, runbook: alertRunbook(inputs) })] : [];
   return { name: `upkeep.${inputs.environment}.pushgateway`, rules };
 }
 

@@ -11,6 +11,7 @@ import type { ExternalScheduleEntry } from "../calendar";
 import { routeEventsToTopic } from "../alerting";
 import type { DstHorizon, Cadence } from "../schedule";
 import type { Tier } from "../config";
+import { dstHorizon } from "../tasks";
 import {
   backupJobCompletedWithIssuesPattern,
   backupJobFailedPattern,
@@ -28,10 +29,8 @@ import { vaultArgs, vaultLockArgs, vaultLockFor, vaultProtection } from "./vault
 
 export type { AwsBackupConfig } from "./types";
 
-/** Same horizon as the task scheduler (tasks.ts DST_HORIZON_YEARS). */
-export const BACKUP_HORIZON_YEARS = 5;
-
-export const backupHorizon = (fromYear: number): DstHorizon => ({ fromYear, years: BACKUP_HORIZON_YEARS });
+/** The task scheduler's horizon: backups avoid the same clock changes as the tasks. */
+export const backupHorizon = (fromYear: number): DstHorizon => dstHorizon({ fromYear });
 
 /** A scheduled AWS Backup activity, for calendar.json; `expression` is the AWS cron. */
 export interface BackupScheduleEntry {
@@ -185,8 +184,7 @@ export class AwsBackups extends pulumi.ComponentResource {
         : []),
     ];
     for (const e of events) {
-      const topicArn = e.severity === "critical" ? critical : args.topicArns.warning;
-      routeEventsToTopic(`${name}-${e.key}`, { ruleName: `upkeep-${env}-${e.key}`, what: e.what, environment: env, pattern: e.pattern, severity: e.severity, topicArn }, this);
+      routeEventsToTopic(`${name}-${e.key}`, { ruleName: `upkeep-${env}-${e.key}`, what: e.what, environment: env, pattern: e.pattern, severity: e.severity, topicArn: args.topicArns[e.severity] }, this);
     }
 
     new aws.cloudwatch.MetricAlarm(

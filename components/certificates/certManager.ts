@@ -220,22 +220,21 @@ export class ManagedCertificates extends pulumi.ComponentResource {
 
 /** Each certificate renewed in the window, as a calendar entry: cert-manager opens the window by cron. */
 export function renewalCalendar(certificates: readonly KubernetesCertificateConfig[], window: MaintenanceWindow, timeZone: string): ExternalScheduleEntry[] {
+  // One window for all of them: the environment's.
+  const w = renewalWindow(window, timeZone);
   return certificates
     .filter((c) => c.renewInWindow)
-    .map((c) => {
-      const w = renewalWindow(window, timeZone);
-      return {
-        id: `renew-${c.name}`,
-        kind: "renewal-window",
-        title: `Renewal window for certificate ${c.name}`,
-        cadence: "when due",
-        mechanism: `cert-manager Certificate ${c.name} (spec.renewal.windows)`,
-        expression: w.cron,
-        timeZone,
-        durationMinutes: window.durationMinutes,
-        description: `cert-manager may renew ${c.name} only in the maintenance window, opening at ${w.cron} (${timeZone}) for ${w.windowDuration}`,
-      };
-    });
+    .map((c) => ({
+      id: `renew-${c.name}`,
+      kind: "renewal-window",
+      title: `Renewal window for certificate ${c.name}`,
+      cadence: "when due",
+      mechanism: `cert-manager Certificate ${c.name} (spec.renewal.windows)`,
+      expression: w.cron,
+      timeZone,
+      durationMinutes: window.durationMinutes,
+      description: `cert-manager may renew ${c.name} only in the maintenance window, opening at ${w.cron} (${timeZone}) for ${w.windowDuration}`,
+    }));
 }
 
 // ---------------------------------------------------------------- alerts

@@ -20,7 +20,8 @@
  * Rotating more often than asked is always allowed; less often never happens.
  */
 import type { ConfigProblem } from "../config";
-import { offsetMinutes } from "../schedule";
+import { minuteToHhmm, offsetMinutes, WEEKDAYS } from "../schedule";
+import { dstHorizon } from "../tasks";
 
 export interface RotationWindowInput {
   readonly days: readonly string[];
@@ -42,9 +43,6 @@ export interface RotationSchedule {
   readonly maxDaysBetween: number;
 }
 
-/** Same horizon as the task scheduler (tasks.ts DST_HORIZON_YEARS). */
-export const ROTATION_HORIZON_YEARS = 5;
-
 export class RotationWindowError extends Error {
   constructor(
     readonly reason: string,
@@ -56,18 +54,28 @@ export class RotationWindowError extends Error {
 }
 
 const CRON_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
-const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 const MINUTE = 60_000;
 const DAY_MS = 1440 * MINUTE;
 
-/** Every UTC offset (minutes east) the zone uses in the horizon, ascending. */
-export function zoneOffsets(timeZone: string, fromYear: number, years = ROTATION_HORIZON_YEARS): number[] {
+const offsetsCache = new Map<string, readonly number[]>();
+
+/**
+ * Every UTC offset (minutes east) the zone uses in the horizon (the task scheduler's by default), ascending.
+ * Kept per zone and horizon: every credential asks the same (once to validate,
+ * once for the calendar, once for its SecretRotation), some 3,600 samples each.
+ */
+export function zoneOffsets(timeZone: string, fromYear: number, years = dstHorizon({ fromYear }).years): readonly number[] {
+  const key = `${timeZone}|${fromYear}|${years}`;
+  const hit = offsetsCache.get(key);
+  if (hit) return hit;
   const seen = new Set<number>();
   // Twice a day: any offset that lasts longer than half a day is seen.
   for (let t = Date.UTC(fromYear, 0, 1); t < Date.UTC(fromYear + years, 0, 1); t += DAY_MS / 2) {
     seen.add(offsetMinutes(timeZone, t));
   }
-  return [...seen].sort((a, b) => a - b);
+  const offsets = Object.freeze([...seen].sort((a, b) => a - b));
+  offsetsCache.set(key, offsets);
+  return offsets;
 }
 
 /** A UTC range in minutes from 00:00 UTC of the local window day's date; may be negative or past 1440. */
@@ -82,12 +90,7 @@ function parseHhmm(text: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-const clock = (minute: number) => {
-  const m = ((minute % 1440) + 1440) % 1440;
-  return `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
-};
-const utcLabel = (offset: number) => `UTC${offset < 0 ? "-" : "+"}${clock(Math.abs(offset))}`;
+const utcLabel = (offset: number) => `UTC${offset < 0 ? "-" : "+"}${minuteToHhmm(Math.abs(offset))}`;
 
 /**
  * The whole UTC hours inside the local window under every offset, within one
@@ -139,10 +142,10 @@ export function rotationSchedule(
 
 function noWholeHour(window: RotationWindowInput, timeZone: string, start: number, offsets: readonly number[]): RotationWindowError {
   const end = start + window.durationMinutes;
-  const inUtc = offsets.map((o) => `${clock(start - o)}–${clock(end - o)} UTC${offsets.length > 1 ? ` at ${utcLabel(o)}` : ""}`);
+  const inUtc = offsets.map((o) => `${minuteToHhmm(start - o)}–${minuteToHhmm(end - o)} UTC${offsets.length > 1 ? ` at ${utcLabel(o)}` : ""}`);
   const holds = offsets.length > 1 ? `${inUtc.join(" and ")}, which share no whole UTC hour` : `${inUtc[0]}, which holds no whole UTC hour`;
   const reason =
-    `the maintenance window ${window.start}–${clock(end)} ${timeZone} is ${holds}, ` +
+    `the maintenance window ${window.start}–${minuteToHhmm(end)} ${timeZone} is ${holds}, ` +
     "and Secrets Manager rotation windows open on the hour in UTC and last at least 1 hour";
   // The smallest duration that works from the same start, so the fix is one number; or the nearest start that works as is.
   let widen: number | undefined;
@@ -155,7 +158,7 @@ function noWholeHour(window: RotationWindowInput, timeZone: string, start: numbe
   }
   const fixes = [
     ...(widen !== undefined ? [`widen the window to at least ${widen} minutes (environment.window.durationMinutes: ${widen})`] : []),
-    ...(move !== undefined ? [`move its start to ${clock(move)} (environment.window.start)`] : []),
+    ...(move !== undefined ? [`move its start to ${minuteToHhmm(move)} (environment.window.start)`] : []),
   ];
   return new RotationWindowError(reason, fixes.length > 0 ? fixes.join(" or ") : "widen the window");
 }

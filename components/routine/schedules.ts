@@ -7,7 +7,7 @@
  */
 import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
+import { eventRuleName } from "../alerting";
 import type { RoutineDigest } from "./digest";
 import type { StakeholderNotice } from "./reminders";
 
@@ -34,12 +34,8 @@ export interface RoutineSchedulesArgs {
   readonly schedulerRoleArn: pulumi.Input<string>;
 }
 
-/** Scheduler names are at most 64 characters; longer ones keep a readable prefix and a hash of the whole. */
-export function scheduleName(full: string): string {
-  if (full.length <= 64) return full;
-  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
-  return `${full.slice(0, 55).replace(/[-_.]+$/, "")}-${hash}`;
-}
+/** Scheduler names have EventBridge rules' 64-character limit, and are shortened the same way. */
+export const scheduleName = (full: string): string => eventRuleName(full);
 
 /** The key of each digest schedule: one per expression (a Monday other than the first needs four). */
 export function digestScheduleKeys(digest: RoutineDigest): string[] {
