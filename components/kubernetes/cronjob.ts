@@ -49,18 +49,14 @@ export interface CronJobInputs {
 export const PUSHGATEWAY_ENV = "UPKEEP_PUSHGATEWAY_URL";
 
 /**
- * What a built-in task's outcome line names (UPKEEP_ENVIRONMENT, UPKEEP_KIND)
- * and where it goes (UPKEEP_PUSHGATEWAY_URL); its period guard reads them too.
- * Custom jobs print no outcome line.
+ * Where a built-in task's outcome line goes (UPKEEP_PUSHGATEWAY_URL); its
+ * period guard reads it too. What the line names (UPKEEP_ENVIRONMENT,
+ * UPKEEP_KIND) every container already has from standardTaskEnv. Custom jobs
+ * print no outcome line.
  */
 function outcomeEnv(inputs: CronJobInputs): { name: string; value: string }[] {
-  if (inputs.task.kind === "custom") return [];
-  const has = (name: string) => inputs.container.env.some((e) => e.name === name);
-  return [
-    ...(has("UPKEEP_ENVIRONMENT") ? [] : [{ name: "UPKEEP_ENVIRONMENT", value: inputs.environment }]),
-    ...(has("UPKEEP_KIND") ? [] : [{ name: "UPKEEP_KIND", value: inputs.task.kind }]),
-    ...(inputs.pushgatewayUrl !== undefined ? [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }] : []),
-  ];
+  if (inputs.task.kind === "custom" || inputs.pushgatewayUrl === undefined) return [];
+  return [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }];
 }
 
 /**
