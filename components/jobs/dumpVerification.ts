@@ -19,7 +19,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type UpkeepConfig, POD_DEFAULTS } from "../config";
-import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath, SCRIPTS_MOUNT_PATH } from "../kubernetes";
+import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath, SCRIPTS_MOUNT_PATH } from "../kubernetes";
 
 export type DumpConfig = UpkeepConfig["backups"]["dumps"][number];
 export type DumpCheck = DumpConfig["checks"][number];
@@ -51,6 +51,11 @@ export interface DumpPodOptions {
   readonly namespace: string;
   /** The IRSA role: `dump.roleArn`, or the arn of the DumpReaderRole created for it. */
   readonly roleArn: string;
+  /**
+   * Where the guarded fetch asks whether the period already ran; cronjob.ts
+   * gives the main container its own. Undefined with `alerting.pushgateway: off`.
+   */
+  readonly pushgatewayUrl?: string;
 }
 
 export interface DumpVerificationPod {
@@ -133,8 +138,14 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     imagePullPolicy: "IfNotPresent",
     // The image's entrypoint is `aws`; credentials come only from IRSA's injected token.
     command: guarded(["/bin/sh", scriptPath("dump-fetch.sh")]),
-    // Not the run's last step: the guard's skip is reported by the verifier, also guarded.
-    env: [...common, plainEnv("UPKEEP_STEP", "fetch"), ...dumpEnv],
+    // Not the run's last step: the guard's skip is reported by the verifier, also guarded. The
+    // download must ask the Pushgateway the same question, or it would skip the retry's dump.
+    env: [
+      ...common,
+      plainEnv("UPKEEP_STEP", "fetch"),
+      ...dumpEnv,
+      ...(options.pushgatewayUrl !== undefined ? [plainEnv(PUSHGATEWAY_ENV, options.pushgatewayUrl)] : []),
+    ],
     resources: withEphemeralStorage(defaultResources(), storage?.dump),
     securityContext: hardenedSecurityContext(),
     volumeMounts: [tmp, scripts, { name: "dump", mountPath: DUMP_DIR }],

@@ -20,7 +20,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../sdk";
 import { POD_DEFAULTS, type UpkeepConfig } from "../config";
-import { defaultResources, hardenedSecurityContext, plainEnv, scriptPath, SCRIPTS_MOUNT_PATH, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
+import { defaultResources, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, scriptPath, SCRIPTS_MOUNT_PATH, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
 import { AWS_CLI_IMAGE, dumpReaderTrustPolicy, IRSA_ANNOTATION, parseS3Location, type PolicyDocument } from "./dumpVerification";
 import { checkVerificationFits, VERIFY_IMAGE, VERIFY_TIMEOUT_SECONDS, verificationEnv, type VerificationOptions, type VerificationTaskLike } from "./verification";
 import { WINDOW_REPORT_SCRIPT } from "./windowReport";
@@ -170,7 +170,7 @@ export function windowReportPod(task: VerificationTaskLike, options: ReportOptio
   });
   const report = step("report", VERIFY_IMAGE, WINDOW_REPORT_SCRIPT, [
     ...verificationEnv(task, options),
-    plainEnv("UPKEEP_PUSHGATEWAY_URL", pushgatewayUrl),
+    plainEnv(PUSHGATEWAY_ENV, pushgatewayUrl),
     plainEnv("UPKEEP_REPORT_DIR", REPORT_DIR),
     plainEnv("UPKEEP_STEP", "report"),
   ]);

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig, UpkeepConfig } from "../config";
-import { customContainer, type CronJobInputs, type EnvVar, plainEnv, PUSHGATEWAY_ENV, WEBHOOK_SECRET } from "../kubernetes";
+import { customContainer, type CronJobInputs, WEBHOOK_SECRET } from "../kubernetes";
 import { DatabaseMaintenance } from "../database";
 import { customJobPod } from "./customJob";
 import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
@@ -155,20 +155,12 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJo
     );
     roleArn = role.arn;
   }
-  const pod = dumpVerificationPod({ ...task.schedule, id: task.id }, task.dump, {
+  const { container, ...pod } = dumpVerificationPod({ ...task.schedule, id: task.id }, task.dump, {
     postgresImage: config.kubernetes.postgresImage,
     environment: common.environment,
     namespace: common.namespace,
     roleArn,
+    ...(common.pushgatewayUrl !== undefined ? { pushgatewayUrl: common.pushgatewayUrl } : {}),
   });
-  const { container, ...extras } = pod;
-  // The download is guarded too: it must ask the Pushgateway the same question, or it would skip the retry's dump.
-  const url = common.pushgatewayUrl;
-  const initContainers =
-    url === undefined
-      ? extras.initContainers
-      : extras.initContainers.map((c) =>
-          c.name === "fetch" ? { ...c, env: [...((c.env as EnvVar[] | undefined) ?? []), plainEnv(PUSHGATEWAY_ENV, url)] } : c,
-        );
-  return { ...common, task, container, pod: { ...extras, initContainers }, runbookUrl: ctx.runbookUrl(task) };
+  return { ...common, task, container, pod, runbookUrl: ctx.runbookUrl(task) };
 }
