@@ -264,17 +264,28 @@ export function dumpReaderTrustPolicy(oidcProviderArn: string, oidcIssuer: strin
   };
 }
 
-export interface DumpReaderRoleArgs {
-  readonly location: string;
+/** Who may assume a role upkeep creates for a task: its ServiceAccount, through the cluster's OIDC provider. */
+export interface IrsaSubject {
   readonly namespace: string;
   /** The task id: cronjob.ts names the ServiceAccount after it. */
   readonly serviceAccount: string;
   /** The EKS cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer host/path>`. */
   readonly oidcProviderArn: pulumi.Input<string>;
-  /** A fixed role name, so the pod's annotation can name the role before it exists (see readerRoleArn). */
-  readonly roleName?: string;
   /** Its issuer URL, with or without `https://` (`oidc.eks.<region>.amazonaws.com/id/<id>`). */
   readonly oidcIssuer: pulumi.Input<string>;
+}
+
+/** The trust policy of a task's role, as the IAM API takes it. */
+export function irsaAssumeRolePolicy(subject: IrsaSubject): pulumi.Output<string> {
+  return pulumi
+    .all([subject.oidcProviderArn, subject.oidcIssuer])
+    .apply(([arn, issuer]) => JSON.stringify(dumpReaderTrustPolicy(arn, issuer, subject.namespace, subject.serviceAccount)));
+}
+
+export interface DumpReaderRoleArgs extends IrsaSubject {
+  readonly location: string;
+  /** A fixed role name, so the pod's annotation can name the role before it exists (see taskRole). */
+  readonly roleName?: string;
   /** `dump.kmsKeyArn`: the bucket's customer managed key, which the role may decrypt with. */
   readonly kmsKeyArn?: string;
 }
@@ -293,9 +304,7 @@ export class DumpReaderRole extends pulumi.ComponentResource {
       {
         ...(args.roleName !== undefined ? { name: args.roleName } : {}),
         description: `upkeep verifies the dumps under ${args.location} (IRSA: ${args.namespace}/${args.serviceAccount})`,
-        assumeRolePolicy: pulumi
-          .all([args.oidcProviderArn, args.oidcIssuer])
-          .apply(([arn, issuer]) => JSON.stringify(dumpReaderTrustPolicy(arn, issuer, args.namespace, args.serviceAccount))),
+        assumeRolePolicy: irsaAssumeRolePolicy(args),
       },
       { parent: this },
     );
@@ -306,13 +315,17 @@ export class DumpReaderRole extends pulumi.ComponentResource {
 }
 
 /**
- * The ARN of the IRSA role upkeep creates for a task (a dump's reader, the
- * window report's publisher), known before the role exists: the account
- * comes from the OIDC provider's ARN and the name is fixed.
+ * The IRSA role upkeep creates for a task (a dump's reader, the window
+ * report's publisher): its ARN, known before the role exists (the account
+ * comes from the OIDC provider's ARN and the name is fixed), and the
+ * arguments every such role takes.
  */
-export function readerRole(oidcProviderArn: string, environment: string, taskId: string): { name: string; arn: string; issuer: string } {
+export function taskRole(oidcProviderArn: string, environment: string, namespace: string, taskId: string): { arn: string; args: IrsaSubject & { roleName: string } } {
   const m = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/(.+)$/.exec(oidcProviderArn);
   if (!m) throw new Error(`not an IAM OIDC provider ARN: ${oidcProviderArn}`);
-  const name = `upkeep-${environment}-${taskId}`.slice(0, 64);
-  return { name, arn: `arn:${m[1]}:iam::${m[2]}:role/${name}`, issuer: m[3]! };
+  const roleName = `upkeep-${environment}-${taskId}`.slice(0, 64);
+  return {
+    arn: `arn:${m[1]}:iam::${m[2]}:role/${roleName}`,
+    args: { namespace, serviceAccount: taskId, oidcProviderArn, oidcIssuer: m[3]!, roleName },
+  };
 }

@@ -21,7 +21,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../sdk";
 import { POD_DEFAULTS, type UpkeepConfig } from "../config";
 import { defaultResources, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, scriptPath, SCRIPTS_MOUNT_PATH, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
-import { AWS_CLI_IMAGE, dumpReaderTrustPolicy, IRSA_ANNOTATION, parseS3Location, type PolicyDocument } from "./dumpVerification";
+import { AWS_CLI_IMAGE, IRSA_ANNOTATION, irsaAssumeRolePolicy, type IrsaSubject, parseS3Location, type PolicyDocument } from "./dumpVerification";
 import { checkVerificationFits, VERIFY_IMAGE, VERIFY_TIMEOUT_SECONDS, verificationEnv, type VerificationOptions, type VerificationTaskLike } from "./verification";
 import { WINDOW_REPORT_SCRIPT } from "./windowReport";
 
@@ -97,13 +97,7 @@ export function reportPublisherPolicy(infoTopicArn: string, location?: string, t
   };
 }
 
-export interface ReportPublisherRoleArgs {
-  readonly namespace: string;
-  /** The task id: cronjob.ts names the ServiceAccount after it. */
-  readonly serviceAccount: string;
-  readonly oidcProviderArn: pulumi.Input<string>;
-  /** Its issuer, with or without `https://`. */
-  readonly oidcIssuer: pulumi.Input<string>;
+export interface ReportPublisherRoleArgs extends IrsaSubject {
   /** A fixed name, so the ServiceAccount's annotation can name the role before it exists. */
   readonly roleName: string;
   readonly infoTopicArn: pulumi.Input<string>;
@@ -127,9 +121,7 @@ export class ReportPublisherRole extends pulumi.ComponentResource {
       {
         name: args.roleName,
         description: `upkeep publishes each window's report to the info topic${where} (IRSA: ${args.namespace}/${args.serviceAccount})`,
-        assumeRolePolicy: pulumi
-          .all([args.oidcProviderArn, args.oidcIssuer])
-          .apply(([arn, issuer]) => JSON.stringify(dumpReaderTrustPolicy(arn, issuer, args.namespace, args.serviceAccount))),
+        assumeRolePolicy: irsaAssumeRolePolicy(args),
       },
       { parent: this },
     );
