@@ -12,6 +12,7 @@ export {
   guardedCommand,
   hardenedSecurityContext,
   plainEnv,
+  secretEnv,
   standardTaskEnv,
 } from "./containers";
 export { type CronJobInputs, declareTaskCronJob, type PodExtras, PUSHGATEWAY_ENV } from "./cronjob";
