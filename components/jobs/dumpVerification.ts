@@ -19,7 +19,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type UpkeepConfig, POD_DEFAULTS } from "../config";
-import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath, SCRIPTS_MOUNT_PATH } from "../kubernetes";
+import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath, taskVolumeMounts } from "../kubernetes";
 
 export type DumpConfig = UpkeepConfig["backups"]["dumps"][number];
 export type DumpCheck = DumpConfig["checks"][number];
@@ -126,8 +126,6 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     plainEnv("PGUSER", "postgres"),
     plainEnv("PGDATABASE", "postgres"),
   ];
-  const scripts = { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true };
-  const tmp = { name: "tmp", mountPath: "/tmp" };
   const scratchUid = postgresImageUid(options.postgresImage);
   const isReady = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", String(SCRATCH_PORT), "-U", "postgres"] } };
   const storage = dump.ephemeralStorage;
@@ -148,7 +146,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     ],
     resources: withEphemeralStorage(defaultResources(), storage?.dump),
     securityContext: hardenedSecurityContext(),
-    volumeMounts: [tmp, scripts, { name: "dump", mountPath: DUMP_DIR }],
+    volumeMounts: [...taskVolumeMounts(), { name: "dump", mountPath: DUMP_DIR }],
   };
   const scratch: k8s.types.input.core.v1.Container = {
     name: "scratch-postgres",
@@ -162,7 +160,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     securityContext: hardenedSecurityContext(scratchUid),
     // No startup probe: it would hold the fetch back until the server is up. dump-verify.sh waits instead.
     readinessProbe: { ...isReady, periodSeconds: 10 },
-    volumeMounts: [tmp, scripts, { name: "scratch", mountPath: SCRATCH_DIR }],
+    volumeMounts: [...taskVolumeMounts(), { name: "scratch", mountPath: SCRATCH_DIR }],
   };
   const container: ContainerPlan = {
     image: options.postgresImage,

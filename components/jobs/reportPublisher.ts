@@ -20,7 +20,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../sdk";
 import { POD_DEFAULTS, type UpkeepConfig } from "../config";
-import { defaultResources, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, scriptPath, SCRIPTS_MOUNT_PATH, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
+import { defaultResources, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, scriptPath, standardTaskEnv, taskVolumeMounts, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
 import { AWS_CLI_IMAGE, IRSA_ANNOTATION, irsaAssumeRolePolicy, type IrsaSubject, parseS3Location, type PolicyDocument } from "./dumpVerification";
 import { checkVerificationFits, VERIFY_IMAGE, VERIFY_TIMEOUT_SECONDS, verificationEnv, type VerificationOptions, type VerificationTaskLike } from "./verification";
 import { WINDOW_REPORT_SCRIPT } from "./windowReport";
@@ -145,11 +145,7 @@ type ReportOptions = VerificationOptions & { readonly report: NonNullable<Verifi
  */
 export function windowReportPod(task: VerificationTaskLike, options: ReportOptions, pushgatewayUrl: string, publishing: ReportPublishing): WindowReportPod {
   checkVerificationFits(task, options.endpoints.length, options.timeoutSeconds ?? VERIFY_TIMEOUT_SECONDS, { report: true, publish: true });
-  const mounts = [
-    { name: "tmp", mountPath: "/tmp" },
-    { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
-    { name: "report", mountPath: REPORT_DIR },
-  ];
+  const mounts = [...taskVolumeMounts(), { name: "report", mountPath: REPORT_DIR }];
   const step = (name: string, image: string, script: string, env: EnvVar[] | k8s.types.input.core.v1.EnvVar[]): k8s.types.input.core.v1.Container => ({
     name,
     image,

@@ -82,6 +82,18 @@ export interface PodExtras {
   readonly affinity?: k8s.types.input.core.v1.Affinity;
 }
 
+/**
+ * What every container of a task's pod mounts first: the writable `/tmp`
+ * (the root filesystem is read-only) and the scripts, read-only. The pod
+ * below holds both volumes; init containers built elsewhere add theirs after.
+ */
+export function taskVolumeMounts(): k8s.types.input.core.v1.VolumeMount[] {
+  return [
+    { name: "tmp", mountPath: "/tmp" },
+    { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
+  ];
+}
+
 /** Where the pod may run and how its images are pulled; absent keys stay absent. */
 function placement(pod: PodExtras | undefined) {
   if (!pod) return {};
@@ -166,11 +178,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                     limits: { ...container.resources.limits },
                   },
                   securityContext: hardenedSecurityContext(),
-                  volumeMounts: [
-                    { name: "tmp", mountPath: "/tmp" },
-                    { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
-                    ...(inputs.pod?.volumeMounts ?? []),
-                  ],
+                  volumeMounts: [...taskVolumeMounts(), ...(inputs.pod?.volumeMounts ?? [])],
                 },
               ],
               volumes: [

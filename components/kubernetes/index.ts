@@ -15,11 +15,11 @@ export {
   secretEnv,
   standardTaskEnv,
 } from "./containers";
-export { type CronJobInputs, declareTaskCronJob, type PodExtras, PUSHGATEWAY_ENV } from "./cronjob";
+export { type CronJobInputs, declareTaskCronJob, type PodExtras, PUSHGATEWAY_ENV, taskVolumeMounts } from "./cronjob";
 export { KubernetesObject } from "./kubernetesObject";
 export { environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
-export { loadScripts, scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
+export { loadScripts, scriptPath } from "./scriptsBundle";
 export {
   featuresOfObject,
   KUBERNETES_FEATURES,
