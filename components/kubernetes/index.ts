@@ -20,12 +20,4 @@ export { KubernetesObject } from "./kubernetesObject";
 export { environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
 export { loadScripts, scriptPath } from "./scriptsBundle";
-export {
-  featuresOfObject,
-  KUBERNETES_FEATURES,
-  supports,
-  versionProblems,
-  type FeatureUse,
-  type KubernetesFeature,
-  type KubernetesFeatureName,
-} from "./versions";
+export { featuresOfObject, versionProblems, type FeatureUse, type KubernetesFeatureName } from "./versions";
