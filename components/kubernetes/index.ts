@@ -17,7 +17,7 @@ export {
 } from "./containers";
 export { type CronJobInputs, declareTaskCronJob, type PodExtras, PUSHGATEWAY_ENV, taskVolumeMounts } from "./cronjob";
 export { KubernetesObject } from "./kubernetesObject";
-export { environmentLabels, windowAnnotation } from "./labels";
+export { componentLabels, environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
 export { loadScripts, scriptPath } from "./scriptsBundle";
 export { featuresOfObject, versionProblems, type FeatureUse, type KubernetesFeatureName } from "./versions";
