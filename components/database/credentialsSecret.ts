@@ -9,7 +9,7 @@
 import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config";
-import { environmentLabels } from "../kubernetes";
+import { componentLabels } from "../kubernetes";
 
 export interface CredentialsSecretInputs {
   readonly database: DatabaseConfig;
@@ -24,7 +24,7 @@ export function buildCredentialsSecret(inputs: CredentialsSecretInputs) {
     metadata: {
       name: inputs.database.credentialsSecret,
       namespace: inputs.namespace,
-      labels: { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "database-credentials" },
+      labels: componentLabels(inputs.environment, "database-credentials"),
     },
     type: "Opaque",
   };

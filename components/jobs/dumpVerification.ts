@@ -19,7 +19,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type UpkeepConfig, POD_DEFAULTS } from "../config";
-import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath, SCRIPTS_MOUNT_PATH } from "../kubernetes";
+import { defaultResources, guardedCommand, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath, taskVolumeMounts } from "../kubernetes";
 
 export type DumpConfig = UpkeepConfig["backups"]["dumps"][number];
 export type DumpCheck = DumpConfig["checks"][number];
@@ -51,6 +51,11 @@ export interface DumpPodOptions {
   readonly namespace: string;
   /** The IRSA role: `dump.roleArn`, or the arn of the DumpReaderRole created for it. */
   readonly roleArn: string;
+  /**
+   * Where the guarded fetch asks whether the period already ran; cronjob.ts
+   * gives the main container its own. Undefined with `alerting.pushgateway: off`.
+   */
+  readonly pushgatewayUrl?: string;
 }
 
 export interface DumpVerificationPod {
@@ -121,8 +126,6 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     plainEnv("PGUSER", "postgres"),
     plainEnv("PGDATABASE", "postgres"),
   ];
-  const scripts = { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true };
-  const tmp = { name: "tmp", mountPath: "/tmp" };
   const scratchUid = postgresImageUid(options.postgresImage);
   const isReady = { exec: { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", String(SCRATCH_PORT), "-U", "postgres"] } };
   const storage = dump.ephemeralStorage;
@@ -133,11 +136,17 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     imagePullPolicy: "IfNotPresent",
     // The image's entrypoint is `aws`; credentials come only from IRSA's injected token.
     command: guarded(["/bin/sh", scriptPath("dump-fetch.sh")]),
-    // Not the run's last step: the guard's skip is reported by the verifier, also guarded.
-    env: [...common, plainEnv("UPKEEP_STEP", "fetch"), ...dumpEnv],
+    // Not the run's last step: the guard's skip is reported by the verifier, also guarded. The
+    // download must ask the Pushgateway the same question, or it would skip the retry's dump.
+    env: [
+      ...common,
+      plainEnv("UPKEEP_STEP", "fetch"),
+      ...dumpEnv,
+      ...(options.pushgatewayUrl !== undefined ? [plainEnv(PUSHGATEWAY_ENV, options.pushgatewayUrl)] : []),
+    ],
     resources: withEphemeralStorage(defaultResources(), storage?.dump),
     securityContext: hardenedSecurityContext(),
-    volumeMounts: [tmp, scripts, { name: "dump", mountPath: DUMP_DIR }],
+    volumeMounts: [...taskVolumeMounts(), { name: "dump", mountPath: DUMP_DIR }],
   };
   const scratch: k8s.types.input.core.v1.Container = {
     name: "scratch-postgres",
@@ -151,7 +160,7 @@ export function dumpVerificationPod(task: DumpTaskLike, dump: DumpConfig, option
     securityContext: hardenedSecurityContext(scratchUid),
     // No startup probe: it would hold the fetch back until the server is up. dump-verify.sh waits instead.
     readinessProbe: { ...isReady, periodSeconds: 10 },
-    volumeMounts: [tmp, scripts, { name: "scratch", mountPath: SCRATCH_DIR }],
+    volumeMounts: [...taskVolumeMounts(), { name: "scratch", mountPath: SCRATCH_DIR }],
   };
   const container: ContainerPlan = {
     image: options.postgresImage,
@@ -253,17 +262,28 @@ export function dumpReaderTrustPolicy(oidcProviderArn: string, oidcIssuer: strin
   };
 }
 
-export interface DumpReaderRoleArgs {
-  readonly location: string;
+/** Who may assume a role upkeep creates for a task: its ServiceAccount, through the cluster's OIDC provider. */
+export interface IrsaSubject {
   readonly namespace: string;
   /** The task id: cronjob.ts names the ServiceAccount after it. */
   readonly serviceAccount: string;
   /** The EKS cluster's IAM OIDC provider, `arn:aws:iam::<account>:oidc-provider/<issuer host/path>`. */
   readonly oidcProviderArn: pulumi.Input<string>;
-  /** A fixed role name, so the pod's annotation can name the role before it exists (see readerRoleArn). */
-  readonly roleName?: string;
   /** Its issuer URL, with or without `https://` (`oidc.eks.<region>.amazonaws.com/id/<id>`). */
   readonly oidcIssuer: pulumi.Input<string>;
+}
+
+/** The trust policy of a task's role, as the IAM API takes it. */
+export function irsaAssumeRolePolicy(subject: IrsaSubject): pulumi.Output<string> {
+  return pulumi
+    .all([subject.oidcProviderArn, subject.oidcIssuer])
+    .apply(([arn, issuer]) => JSON.stringify(dumpReaderTrustPolicy(arn, issuer, subject.namespace, subject.serviceAccount)));
+}
+
+export interface DumpReaderRoleArgs extends IrsaSubject {
+  readonly location: string;
+  /** A fixed role name, so the pod's annotation can name the role before it exists (see taskRole). */
+  readonly roleName?: string;
   /** `dump.kmsKeyArn`: the bucket's customer managed key, which the role may decrypt with. */
   readonly kmsKeyArn?: string;
 }
@@ -282,9 +302,7 @@ export class DumpReaderRole extends pulumi.ComponentResource {
       {
         ...(args.roleName !== undefined ? { name: args.roleName } : {}),
         description: `upkeep verifies the dumps under ${args.location} (IRSA: ${args.namespace}/${args.serviceAccount})`,
-        assumeRolePolicy: pulumi
-          .all([args.oidcProviderArn, args.oidcIssuer])
-          .apply(([arn, issuer]) => JSON.stringify(dumpReaderTrustPolicy(arn, issuer, args.namespace, args.serviceAccount))),
+        assumeRolePolicy: irsaAssumeRolePolicy(args),
       },
       { parent: this },
     );
@@ -295,13 +313,17 @@ export class DumpReaderRole extends pulumi.ComponentResource {
 }
 
 /**
- * The ARN of the IRSA role upkeep creates for a task (a dump's reader, the
- * window report's publisher), known before the role exists: the account
- * comes from the OIDC provider's ARN and the name is fixed.
+ * The IRSA role upkeep creates for a task (a dump's reader, the window
+ * report's publisher): its ARN, known before the role exists (the account
+ * comes from the OIDC provider's ARN and the name is fixed), and the
+ * arguments every such role takes.
  */
-export function readerRole(oidcProviderArn: string, environment: string, taskId: string): { name: string; arn: string; issuer: string } {
+export function taskRole(oidcProviderArn: string, environment: string, namespace: string, taskId: string): { arn: string; args: IrsaSubject & { roleName: string } } {
   const m = /^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider\/(.+)$/.exec(oidcProviderArn);
   if (!m) throw new Error(`not an IAM OIDC provider ARN: ${oidcProviderArn}`);
-  const name = `upkeep-${environment}-${taskId}`.slice(0, 64);
-  return { name, arn: `arn:${m[1]}:iam::${m[2]}:role/${name}`, issuer: m[3]! };
+  const roleName = `upkeep-${environment}-${taskId}`.slice(0, 64);
+  return {
+    arn: `arn:${m[1]}:iam::${m[2]}:role/${roleName}`,
+    args: { namespace, serviceAccount: taskId, oidcProviderArn, oidcIssuer: m[3]!, roleName },
+  };
 }

@@ -20,8 +20,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../sdk";
 import { POD_DEFAULTS, type UpkeepConfig } from "../config";
-import { defaultResources, hardenedSecurityContext, plainEnv, scriptPath, SCRIPTS_MOUNT_PATH, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
-import { AWS_CLI_IMAGE, dumpReaderTrustPolicy, IRSA_ANNOTATION, parseS3Location, type PolicyDocument } from "./dumpVerification";
+import { defaultResources, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, scriptPath, standardTaskEnv, taskVolumeMounts, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
+import { AWS_CLI_IMAGE, IRSA_ANNOTATION, irsaAssumeRolePolicy, type IrsaSubject, parseS3Location, type PolicyDocument } from "./dumpVerification";
 import { checkVerificationFits, VERIFY_IMAGE, VERIFY_TIMEOUT_SECONDS, verificationEnv, type VerificationOptions, type VerificationTaskLike } from "./verification";
 import { WINDOW_REPORT_SCRIPT } from "./windowReport";
 
@@ -97,13 +97,7 @@ export function reportPublisherPolicy(infoTopicArn: string, location?: string, t
   };
 }
 
-export interface ReportPublisherRoleArgs {
-  readonly namespace: string;
-  /** The task id: cronjob.ts names the ServiceAccount after it. */
-  readonly serviceAccount: string;
-  readonly oidcProviderArn: pulumi.Input<string>;
-  /** Its issuer, with or without `https://`. */
-  readonly oidcIssuer: pulumi.Input<string>;
+export interface ReportPublisherRoleArgs extends IrsaSubject {
   /** A fixed name, so the ServiceAccount's annotation can name the role before it exists. */
   readonly roleName: string;
   readonly infoTopicArn: pulumi.Input<string>;
@@ -127,9 +121,7 @@ export class ReportPublisherRole extends pulumi.ComponentResource {
       {
         name: args.roleName,
         description: `upkeep publishes each window's report to the info topic${where} (IRSA: ${args.namespace}/${args.serviceAccount})`,
-        assumeRolePolicy: pulumi
-          .all([args.oidcProviderArn, args.oidcIssuer])
-          .apply(([arn, issuer]) => JSON.stringify(dumpReaderTrustPolicy(arn, issuer, args.namespace, args.serviceAccount))),
+        assumeRolePolicy: irsaAssumeRolePolicy(args),
       },
       { parent: this },
     );
@@ -153,11 +145,7 @@ type ReportOptions = VerificationOptions & { readonly report: NonNullable<Verifi
  */
 export function windowReportPod(task: VerificationTaskLike, options: ReportOptions, pushgatewayUrl: string, publishing: ReportPublishing): WindowReportPod {
   checkVerificationFits(task, options.endpoints.length, options.timeoutSeconds ?? VERIFY_TIMEOUT_SECONDS, { report: true, publish: true });
-  const mounts = [
-    { name: "tmp", mountPath: "/tmp" },
-    { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
-    { name: "report", mountPath: REPORT_DIR },
-  ];
+  const mounts = [...taskVolumeMounts(), { name: "report", mountPath: REPORT_DIR }];
   const step = (name: string, image: string, script: string, env: EnvVar[] | k8s.types.input.core.v1.EnvVar[]): k8s.types.input.core.v1.Container => ({
     name,
     image,
@@ -170,7 +158,7 @@ export function windowReportPod(task: VerificationTaskLike, options: ReportOptio
   });
   const report = step("report", VERIFY_IMAGE, WINDOW_REPORT_SCRIPT, [
     ...verificationEnv(task, options),
-    plainEnv("UPKEEP_PUSHGATEWAY_URL", pushgatewayUrl),
+    plainEnv(PUSHGATEWAY_ENV, pushgatewayUrl),
     plainEnv("UPKEEP_REPORT_DIR", REPORT_DIR),
     plainEnv("UPKEEP_STEP", "report"),
   ]);

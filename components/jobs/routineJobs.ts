@@ -10,7 +10,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { POD_DEFAULTS } from "../config";
-import { defaultResources, plainEnv, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras, scriptPath } from "../kubernetes";
+import { defaultResources, plainEnv, secretEnv, standardTaskEnv, type ContainerPlan, type EnvVar, type PodExtras, scriptPath } from "../kubernetes";
 import type { DigestTask, NoticeTask, VersionCheckTask } from "../tasks";
 import { VERIFY_IMAGE } from "./verification";
 
@@ -36,7 +36,7 @@ export function deliveryEnv(delivery: RoutineDelivery): EnvVar[] {
   return [
     plainEnv("UPKEEP_NAMESPACE", delivery.namespace),
     ...(delivery.webhookSecret
-      ? [{ name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: delivery.webhookSecret.name, key: delivery.webhookSecret.key } } }]
+      ? [secretEnv("UPKEEP_WEBHOOK_URL", delivery.webhookSecret.name, delivery.webhookSecret.key)]
       : delivery.alertmanagerUrl !== undefined
         ? [plainEnv("UPKEEP_ALERTMANAGER_URL", delivery.alertmanagerUrl)]
         : []),

@@ -4,10 +4,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig, UpkeepConfig } from "../config";
-import { customContainer, type CronJobInputs, type EnvVar, plainEnv, PUSHGATEWAY_ENV, WEBHOOK_SECRET } from "../kubernetes";
+import { customContainer, type CronJobInputs, WEBHOOK_SECRET } from "../kubernetes";
 import { DatabaseMaintenance } from "../database";
 import { customJobPod } from "./customJob";
-import { DumpReaderRole, dumpVerificationPod, readerRole } from "./dumpVerification";
+import { DumpReaderRole, dumpVerificationPod, taskRole } from "./dumpVerification";
 import { publishesReport, ReportPublisherRole, windowReportPod } from "./reportPublisher";
 import { ScheduledJobs } from "./scheduledJobs";
 import { isCustomTask, isDatabaseTask, isDumpVerifyTask, isRoutineTask, isTlsCheckTask, isVerifyTask, type DatabaseTask, type DumpVerifyTask, type MaintenanceTask, type RoutineTask, type VerifyTask } from "../tasks";
@@ -96,16 +96,12 @@ function publisherRoleArn(task: VerifyTask, ctx: TaskJobsContext): string | unde
   if (own !== undefined) return own;
   const oidcProviderArn = config.kubernetes.oidcProviderArn;
   if (oidcProviderArn === undefined || topics === undefined) return undefined;
-  const role = readerRole(oidcProviderArn, common.environment, task.id);
+  const role = taskRole(oidcProviderArn, common.environment, common.namespace, task.id);
   const location = config.maintenanceLog?.location;
   new ReportPublisherRole(
     task.id,
     {
-      namespace: common.namespace,
-      serviceAccount: task.id,
-      oidcProviderArn,
-      oidcIssuer: role.issuer,
-      roleName: role.name,
+      ...role.args,
       infoTopicArn: topics.info,
       ...(topics.keyArn !== undefined ? { topicKeyArn: topics.keyArn } : {}),
       ...(location !== undefined ? { location } : {}),
@@ -138,37 +134,24 @@ function dumpVerificationJob(task: DumpVerifyTask, ctx: TaskJobsContext): CronJo
   let roleArn = task.dump.roleArn;
   if (roleArn === undefined) {
     // Validation requires the OIDC provider when a dump names no role of its own.
-    const oidcProviderArn = config.kubernetes.oidcProviderArn!;
-    const role = readerRole(oidcProviderArn, common.environment, task.id);
+    const role = taskRole(config.kubernetes.oidcProviderArn!, common.environment, common.namespace, task.id);
     new DumpReaderRole(
       task.id,
       {
+        ...role.args,
         location: task.dump.location,
-        namespace: common.namespace,
-        serviceAccount: task.id,
-        oidcProviderArn,
-        oidcIssuer: role.issuer,
-        roleName: role.name,
         ...(task.dump.kmsKeyArn !== undefined ? { kmsKeyArn: task.dump.kmsKeyArn } : {}),
       },
       ctx.aws,
     );
     roleArn = role.arn;
   }
-  const pod = dumpVerificationPod({ ...task.schedule, id: task.id }, task.dump, {
+  const { container, ...pod } = dumpVerificationPod({ ...task.schedule, id: task.id }, task.dump, {
     postgresImage: config.kubernetes.postgresImage,
     environment: common.environment,
     namespace: common.namespace,
     roleArn,
+    ...(common.pushgatewayUrl !== undefined ? { pushgatewayUrl: common.pushgatewayUrl } : {}),
   });
-  const { container, ...extras } = pod;
-  // The download is guarded too: it must ask the Pushgateway the same question, or it would skip the retry's dump.
-  const url = common.pushgatewayUrl;
-  const initContainers =
-    url === undefined
-      ? extras.initContainers
-      : extras.initContainers.map((c) =>
-          c.name === "fetch" ? { ...c, env: [...((c.env as EnvVar[] | undefined) ?? []), plainEnv(PUSHGATEWAY_ENV, url)] } : c,
-        );
-  return { ...common, task, container, pod: { ...extras, initContainers }, runbookUrl: ctx.runbookUrl(task) };
+  return { ...common, task, container, pod, runbookUrl: ctx.runbookUrl(task) };
 }

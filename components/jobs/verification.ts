@@ -7,7 +7,7 @@
  * notice instead; with AWS, reportPublisher.ts adds the steps that publish it.
  */
 import { type UpkeepConfig, POD_DEFAULTS } from "../config";
-import { defaultResources, plainEnv, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath } from "../kubernetes";
+import { defaultResources, plainEnv, secretEnv, standardTaskEnv, type ContainerPlan, type EnvVar, scriptPath } from "../kubernetes";
 import type { ScheduledTask } from "../schedule";
 import { WINDOW_REPORT_SCRIPT } from "./windowReport";
 
@@ -80,7 +80,7 @@ export function checkVerificationFits(task: VerificationTaskLike, endpoints: num
 
 /** Where the completion notice goes: the webhook Secret, else (Kubernetes only) Alertmanager; neither: no notice from the pod. */
 export function noticeEnv(options: Pick<VerificationOptions, "webhookSecret" | "alertmanager">): EnvVar[] {
-  if (options.webhookSecret) return [{ name: "UPKEEP_WEBHOOK_URL", valueFrom: { secretKeyRef: { name: options.webhookSecret.name, key: options.webhookSecret.key } } }];
+  if (options.webhookSecret) return [secretEnv("UPKEEP_WEBHOOK_URL", options.webhookSecret.name, options.webhookSecret.key)];
   if (options.alertmanager) return [plainEnv("UPKEEP_ALERTMANAGER_URL", options.alertmanager.url), plainEnv("UPKEEP_NAMESPACE", options.alertmanager.namespace)];
   return [];
 }

@@ -5,12 +5,10 @@
  * report's shape, which the tests hold the script's JSON to.
  */
 import { z } from "zod";
-import { firingWeekdays, parseCron, WEEKDAYS } from "../schedule";
+import { firingWeekdays, parseCron, QUARTER_MONTHS, WEEKDAYS } from "../schedule";
 import type { MaintenanceTask } from "../tasks";
 
 export const WINDOW_REPORT_SCRIPT = "window-report.sh";
-
-const QUARTER_MONTHS = "1,4,7,10";
 
 /**
  * `id|kind|cadence|days|months` per task scheduled in the window: the window

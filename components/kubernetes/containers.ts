@@ -32,7 +32,9 @@ type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 export const plainEnv = (name: string, value: string): EnvVar => ({ name, value });
 const plain = plainEnv;
-const fromSecret = (name: string, secret: string, key: string): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+/** A variable read from a key of an existing Secret: how every credential reaches a container. */
+export const secretEnv = (name: string, secret: string, key: string): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+const fromSecret = secretEnv;
 
 /** The guard wrapper goes in front of any command of a task that runs once per period. */
 export function guardedCommand(guard: string | undefined, command: readonly string[]): string[] {

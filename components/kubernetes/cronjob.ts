@@ -49,18 +49,14 @@ export interface CronJobInputs {
 export const PUSHGATEWAY_ENV = "UPKEEP_PUSHGATEWAY_URL";
 
 /**
- * What a built-in task's outcome line names (UPKEEP_ENVIRONMENT, UPKEEP_KIND)
- * and where it goes (UPKEEP_PUSHGATEWAY_URL); its period guard reads them too.
- * Custom jobs print no outcome line.
+ * Where a built-in task's outcome line goes (UPKEEP_PUSHGATEWAY_URL); its
+ * period guard reads it too. What the line names (UPKEEP_ENVIRONMENT,
+ * UPKEEP_KIND) every container already has from standardTaskEnv. Custom jobs
+ * print no outcome line.
  */
 function outcomeEnv(inputs: CronJobInputs): { name: string; value: string }[] {
-  if (inputs.task.kind === "custom") return [];
-  const has = (name: string) => inputs.container.env.some((e) => e.name === name);
-  return [
-    ...(has("UPKEEP_ENVIRONMENT") ? [] : [{ name: "UPKEEP_ENVIRONMENT", value: inputs.environment }]),
-    ...(has("UPKEEP_KIND") ? [] : [{ name: "UPKEEP_KIND", value: inputs.task.kind }]),
-    ...(inputs.pushgatewayUrl !== undefined ? [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }] : []),
-  ];
+  if (inputs.task.kind === "custom" || inputs.pushgatewayUrl === undefined) return [];
+  return [{ name: PUSHGATEWAY_ENV, value: inputs.pushgatewayUrl }];
 }
 
 /**
@@ -84,6 +80,18 @@ export interface PodExtras {
   readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly tolerations?: readonly k8s.types.input.core.v1.Toleration[];
   readonly affinity?: k8s.types.input.core.v1.Affinity;
+}
+
+/**
+ * What every container of a task's pod mounts first: the writable `/tmp`
+ * (the root filesystem is read-only) and the scripts, read-only. The pod
+ * below holds both volumes; init containers built elsewhere add theirs after.
+ */
+export function taskVolumeMounts(): k8s.types.input.core.v1.VolumeMount[] {
+  return [
+    { name: "tmp", mountPath: "/tmp" },
+    { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
+  ];
 }
 
 /** Where the pod may run and how its images are pulled; absent keys stay absent. */
@@ -170,11 +178,7 @@ export function buildCronJob(inputs: CronJobInputs): CronJobObject {
                     limits: { ...container.resources.limits },
                   },
                   securityContext: hardenedSecurityContext(),
-                  volumeMounts: [
-                    { name: "tmp", mountPath: "/tmp" },
-                    { name: "scripts", mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
-                    ...(inputs.pod?.volumeMounts ?? []),
-                  ],
+                  volumeMounts: [...taskVolumeMounts(), ...(inputs.pod?.volumeMounts ?? [])],
                 },
               ],
               volumes: [

@@ -12,19 +12,12 @@ export {
   guardedCommand,
   hardenedSecurityContext,
   plainEnv,
+  secretEnv,
   standardTaskEnv,
 } from "./containers";
-export { type CronJobInputs, declareTaskCronJob, type PodExtras, PUSHGATEWAY_ENV } from "./cronjob";
+export { type CronJobInputs, declareTaskCronJob, type PodExtras, PUSHGATEWAY_ENV, taskVolumeMounts } from "./cronjob";
 export { KubernetesObject } from "./kubernetesObject";
-export { environmentLabels, windowAnnotation } from "./labels";
+export { componentLabels, environmentLabels, windowAnnotation } from "./labels";
 export { MaintenanceNamespace, SCRIPTS_CONFIGMAP, WEBHOOK_SECRET } from "./namespace";
-export { loadScripts, scriptPath, SCRIPTS_MOUNT_PATH } from "./scriptsBundle";
-export {
-  featuresOfObject,
-  KUBERNETES_FEATURES,
-  supports,
-  versionProblems,
-  type FeatureUse,
-  type KubernetesFeature,
-  type KubernetesFeatureName,
-} from "./versions";
+export { loadScripts, scriptPath } from "./scriptsBundle";
+export { featuresOfObject, versionProblems, type FeatureUse, type KubernetesFeatureName } from "./versions";

@@ -29,6 +29,11 @@ export function environmentLabels(environment: string): Record<string, string> {
   };
 }
 
+/** An upkeep object that belongs to no one task (the scripts, a database's credentials), named by what it is. */
+export function componentLabels(environment: string, component: string): Record<string, string> {
+  return { ...environmentLabels(environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": component };
+}
+
 export function taskLabels(environment: string, task: TaskIdentity): Record<string, string> {
   return {
     "app.kubernetes.io/name": "upkeep",

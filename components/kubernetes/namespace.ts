@@ -4,7 +4,7 @@
  */
 import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentLabels } from "./labels";
+import { componentLabels, environmentLabels } from "./labels";
 import type { ScriptsBundle } from "./scriptsBundle";
 
 export const SCRIPTS_CONFIGMAP = "upkeep-scripts";
@@ -36,7 +36,7 @@ export function buildScriptsConfigMap(namespace: string, environment: string, sc
     metadata: {
       name: SCRIPTS_CONFIGMAP,
       namespace,
-      labels: { ...environmentLabels(environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "scripts" },
+      labels: componentLabels(environment, "scripts"),
       annotations: { "upkeep.dev/scripts-checksum": scripts.checksum },
     },
     // Scripts can only change through a deploy that also changes the checksum on every CronJob.

@@ -38,7 +38,7 @@ import { pinSchedules, reserveClockChanges, windowClockBands, type Pinned } from
 import { earliest, meets, placeHomes, pushingSlot, type Context } from "./placement";
 import { isCustom, dayLabel, type CadenceTask, type ScheduledTask, type ScheduleOptions, type ScheduleWindow, type TaskRequest, ScheduleError } from "./requests";
 import { doesNotFit, Timelines } from "./timelines";
-import { WEEKDAYS } from "./terms";
+import { QUARTER_MONTHS, WEEKDAYS } from "./terms";
 
 export {
   describeWindow,
@@ -54,9 +54,6 @@ export {
   type ScheduleWindow,
   type TaskRequest,
 } from "./requests";
-export { windowClockBands };
-
-const QUARTER_MONTHS = "1,4,7,10";
 
 export function planSchedule(window: ScheduleWindow, tasks: readonly TaskRequest[], options: ScheduleOptions): ScheduledTask[] {
   const { gapMinutes } = options;

@@ -7,7 +7,7 @@ export { verificationTime, type VerificationTime } from "./afterWindow";
 export { CronSyntaxError, firingMinutesOfDay, firingWeekdays, parseCron, type CronField, type ParsedCron } from "./cronFields";
 export { describeSchedule, isoInZone, nextRuns, passesGuard } from "./describe";
 export { clockChanges, clockChangeWeekdays, describeClockChanges, type ClockChange } from "./clockBands";
-export { instantOf, localTime, mergeRanges, offsetMinutes, offsetTransitions, unsafeLocalRanges, type DstHorizon, type LocalTime, type MinuteRange } from "./dst";
+export { instantOf, localTime, offsetMinutes, offsetTransitions, unsafeLocalRanges, type DstHorizon, type LocalTime, type MinuteRange } from "./dst";
 export {
   describeWindow,
   type Displacement,
@@ -22,7 +22,7 @@ export {
   type ScheduleWindow,
   type TaskRequest,
 } from "./engine";
-export { GAP_HORIZON_DAYS, longestGapSeconds } from "./gaps";
+export { longestGapSeconds } from "./gaps";
 export { noticeSlots, type NoticeSlot, type NoticeWindow } from "./noticeTiming";
-export { CADENCES, WEEKDAYS, type Cadence, type Weekday } from "./terms";
+export { CADENCES, QUARTER_MONTHS, WEEKDAYS, type Cadence, type Weekday } from "./terms";
 export { instanceDays, weekPlan, type ClockBand, type WeekPlan, type WeekSlot, type WindowDay } from "./week";

@@ -6,7 +6,8 @@
 import { describeClockChanges, type InstanceBand } from "./clockBands";
 import { firingWeekdays, parseCron } from "./cronFields";
 import { mergeRanges, type DstHorizon, type MinuteRange } from "./dst";
-import { minuteToHhmm, windowClockBands, type Displacement, type ScheduledTask, type ScheduleWindow } from "./engine";
+import { minuteToHhmm, type Displacement, type ScheduledTask, type ScheduleWindow } from "./engine";
+import { windowClockBands } from "./pinned";
 import { WEEKDAYS, type Weekday } from "./terms";
 
 export interface WeekSlot {
@@ -80,9 +81,11 @@ const minutes = (ranges: readonly MinuteRange[]) => ranges.reduce((sum, r) => su
 export function weekPlan(window: ScheduleWindow, tasks: readonly ScheduledTask[], horizon: DstHorizon, gapMinutes: number): WeekPlan {
   const L = window.durationMinutes;
   const bands = windowClockBands(window, horizon);
+  // Once per task, not once per task and window day: a pinned schedule's days come from parsing its cron.
+  const daysOf = new Map(tasks.map((t) => [t, instanceDays(t, window)]));
   const days = window.days.map((day): WindowDay => {
     const index = WEEKDAYS.indexOf(day);
-    const here = tasks.filter((t) => instanceDays(t, window).includes(index));
+    const here = tasks.filter((t) => daysOf.get(t)!.includes(index));
     const dayBands = clip(bands[index]!, L);
     const slots = here.map((t) => ({
       id: t.id,

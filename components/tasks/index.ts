@@ -21,5 +21,5 @@ export {
   type VerifyTask,
 } from "./maintenanceTasks";
 export { taskSeverity } from "./severity";
-export { mechanismOf, routineChecks, type RoutineCheck, VERIFY_TASK_ID, VERSION_CHECK_TASK_ID } from "./routineChecks";
-export { DIGEST_TASK_ID, type DigestTask, noticeTaskId, type NoticeTask, type RoutineTask, type VersionCheckTask } from "./routineTasks";
+export { routineChecks, type RoutineCheck } from "./routineChecks";
+export { DIGEST_TASK_ID, type DigestTask, type NoticeTask, type RoutineTask, type VersionCheckTask } from "./routineTasks";
