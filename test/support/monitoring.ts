@@ -34,7 +34,11 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
   throw new Error(`not ready after 30 s:\n${log()}`);
 }
 
-async function startServer(bin: string, args: (port: number, dir: string) => string[], dir: string): Promise<Server> {
+/**
+ * Starts `bin` on a free port (its `/-/ready` answering) with `args(port, dir)`;
+ * `stop()` ends it by PID. The Prometheus family shares these flags and endpoint.
+ */
+export async function startServer(bin: string, args: (port: number, dir: string) => string[], dir: string): Promise<Server> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const child = spawn(bin, args(port, dir), { stdio: ["ignore", "pipe", "pipe"] });
