@@ -10,30 +10,14 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { endpointsEnv, verificationContainer } from "../components/jobs/verification";
 import { verificationTime } from "../components/schedule/afterWindow";
-import { outcomeOf, startScript, type Outcome } from "./support/scripts";
+import { runScript as runJobScript, startScript, type Run } from "./support/scripts";
 import { startPushgateway, type Server as Gateway } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
 
-/** stdout is what the script printed before its outcome line, which is `outcome`. */
-interface Run { code: number; stdout: string; stderr: string; outcome: Outcome }
-
-function runScript(env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "sh",
-      ["components/scripts/verify-endpoints.sh"],
-      { env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        try {
-          const { log, outcome } = outcomeOf(stdout);
-          resolve({ code, stdout: log, stderr, outcome });
-        } catch (e) {
-          reject(e);
-        }
-      },
-    );
-  });
+/** As the CronJob runs it; stdout is what the script printed before its outcome line, which is `outcome`. */
+async function runScript(env: Record<string, string>): Promise<Run> {
+  const r = await runJobScript("verify-endpoints.sh", env, 30_000);
+  return { ...r, stdout: r.log };
 }
 
 async function listen(server: Server): Promise<number> {
