@@ -6,28 +6,18 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { endpointsEnv, verificationContainer } from "../components/jobs/verification";
 import { verificationTime } from "../components/schedule/afterWindow";
 import { runScript as runJobScript, startScript, type Run } from "./support/scripts";
 import { startPushgateway, type Server as Gateway } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
+import { close, listen } from "./support/http";
 
 /** As the CronJob runs it; stdout is what the script printed before its outcome line, which is `outcome`. */
 async function runScript(env: Record<string, string>): Promise<Run> {
   const r = await runJobScript("verify-endpoints.sh", env, 30_000);
   return { ...r, stdout: r.log };
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 interface Notice { path: string; contentType: string | undefined; body: string }
