@@ -13,7 +13,7 @@ import { buildPrometheusRules } from "../components/alerting/taskAlerts";
 import { parseConfig } from "../components/config";
 import { planTasks } from "../components/tasks/maintenanceTasks";
 import { ruleFileYaml } from "./support/promtool";
-import { apiGet, startPrometheus, startPushgateway, type Server } from "./support/monitoring";
+import { apiGet, startAll, startPrometheus, startPushgateway, type Server } from "./support/monitoring";
 import { close, listen } from "./support/http";
 import { startMaintenanceDb, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, SCRIPTS } from "./support/scripts";
@@ -73,7 +73,7 @@ before(async () => {
     res.end([...ksmSeries.values()].join("\n") + "\n");
   });
   const ksmPort = await listen(ksm);
-  [pg, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
+  [pg, gateway] = await startAll([startMaintenanceDb(), startPushgateway()]);
   prometheus = await startPrometheus({
     pushgateway: gateway.url,
     ruleFiles: Object.fromEntries(RULES.map((r) => [`${r.metadata.name}.yml`, ruleFileYaml(r)])),

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { reportTasksEnv, windowReportSchema } from "../components/jobs/windowReport";
 import { parseConfig } from "../components/config";
 import { planTasks } from "../components/tasks/maintenanceTasks";
-import { startPushgateway, type Server } from "./support/monitoring";
+import { startAll, startPushgateway, type Server } from "./support/monitoring";
 import { close, listen } from "./support/http";
 import { startAlertmanager, type RunningAlertmanager } from "./support/alertmanager";
 import { freePort } from "./support/postgres";
@@ -30,7 +30,7 @@ let hookStatus = 200;
 const notices: { contentType: string | undefined; body: string }[] = [];
 
 before(async () => {
-  [gateway, am] = await Promise.all([startPushgateway(), startAlertmanager()]);
+  [gateway, am] = await startAll([startPushgateway(), startAlertmanager()]);
   http = createServer((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { startPostgres, type Postgres } from "./postgres";
 import { after, before } from "node:test";
-import { startPushgateway, type Server } from "./monitoring";
+import { startAll, startPushgateway, type Server } from "./monitoring";
 import { until } from "./scripts";
 
 export const DB = "app";
@@ -83,16 +83,12 @@ export async function startMaintenanceDb(): Promise<MaintenanceDb> {
  * callback hands both to the file's own variables.
  */
 export function useMaintenanceDbAndPushgateway(ready: (db: MaintenanceDb, gateway: Server) => void): void {
-  let started: [MaintenanceDb | undefined, Server | undefined] = [undefined, undefined];
+  let started: readonly [MaintenanceDb, Server] | undefined;
   before(async () => {
-    // Both at once; keep whichever started, so `after` stops it even if the other failed.
-    const [db, gateway] = await Promise.allSettled([startMaintenanceDb(), startPushgateway()]);
-    started = [db.status === "fulfilled" ? db.value : undefined, gateway.status === "fulfilled" ? gateway.value : undefined];
-    if (db.status === "rejected") throw db.reason;
-    if (gateway.status === "rejected") throw gateway.reason;
-    ready(db.value, gateway.value);
+    started = await startAll([startMaintenanceDb(), startPushgateway()]);
+    ready(...started);
   });
   after(async () => {
-    await Promise.all(started.map((s) => s?.stop()));
+    await Promise.all(started?.map((s) => s.stop()) ?? []);
   });
 }

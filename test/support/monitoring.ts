@@ -64,6 +64,21 @@ export async function startServer(bin: string, args: (port: number, dir: string)
   }
 }
 
+/**
+ * Servers started side by side: all of them, or, when one fails to start,
+ * none (those that did are stopped before the failure is rethrown), so a
+ * test's `after` never misses a server it was not handed.
+ */
+export async function startAll<T extends Promise<{ stop(): Promise<void> }>[]>(starts: readonly [...T]): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    await Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
+}
+
 /** A Pushgateway with its persistence file in its own temp dir. */
 export async function startPushgateway(): Promise<Server> {
   const dir = await mkdtemp(join(tmpdir(), "upkeep-pushgateway-"));
