@@ -171,13 +171,12 @@ async function main(): Promise<void> {
   }
   for (const c of [cleanup, cleanupNoIndex]) {
     if (!c) continue;
-    const cleanup = c;
     sections.push(
-      `cleanup${cleanup.index ? "" : " without an index on created_at (block ranges)"}: ${fmt(cleanup.rows)} rows, ${fmt(60)}% older than ${cleanup.retentionDays} days, batch ${cleanup.batchSize}, writer running throughout; ` +
-        `${cleanup.repeats} run(s) per mode, each row the run with the median rows/s\n` +
+      `cleanup${c.index ? "" : " without an index on created_at (block ranges)"}: ${fmt(c.rows)} rows, ${fmt(60)}% older than ${c.retentionDays} days, batch ${c.batchSize}, writer running throughout; ` +
+        `${c.repeats} run(s) per mode, each row the run with the median rows/s\n` +
         table(
           ["mode", "deleted", "seconds", "rows/s", "txns", "longest txn ms", "writer p99 idle→run ms", "writer max ms", "WAL MB (total)", "rows kept ok"],
-          cleanup.modes.map((m) => [
+          c.modes.map((m) => [
             m.mode,
             fmt(m.rowsDeleted),
             fmt(m.seconds, 2),

@@ -3,7 +3,8 @@
  *
  * A source database holds public.events (--rows rows, see pgdata.ts); pg_dump
  * writes it in custom (-Fc) and directory (-Fd -j 2) format into a local
- * directory that a fake `aws` (first on PATH) serves as the S3 bucket. Per
+ * directory that a fake `aws` (first on PATH; the tests' own, so the bench
+ * runs dump-fetch.sh against the same fake they check it with) serves as the S3 bucket. Per
  * format and repetition, on the same server, each with its target database
  * absent (as in the pod's fresh scratch server) and a CHECKPOINT right before
  * the timed part:
@@ -19,9 +20,10 @@
  *   into it, timed from spawn to exit.
  * The ratio is median(dump-verify.sh) / median(plain) per format.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { installFakeAws } from "../test/support/fakeAws";
 import { startPostgres, type Postgres } from "../test/support/postgres";
 import { createEventsTable } from "./pgdata";
 import { log, median, onAbort, round, runOk, runTimed, type Target } from "./util";
@@ -31,32 +33,6 @@ const SCRIPTS = join(ROOT, "components", "scripts");
 const PG_BIN = process.env.UPKEEP_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const BUCKET = "bench-dumps";
 const RESTORE_JOBS = "2";
-
-/** Serves $FAKE_S3_ROOT/<bucket>/<key> for the two calls dump-fetch.sh makes. */
-const FAKE_AWS = `#!/usr/bin/env node
-const fs = require("fs"), path = require("path");
-const argv = process.argv.slice(2);
-const root = process.env.FAKE_S3_ROOT;
-const die = (code, msg) => { process.stderr.write(msg + "\\n"); process.exit(code); };
-const walk = (dir, rel) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-  e.isDirectory() ? walk(path.join(dir, e.name), rel + e.name + "/") : [rel + e.name]);
-const s3path = (uri) => { const m = /^s3:\\/\\/([^/]+)\\/(.*)$/.exec(uri); if (!m) die(2, "bad s3 uri " + uri); return path.join(root, m[1], m[2]); };
-if (argv[0] === "s3api" && argv[1] === "list-objects-v2") {
-  const opt = (name) => argv[argv.indexOf(name) + 1];
-  // What dump-fetch.sh asks for (--query 'Contents[].[Key, LastModified]'): every object, one line each.
-  const bucket = opt("--bucket"), prefix = opt("--prefix");
-  const dir = path.join(root, bucket);
-  const keys = walk(dir, "").filter((k) => k.startsWith(prefix));
-  if (keys.length === 0) console.log("None");
-  for (const k of keys) console.log(k + "\\t" + new Date(Math.floor(fs.statSync(path.join(dir, k)).mtimeMs / 1000) * 1000).toISOString().slice(0, 19) + "+00:00");
-} else if (argv[0] === "s3" && argv[1] === "cp") {
-  const rest = argv.slice(2);
-  const [src, dst] = rest.filter((a) => !a.startsWith("--"));
-  const from = s3path(src);
-  if (rest.includes("--recursive")) fs.cpSync(from, dst, { recursive: true });
-  else fs.copyFileSync(from, dst);
-} else die(2, "fake aws: unexpected arguments " + argv.join(" "));
-`;
 
 export interface VerifyOptions {
   readonly rows: number;
@@ -171,8 +147,7 @@ export async function runVerifyBench(opts: VerifyOptions): Promise<VerifyResult>
     writeFileSync(hba, `host all upkeep_check 127.0.0.1/32 trust\n${readFileSync(hba, "utf8")}`);
     await pg.psql("SELECT pg_reload_conf()");
     mkdirSync(join(work, "bin"));
-    writeFileSync(join(work, "bin", "aws"), FAKE_AWS);
-    chmodSync(join(work, "bin", "aws"), 0o755);
+    installFakeAws(join(work, "bin"));
     await pg.psql("CREATE DATABASE src");
     log(`verify: building ${opts.rows} rows and dumping them`);
     await createEventsTable(pg, "src", opts.rows);

@@ -9,12 +9,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { buildPrometheusRules } from "../components/alerting/taskAlerts";
 import { parseConfig } from "../components/config";
 import { planTasks } from "../components/tasks/maintenanceTasks";
 import { ruleFileYaml } from "./support/promtool";
-import { apiGet, startPrometheus, startPushgateway, type Server } from "./support/monitoring";
+import { apiGet, startAll, startPrometheus, startPushgateway, type Server } from "./support/monitoring";
+import { close, listen } from "./support/http";
 import { startMaintenanceDb, type MaintenanceDb } from "./support/maintenanceDb";
 import { runScript, SCRIPTS } from "./support/scripts";
 import { spawnSync } from "node:child_process";
@@ -72,12 +72,12 @@ before(async () => {
     res.setHeader("Content-Type", "text/plain; version=0.0.4");
     res.end([...ksmSeries.values()].join("\n") + "\n");
   });
-  await new Promise<void>((r) => ksm.listen(0, "127.0.0.1", r));
-  [pg, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
+  const ksmPort = await listen(ksm);
+  [pg, gateway] = await startAll([startMaintenanceDb(), startPushgateway()]);
   prometheus = await startPrometheus({
     pushgateway: gateway.url,
     ruleFiles: Object.fromEntries(RULES.map((r) => [`${r.metadata.name}.yml`, ruleFileYaml(r)])),
-    extraTargets: [{ job: "kube-state-metrics", target: `127.0.0.1:${(ksm.address() as AddressInfo).port}` }],
+    extraTargets: [{ job: "kube-state-metrics", target: `127.0.0.1:${ksmPort}` }],
   });
 });
 
@@ -85,8 +85,7 @@ after(async () => {
   await prometheus?.stop();
   await gateway?.stop();
   await pg?.stop();
-  ksm?.closeAllConnections();
-  await new Promise((r) => ksm?.close(r));
+  if (ksm) await close(ksm);
 });
 
 interface ApiAlert {

@@ -13,11 +13,11 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./support/postgres";
 import { startPushgateway, type Server } from "./support/monitoring";
+import { close, listen } from "./support/http";
 import { assertPushedAsRecorded } from "./support/record";
 import { outcomeOf, SCRIPTS } from "./support/scripts";
 
@@ -64,14 +64,12 @@ before(async () => {
       }
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = `http://127.0.0.1:${await listen(server)}`;
   gateway = await startPushgateway();
 });
 
 after(async () => {
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  if (server) await close(server);
   await gateway?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -229,12 +227,10 @@ describe("the three steps of post-maintenance-verify with AWS", () => {
   let base = "";
   before(async () => {
     app = createServer((_req, res) => res.end("ok"));
-    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${await listen(app)}`;
   });
   after(async () => {
-    app?.closeAllConnections();
-    await new Promise((r) => app?.close(r));
+    if (app) await close(app);
   });
 
   /** report (this PATH), publish (only aws), outcome (this PATH), as the pod runs them, sharing one directory. */

@@ -11,7 +11,6 @@ import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -19,6 +18,7 @@ import { instantOf, offsetMinutes } from "../components/schedule/dst";
 import { startAlertmanager, type RunningAlertmanager } from "./support/alertmanager";
 import { ROOT } from "./support/configs";
 import { startPushgateway, type Server as Gateway } from "./support/monitoring";
+import { close, listen } from "./support/http";
 import { assertPushedAsRecorded } from "./support/record";
 import type { Outcome } from "./support/scripts";
 
@@ -67,16 +67,6 @@ function runScript(script: string, env: Record<string, string>): Promise<Run> {
   });
 }
 
-async function listen(server: Server | ReturnType<typeof createHttpsServer>): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-const stopServer = (server: Server | ReturnType<typeof createHttpsServer>) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 
 /** The zone's standard offset, as index.ts passes it to the digest CronJob. */
 const standardOffset = (zone: string) => Math.min(offsetMinutes(zone, Date.UTC(2027, 0, 1)), offsetMinutes(zone, Date.UTC(2027, 6, 1)));
@@ -107,7 +97,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(servers.map(stopServer));
+  await Promise.all(servers.map(close));
   await am.stop();
   await gateway?.stop();
   rmSync(work, { recursive: true, force: true });

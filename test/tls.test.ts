@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import { tlsCheckContainer, tlsEndpointsEnv } from "../components/jobs/tlsCheck";
 import { outcomeOf, startScript, type Outcome } from "./support/scripts";
 import { startPushgateway, type Server as Gateway } from "./support/monitoring";
+import { freePort } from "./support/postgres";
 import { assertPushedAsRecorded } from "./support/record";
 
 const SCRIPT = join(process.cwd(), "components/scripts/tls-check.sh");
@@ -52,14 +53,6 @@ const port: Record<"valid" | "expiring" | "expired" | "wrongHost" | "selfSigned"
   valid: 0, expiring: 0, expired: 0, wrongHost: 0, selfSigned: 0, plain: 0, silent: 0, refused: 0,
 };
 let plainConnections = 0;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port: p } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return p;
-}
 
 async function waitForAccept(p: number, server: ChildProcess): Promise<void> {
   const deadline = Date.now() + 10_000;

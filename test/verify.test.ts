@@ -6,44 +6,18 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { endpointsEnv, verificationContainer } from "../components/jobs/verification";
 import { verificationTime } from "../components/schedule/afterWindow";
-import { outcomeOf, startScript, type Outcome } from "./support/scripts";
+import { runScript as runJobScript, startScript, type Run } from "./support/scripts";
 import { startPushgateway, type Server as Gateway } from "./support/monitoring";
 import { assertPushedAsRecorded } from "./support/record";
+import { close, listen } from "./support/http";
 
-/** stdout is what the script printed before its outcome line, which is `outcome`. */
-interface Run { code: number; stdout: string; stderr: string; outcome: Outcome }
-
-function runScript(env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "sh",
-      ["components/scripts/verify-endpoints.sh"],
-      { env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        try {
-          const { log, outcome } = outcomeOf(stdout);
-          resolve({ code, stdout: log, stderr, outcome });
-        } catch (e) {
-          reject(e);
-        }
-      },
-    );
-  });
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+/** As the CronJob runs it; stdout is what the script printed before its outcome line, which is `outcome`. */
+async function runScript(env: Record<string, string>): Promise<Run> {
+  const r = await runJobScript("verify-endpoints.sh", env, 30_000);
+  return { ...r, stdout: r.log };
 }
 
 interface Notice { path: string; contentType: string | undefined; body: string }

@@ -9,13 +9,13 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createServer, type Server as HttpServer } from "node:http";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { reportTasksEnv, windowReportSchema } from "../components/jobs/windowReport";
 import { parseConfig } from "../components/config";
 import { planTasks } from "../components/tasks/maintenanceTasks";
-import { startPushgateway, type Server } from "./support/monitoring";
+import { startAll, startPushgateway, type Server } from "./support/monitoring";
+import { close, listen } from "./support/http";
 import { startAlertmanager, type RunningAlertmanager } from "./support/alertmanager";
 import { freePort } from "./support/postgres";
 import { assertPushedAsRecorded } from "./support/record";
@@ -30,7 +30,7 @@ let hookStatus = 200;
 const notices: { contentType: string | undefined; body: string }[] = [];
 
 before(async () => {
-  [gateway, am] = await Promise.all([startPushgateway(), startAlertmanager()]);
+  [gateway, am] = await startAll([startPushgateway(), startAlertmanager()]);
   http = createServer((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
@@ -40,16 +40,14 @@ before(async () => {
       res.end("ok");
     });
   });
-  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${await listen(http)}`;
   dir = await mkdtemp(join(tmpdir(), "upkeep-report-"));
 });
 
 after(async () => {
   await gateway?.stop();
   await am?.stop();
-  http?.closeAllConnections();
-  await new Promise((r) => http?.close(r));
+  if (http) await close(http);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,11 +1,10 @@
 // A real Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1, for
 // the scripts that fire alerts: started on a free port with a route that
 // keeps every alert, read back through its v2 API, stopped by PID.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startServer } from "./monitoring";
 
 export const ALERTMANAGER = process.env.UPKEEP_ALERTMANAGER ?? "prometheus-alertmanager";
 
@@ -23,54 +22,22 @@ export interface AlertmanagerAlert {
   readonly endsAt: string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function ready(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`alertmanager exited ${child.exitCode}: ${log()}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`alertmanager did not become ready: ${log()}`);
-}
-
 export async function startAlertmanager(): Promise<RunningAlertmanager> {
-  const dir = mkdtempSync(join(tmpdir(), "upkeep-am-"));
-  writeFileSync(join(dir, "alertmanager.yml"), "route:\n  receiver: keep\nreceivers:\n  - name: keep\n");
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let output = "";
-  const child = spawn(
-    ALERTMANAGER,
-    [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  await ready(url, child, () => output);
-  return {
-    url,
-    alerts: async () => (await (await fetch(`${url}/api/v2/alerts`)).json()) as AlertmanagerAlert[],
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        process.kill(child.pid!, "SIGTERM");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const dir = await mkdtemp(join(tmpdir(), "upkeep-am-"));
+  try {
+    await writeFile(join(dir, "alertmanager.yml"), "route:\n  receiver: keep\nreceivers:\n  - name: keep\n");
+    const server = await startServer(
+      ALERTMANAGER,
+      (port, d) => [`--config.file=${join(d, "alertmanager.yml")}`, `--storage.path=${join(d, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
+      dir,
+    );
+    return {
+      url: server.url,
+      alerts: async () => (await (await fetch(`${server.url}/api/v2/alerts`)).json()) as AlertmanagerAlert[],
+      stop: async () => (await server.stop(), await rm(dir, { recursive: true, force: true })),
+    };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }

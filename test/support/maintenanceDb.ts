@@ -1,13 +1,13 @@
 // A PostgreSQL 15 server with a database `app` and a least-privileged role
 // `maint` that owns what it creates there: the setting the database job
 // scripts run in.
-import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { startPostgres, type Postgres } from "./postgres";
 import { after, before } from "node:test";
-import { startPushgateway, type Server } from "./monitoring";
+import { startAll, startPushgateway, type Server } from "./monitoring";
+import { until } from "./scripts";
 
 export const DB = "app";
 
@@ -61,13 +61,7 @@ export async function startMaintenanceDb(): Promise<MaintenanceDb> {
       },
       sql,
       num: async (text) => Number(await sql(text)),
-      async eventually(text, what, ms = 10_000) {
-        const until = Date.now() + ms;
-        while ((await sql(text)) !== "t") {
-          if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      },
+      eventually: (text, what, ms = 10_000) => until(async () => (await sql(text)) === "t", what, ms),
       scriptSessions: async () => Number(await sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'upkeep-%'")),
     };
   };
@@ -89,13 +83,12 @@ export async function startMaintenanceDb(): Promise<MaintenanceDb> {
  * callback hands both to the file's own variables.
  */
 export function useMaintenanceDbAndPushgateway(ready: (db: MaintenanceDb, gateway: Server) => void): void {
-  let started: [MaintenanceDb | undefined, Server | undefined] = [undefined, undefined];
+  let started: readonly [MaintenanceDb, Server] | undefined;
   before(async () => {
-    const [db, gateway] = await Promise.all([startMaintenanceDb(), startPushgateway()]);
-    started = [db, gateway];
-    ready(db, gateway);
+    started = await startAll([startMaintenanceDb(), startPushgateway()]);
+    ready(...started);
   });
   after(async () => {
-    await Promise.all(started.map((s) => s?.stop()));
+    await Promise.all(started?.map((s) => s.stop()) ?? []);
   });
 }

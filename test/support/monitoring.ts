@@ -34,7 +34,11 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
   throw new Error(`not ready after 30 s:\n${log()}`);
 }
 
-async function startServer(bin: string, args: (port: number, dir: string) => string[], dir: string): Promise<Server> {
+/**
+ * Starts `bin` on a free port (its `/-/ready` answering) with `args(port, dir)`;
+ * `stop()` ends it by PID. The Prometheus family shares these flags and endpoint.
+ */
+export async function startServer(bin: string, args: (port: number, dir: string) => string[], dir: string): Promise<Server> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const child = spawn(bin, args(port, dir), { stdio: ["ignore", "pipe", "pipe"] });
@@ -58,6 +62,21 @@ async function startServer(bin: string, args: (port: number, dir: string) => str
       if (attempt >= 3 || !/address already in use/.test(output)) throw err;
     }
   }
+}
+
+/**
+ * Servers started side by side: all of them, or, when one fails to start,
+ * none (those that did are stopped before the failure is rethrown), so a
+ * test's `after` never misses a server it was not handed.
+ */
+export async function startAll<T extends Promise<{ stop(): Promise<void> }>[]>(starts: readonly [...T]): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    await Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
 }
 
 /** A Pushgateway with its persistence file in its own temp dir. */
