@@ -14,9 +14,9 @@ import { windowAnnotation, MaintenanceNamespace, SCRIPTS_CONFIGMAP, loadScripts 
 import { routineDigests, routinePlan, routineReminders, stakeholderNotices, RoutineSchedules } from "./components/routine";
 import { runbookPage } from "./components/calendar";
 import { deployTaskJobs } from "./components/jobs";
-import { ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS, TIER_DEFAULTS } from "./components/config";
-import { offsetMinutes } from "./components/schedule";
-import { dstHorizon, taskRecords } from "./components/tasks";
+import { ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS, ENDPOINT_DEFAULTS, TIER_DEFAULTS } from "./components/config";
+import { dstHorizon, offsetMinutes } from "./components/schedule";
+import { taskRecords } from "./components/tasks";
 
 const { config, tasks, week, now } = loadEnvironment();
 const env = config.environment;
@@ -90,8 +90,8 @@ new MaintenanceDashboard(
     namespace,
     timeZone: env.timezone,
     window: env.window,
-    // The TLS check's own line; 21 days, its default, without endpoints.
-    certificateWarningDays: config.endpoints.length > 0 ? Math.min(...config.endpoints.map((e) => e.tlsMinDays)) : 21,
+    // The TLS check's own line; its default without endpoints.
+    certificateWarningDays: config.endpoints.length > 0 ? Math.min(...config.endpoints.map((e) => e.tlsMinDays)) : ENDPOINT_DEFAULTS.tlsMinDays,
   },
   inNamespace,
 );

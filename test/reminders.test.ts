@@ -21,7 +21,8 @@ import {
   type RoutineEntry,
 } from "../components/routine/reminders";
 import { localTime, offsetMinutes } from "../components/schedule/dst";
-import { dstHorizon, planTasks } from "../components/tasks/maintenanceTasks";
+import { planTasks } from "../components/tasks/maintenanceTasks";
+import { dstHorizon } from "../components/schedule";
 import { CADENCES, WEEKDAYS, type Cadence } from "../components/schedule/terms";
 import { installComponentMocks, type ComponentMocks } from "./support/componentMocks";
 import { referenceConfig } from "./support/configs";

@@ -14,7 +14,7 @@
 import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { environmentLabels, WEBHOOK_SECRET } from "../kubernetes";
+import { componentLabels, WEBHOOK_SECRET } from "../kubernetes";
 import { UPKEEP_ALERT_PREFIX, type AlertMatcher, type Severity, type UpkeepConfig } from "../config";
 import { windowMuteInterval, type MuteTimeInterval, type QuietWindowInputs, type TimeInterval } from "./quietWindow";
 import { SEVERITIES } from "./topics";
@@ -124,7 +124,7 @@ export function buildAlertmanagerConfig(inputs: AlertRoutingInputs): Alertmanage
   const metadata = {
     name: `upkeep-${inputs.environment}`,
     namespace: inputs.namespace,
-    labels: { ...environmentLabels(inputs.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "alert-routing" },
+    labels: componentLabels(inputs.environment, "alert-routing"),
   };
   const digestToEmails = inputs.digestToEmails === true && inputs.emails.length > 0;
   // A receiver with no channel (info without a webhook) drops its alerts on purpose.

@@ -9,7 +9,7 @@
  */
 import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentLabels } from "../kubernetes";
+import { componentLabels } from "../kubernetes";
 import { UPKEEP_ALERTNAME_REGEX } from "./alertmanager";
 
 /** The sidecar's default label and value in kube-prometheus-stack. */
@@ -189,9 +189,7 @@ export function buildDashboardConfigMap(inputs: DashboardInputs): ConfigMapObjec
       name: `upkeep-${inputs.environment}-dashboard`,
       namespace: inputs.namespace,
       labels: {
-        ...environmentLabels(inputs.environment),
-        "app.kubernetes.io/name": "upkeep",
-        "app.kubernetes.io/component": "dashboard",
+        ...componentLabels(inputs.environment, "dashboard"),
         [GRAFANA_DASHBOARD_LABEL.key]: GRAFANA_DASHBOARD_LABEL.value,
       },
     },

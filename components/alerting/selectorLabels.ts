@@ -6,7 +6,7 @@
  * carries whatever the cluster's selectors ask for. Every PrometheusRule and
  * ServiceMonitor builder takes its labels from here, so none can forget them.
  */
-import { environmentLabels } from "../kubernetes";
+import { componentLabels } from "../kubernetes";
 
 export interface MonitoringObjectLabelInputs {
   readonly environment: string;
@@ -20,8 +20,6 @@ export interface MonitoringObjectLabelInputs {
 export function monitoringObjectLabels(inputs: MonitoringObjectLabelInputs): Record<string, string> {
   return {
     ...inputs.ruleLabels,
-    ...environmentLabels(inputs.environment),
-    "app.kubernetes.io/name": "upkeep",
-    "app.kubernetes.io/component": inputs.component,
+    ...componentLabels(inputs.environment, inputs.component),
   };
 }

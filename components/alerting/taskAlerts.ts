@@ -6,9 +6,10 @@
 import { k8s } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { monitoringObjectLabels } from "./selectorLabels";
-import { unsafeLocalRanges, longestGapSeconds, type ScheduledTask } from "../schedule";
-import { dstHorizon, taskSeverity, type MaintenanceTask } from "../tasks";
+import { dstHorizon, unsafeLocalRanges, longestGapSeconds, type ScheduledTask } from "../schedule";
+import { taskSeverity, type MaintenanceTask } from "../tasks";
 import { SCHEDULE_DEFAULTS, type Severity } from "../config";
+import { tlsEndpointName } from "../jobs";
 import type { AlertRule } from "./rule";
 import {
   absentRules,
@@ -128,10 +129,7 @@ export function taskRules(task: MaintenanceTask, inputs: AlertInputs): AlertRule
   const pushed = usesPushedSuccess(task, inputs.pushgateway ?? false);
   const tlsEndpoints: TlsEndpoint[] =
     task.kind === "tls-check"
-      ? task.endpoints.map((e) => {
-          const url = new URL(e.url);
-          return { endpoint: `${url.hostname}:${url.port || "443"}`, minDays: e.tlsMinDays };
-        })
+      ? task.endpoints.map((e) => ({ endpoint: tlsEndpointName(new URL(e.url)), minDays: e.tlsMinDays }))
       : [];
   return [
     pushed ? pushedMissedRule(task, ctx, ALERT_NAMES.missed) : {

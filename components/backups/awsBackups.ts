@@ -9,9 +9,8 @@ import { aws } from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExternalScheduleEntry } from "../calendar";
 import { routeEventsToTopic } from "../alerting";
-import type { DstHorizon, Cadence } from "../schedule";
+import { dstHorizon, type Cadence } from "../schedule";
 import type { Tier } from "../config";
-import { dstHorizon } from "../tasks";
 import {
   backupJobCompletedWithIssuesPattern,
   backupJobFailedPattern,
@@ -28,9 +27,6 @@ import type { AwsBackupConfig } from "./types";
 import { vaultArgs, vaultLockArgs, vaultLockFor, vaultProtection } from "./vault";
 
 export type { AwsBackupConfig } from "./types";
-
-/** The task scheduler's horizon: backups avoid the same clock changes as the tasks. */
-export const backupHorizon = (fromYear: number): DstHorizon => dstHorizon({ fromYear });
 
 /** A scheduled AWS Backup activity, for calendar.json; `expression` is the AWS cron. */
 export interface BackupScheduleEntry {
@@ -59,7 +55,7 @@ const describeTags = (tags: Readonly<Record<string, string>>): string =>
 /** The backup and restore-test schedules, from the same builders the resources use. */
 export function backupSchedules(input: BackupScheduleInput): BackupScheduleEntry[] {
   const { backup, timeZone, window } = input;
-  const horizon = backupHorizon(input.fromYear);
+  const horizon = dstHorizon({ fromYear: input.fromYear });
   const rule = backupRule(window, timeZone, backup.schedule, horizon);
   const entries: BackupScheduleEntry[] = [
     {
@@ -120,7 +116,7 @@ export class AwsBackups extends pulumi.ComponentResource {
   constructor(name: string, args: AwsBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("upkeep:backups:AwsBackups", name, {}, opts);
     const { backup, environment: env, timeZone, window } = args;
-    const horizon = backupHorizon(args.fromYear);
+    const horizon = dstHorizon({ fromYear: args.fromYear });
     const critical = args.topicArns.critical;
 
     const protection = vaultProtection(args.tier);

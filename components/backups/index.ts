@@ -2,5 +2,5 @@
  * Backups proved by restoring them: the AWS Backup vault, plan, selection and restore testing,
  * scheduled inside the maintenance window, with their alarms.
  */
-export { AwsBackups, backupCalendar, backupHorizon, backupSchedules } from "./awsBackups";
+export { AwsBackups, backupCalendar, backupSchedules } from "./awsBackups";
 export { backupWindowProblem } from "./schedule";

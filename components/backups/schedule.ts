@@ -24,7 +24,7 @@
  * - Restore tests open at the same time, with a start window of the whole
  *   hours left in the window (1–168, AWS's bounds).
  */
-import { type Cadence, type Weekday, WEEKDAYS, hhmmToMinute, unsafeLocalRanges, type DstHorizon } from "../schedule";
+import { type Cadence, type Weekday, QUARTER_MONTHS, WEEKDAYS, hhmmToMinute, unsafeLocalRanges, type DstHorizon } from "../schedule";
 
 export interface BackupWindow {
   readonly days: readonly Weekday[];
@@ -49,7 +49,6 @@ export const CADENCE_MAX_GAP_MINUTES: Readonly<Record<Cadence, number>> = Object
 /** A clock change can stretch the wall-clock gap between two runs by up to an hour. */
 export const CLOCK_CHANGE_MINUTES = 60;
 
-const QUARTER_MONTHS = "1,4,7,10";
 const CRON_DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
 
 export interface WindowOpening {

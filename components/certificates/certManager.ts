@@ -24,7 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ExternalScheduleEntry } from "../calendar";
 import { runbookUrl, type AlertRule } from "../alerting";
 import { CERT_MANAGER_DEFAULT_DURATION, goDurationSeconds, type UpkeepConfig, type Severity } from "../config";
-import { environmentLabels } from "../kubernetes";
+import { componentLabels } from "../kubernetes";
 import { WEEKDAYS, type Weekday } from "../schedule";
 
 export type KubernetesCertificateConfig = UpkeepConfig["certificates"]["kubernetes"][number];
@@ -135,7 +135,7 @@ export function buildCertificate(cert: KubernetesCertificateConfig, options: Cer
       name: cert.name,
       // The workload's namespace, where its Secret must be; upkeep's own by default.
       namespace: cert.namespace ?? options.namespace,
-      labels: { ...environmentLabels(options.environment), "app.kubernetes.io/name": "upkeep", "app.kubernetes.io/component": "certificate" },
+      labels: componentLabels(options.environment, "certificate"),
     },
     spec: {
       secretName: cert.secretName,

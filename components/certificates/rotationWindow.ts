@@ -20,8 +20,7 @@
  * Rotating more often than asked is always allowed; less often never happens.
  */
 import type { ConfigProblem } from "../config";
-import { minuteToHhmm, offsetMinutes, WEEKDAYS } from "../schedule";
-import { dstHorizon } from "../tasks";
+import { dstHorizon, minuteToHhmm, offsetMinutes, WEEKDAYS } from "../schedule";
 
 export interface RotationWindowInput {
   readonly days: readonly string[];

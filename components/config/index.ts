@@ -7,6 +7,7 @@ export { DEFAULT_PUSHGATEWAY, DEFAULT_RUNBOOK_BASE, PUSHGATEWAY_MODES } from "./
 export { AWS_DEFAULTS, type AwsConfig } from "./aws";
 export { ACCESS_KEYS_DEFAULT_MAX_AGE_DAYS, CERT_MANAGER_DEFAULT_DURATION, CERT_MANAGER_MINIMUM, goDurationSeconds } from "./certificates";
 export { DATABASE_TASK_DEFAULTS } from "./databases";
+export { ENDPOINT_DEFAULTS } from "./endpoints";
 export { ConfigError, formatPath, type ConfigProblem } from "./errors";
 export { DEFAULT_KUBERNETES_VERSION, DEFAULT_POSTGRES_IMAGE, FORMER_DEFAULT_NAMESPACE, namespaceFor } from "./kubernetes";
 export { parseMatcherSet, UPKEEP_ALERT_PREFIX, type AlertMatcher, type MatchType } from "./matchers";

@@ -4,13 +4,13 @@
  * Errors leave as pulumi.RunError, which Pulumi prints without a stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { backupHorizon, backupWindowProblem } from "../backups";
+import { backupWindowProblem } from "../backups";
 import { renewalWindowProblem, credentialWindowProblems, expiryWarningProblems } from "../certificates";
 import { ConfigError, formatPath, type UpkeepConfig, loadConfig, SCHEDULE_DEFAULTS } from "../config";
 import { kubernetesFeatureUses } from "../jobs";
 import { versionProblems } from "../kubernetes";
-import { ScheduleError, weekPlan, type WeekPlan } from "../schedule";
-import { dstHorizon, planTasks, scheduleWindowOf, type MaintenanceTask } from "../tasks";
+import { dstHorizon, ScheduleError, weekPlan, type WeekPlan } from "../schedule";
+import { planTasks, scheduleWindowOf, type MaintenanceTask } from "../tasks";
 
 export interface LoadedEnvironment {
   readonly config: UpkeepConfig;
@@ -33,7 +33,7 @@ export function loadEnvironment(now: Date = new Date()): LoadedEnvironment {
       return reason ? [{ path: formatPath(["certificates", "kubernetes", i, "renewInWindow"]), reason }] : [];
     });
     const backupProblem = config.backups.aws
-      ? backupWindowProblem(config.environment.window, config.environment.timezone, backupHorizon(options.fromYear))
+      ? backupWindowProblem(config.environment.window, config.environment.timezone, dstHorizon(options))
       : undefined;
     const backupProblems = backupProblem ? [{ path: formatPath(["environment", "window", "durationMinutes"]), reason: `${backupProblem}; lengthen the window to fit AWS Backup` }] : [];
     const expiryProblems = expiryWarningProblems(config.certificates.kubernetes, config.certificates.expiryWarningDays, config.environment.window);

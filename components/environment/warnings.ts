@@ -3,6 +3,7 @@
  * plan summary prints these, and the stack exports them (`warnings`).
  */
 import type { UpkeepConfig } from "../config";
+import { publishesReport, reportDelivery } from "../jobs";
 
 export function planWarnings(config: UpkeepConfig): string[] {
   const out: string[] = [];
@@ -13,8 +14,8 @@ export function planWarnings(config: UpkeepConfig): string[] {
       `upkeep:notify: the info topic upkeep-${env}-info has no subscriber (no stakeholderEmails, no webhookUrl): stakeholder notices sent there reach nobody`,
     );
   }
-  const reported = config.alerting.pushgateway !== "off" && config.endpoints.length > 0;
-  if (config.aws.enabled && reported && config.maintenanceLog?.roleArn === undefined && config.kubernetes.oidcProviderArn === undefined) {
+  // The stack builds a window report, but with AWS has no role to publish it to the info topic.
+  if (config.aws.enabled && reportDelivery(config) !== undefined && !publishesReport(config)) {
     out.push(
       `upkeep:kubernetes.oidcProviderArn: the window report is not published to the info topic upkeep-${env}-info, so stakeholders get no completion notice there: ` +
         `post-maintenance-verify has no IAM role to publish with; set kubernetes.oidcProviderArn (upkeep then creates one that may only publish it) or maintenanceLog.roleArn. ` +

@@ -3,5 +3,6 @@
  * post-window endpoint verification and dump verification; and the one place that deploys every task.
  */
 export { deployTaskJobs } from "./taskJobs";
-export { reportDelivery, type ReportDelivery } from "./reportPublisher";
+export { publishesReport, reportDelivery, type ReportDelivery } from "./reportPublisher";
 export { kubernetesFeatureUses, taskFeatures } from "./features";
+export { tlsEndpointName } from "./tlsCheck";

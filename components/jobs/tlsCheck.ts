@@ -14,6 +14,15 @@ export const TLS_CHECK_SCRIPT = "tls-check.sh";
 /** Per-connection limit the script applies (`timeout`). */
 export const TLS_CHECK_TIMEOUT_SECONDS = 10;
 
+/**
+ * `host:port` of an endpoint, as tls-check.sh pushes it in the `endpoint`
+ * label: the certificate alert matches on exactly this string.
+ */
+export function tlsEndpointName(url: URL): string {
+  // WHATWG URL drops the port when it is the scheme's default.
+  return `${url.hostname}:${url.port || "443"}`;
+}
+
 /** `minDays|host:port`: the host of the https URL, its port or 443. */
 export function tlsEndpointsEnv(endpoints: readonly Pick<EndpointConfig, "url" | "tlsMinDays">[]): string {
   return endpoints
@@ -23,8 +32,7 @@ export function tlsEndpointsEnv(endpoints: readonly Pick<EndpointConfig, "url" |
       if (url.protocol !== "https:") throw new Error(`TLS check needs an https:// URL: ${JSON.stringify(e.url)}`);
       // IPv6 literals would need brackets the script does not parse.
       if (!/^[A-Za-z0-9.-]+$/.test(url.hostname)) throw new Error(`TLS check needs a DNS name or IPv4 address: ${JSON.stringify(e.url)}`);
-      // WHATWG URL drops the port when it is the scheme's default.
-      return `${e.tlsMinDays}|${url.hostname}:${url.port || "443"}`;
+      return `${e.tlsMinDays}|${tlsEndpointName(url)}`;
     })
     .join(" ");
 }

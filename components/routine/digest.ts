@@ -14,13 +14,12 @@
  * kind from the local date (routine-digest.sh); the messages are these.
  */
 import type { UpkeepConfig } from "../config";
-import { hhmmToMinute, type Cadence } from "../schedule";
+import { hhmmToMinute, QUARTER_MONTHS, type Cadence } from "../schedule";
 import { DUE_WHEN, reviewLink, routineReminders, schedulerCron, type MessageContext, type RoutineReminder } from "./reminders";
 
 export const DIGEST_KINDS = ["tue-fri", "mon", "mon-first", "mon-first-quarter"] as const;
 export type DigestKind = (typeof DIGEST_KINDS)[number];
 
-const QUARTER_MONTHS = "1,4,7,10";
 const OTHER_MONTHS = "2,3,5,6,8,9,11,12";
 
 /** Each kind of working day: the cadences due, and the Scheduler day fields that name exactly those days. */

@@ -16,7 +16,7 @@
  */
 import type { UpkeepConfig } from "../config";
 import { runbookUrl } from "../alerting";
-import { firingMinutesOfDay, firingWeekdays, hhmmToMinute, minuteToHhmm, noticeSlots, parseCron, WEEKDAYS, type Cadence, type DstHorizon, type Weekday } from "../schedule";
+import { firingMinutesOfDay, firingWeekdays, hhmmToMinute, minuteToHhmm, noticeSlots, parseCron, QUARTER_MONTHS, WEEKDAYS, type Cadence, type DstHorizon, type Weekday } from "../schedule";
 import { routineChecks, type MaintenanceTask } from "../tasks";
 
 export interface RoutineEntry {
@@ -63,7 +63,7 @@ export const DUE_DAYS: Readonly<Record<Cadence, string>> = Object.freeze({
   daily: "? * MON-FRI",
   weekly: "? * MON",
   monthly: "? * MON#1",
-  quarterly: "? 1,4,7,10 MON#1",
+  quarterly: `? ${QUARTER_MONTHS} MON#1`,
 });
 
 /** When each cadence is due, in words. */

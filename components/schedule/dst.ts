@@ -73,6 +73,12 @@ export interface DstHorizon {
   readonly years: number;
 }
 
+/** How far ahead every schedule, alert and window check looks for clock changes. */
+export const DST_HORIZON_YEARS = 5;
+
+/** The one horizon the task scheduler, the alerts, backups and rotation share. */
+export const dstHorizon = (options: { readonly fromYear: number }): DstHorizon => ({ fromYear: options.fromYear, years: DST_HORIZON_YEARS });
+
 function transitionInstant(zone: string, lo: number, hi: number): number {
   // offset(lo) != offset(hi); find the first minute with the new offset.
   const before = offsetMinutes(zone, lo);

@@ -7,7 +7,7 @@ export { verificationTime, type VerificationTime } from "./afterWindow";
 export { CronSyntaxError, firingMinutesOfDay, firingWeekdays, parseCron, type CronField, type ParsedCron } from "./cronFields";
 export { describeSchedule, isoInZone, nextRuns, passesGuard } from "./describe";
 export { clockChanges, clockChangeWeekdays, describeClockChanges, type ClockChange } from "./clockBands";
-export { instantOf, localTime, offsetMinutes, offsetTransitions, unsafeLocalRanges, type DstHorizon, type LocalTime, type MinuteRange } from "./dst";
+export { dstHorizon, DST_HORIZON_YEARS, instantOf, localTime, offsetMinutes, offsetTransitions, unsafeLocalRanges, type DstHorizon, type LocalTime, type MinuteRange } from "./dst";
 export {
   describeWindow,
   type Displacement,

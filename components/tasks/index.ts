@@ -5,7 +5,6 @@
 export {
   type CustomTask,
   type DatabaseTask,
-  dstHorizon,
   type DumpVerifyTask,
   isCustomTask,
   isDatabaseTask,

@@ -4,7 +4,7 @@
  * CronJobs, the alerts and the calendar can never disagree about them.
  */
 import { type DatabaseConfig, type JobConfig, type UpkeepConfig, formatPath, SCHEDULE_DEFAULTS } from "../config";
-import { type DstHorizon, hhmmToMinute, planSchedule, type ScheduledTask, type ScheduleWindow, type TaskRequest, verificationTime, type Cadence } from "../schedule";
+import { dstHorizon, hhmmToMinute, planSchedule, type ScheduledTask, type ScheduleWindow, type TaskRequest, verificationTime, type Cadence } from "../schedule";
 import { VERIFY_TASK_ID } from "./routineChecks";
 import { routineTaskRequests, type RoutineTask } from "./routineTasks";
 
@@ -147,9 +147,6 @@ export interface PlanOptions {
   readonly fromYear: number;
 }
 
-export const DST_HORIZON_YEARS = 5;
-
-export const dstHorizon = (options: PlanOptions): DstHorizon => ({ fromYear: options.fromYear, years: DST_HORIZON_YEARS });
 
 export function scheduleWindowOf(config: UpkeepConfig): ScheduleWindow {
   const { window, timezone } = config.environment;
