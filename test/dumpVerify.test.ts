@@ -20,12 +20,12 @@ import { assertPushedAsRecorded } from "./support/record";
 import { installFakeAws, QUERY } from "./support/fakeAws";
 import {
   dumpReaderPolicy,
-  dumpReaderTrustPolicy,
   dumpVerificationPod,
   encodeChecks,
   type DumpCheck,
   type DumpConfig,
 } from "../components/jobs/dumpVerification";
+import { irsaTrustPolicy } from "../components/jobs/awsAccess";
 import { buildCronJob, buildServiceAccount, type CronJobInputs } from "../components/kubernetes/cronjob";
 import type { MaintenanceTask } from "../components/tasks/maintenanceTasks";
 import { TIER_DEFAULTS } from "../components/config/tiers";
@@ -674,7 +674,7 @@ describe("dumpReaderPolicy", () => {
 
   test("the IRSA trust names only the task's ServiceAccount", () => {
     const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC";
-    assert.deepEqual(dumpReaderTrustPolicy(arn, "https://oidc.eks.eu-central-1.amazonaws.com/id/ABC", "upkeep-prod", "orders-dump-verify"), {
+    assert.deepEqual(irsaTrustPolicy(arn, "https://oidc.eks.eu-central-1.amazonaws.com/id/ABC", "upkeep-prod", "orders-dump-verify"), {
       Version: "2012-10-17",
       Statement: [{
         Sid: "IrsaServiceAccount",

@@ -21,7 +21,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../sdk";
 import { POD_DEFAULTS, type UpkeepConfig } from "../config";
 import { defaultResources, hardenedSecurityContext, plainEnv, PUSHGATEWAY_ENV, scriptPath, standardTaskEnv, taskVolumeMounts, type ContainerPlan, type EnvVar, type PodExtras } from "../kubernetes";
-import { AWS_CLI_IMAGE, IRSA_ANNOTATION, irsaAssumeRolePolicy, type IrsaSubject, parseS3Location, type PolicyDocument } from "./dumpVerification";
+import { AWS_CLI_IMAGE, IRSA_ANNOTATION, irsaAssumeRolePolicy, type IrsaSubject, parseS3Location, type PolicyDocument } from "./awsAccess";
 import { checkVerificationFits, VERIFY_IMAGE, VERIFY_TIMEOUT_SECONDS, verificationEnv, type VerificationOptions, type VerificationTaskLike } from "./verification";
 import { WINDOW_REPORT_SCRIPT } from "./windowReport";
 
